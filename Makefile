@@ -1,0 +1,27 @@
+# crm_xero — the commands a newcomer needs. See README.md.
+.PHONY: help bootstrap test run sandbox bench clean
+
+help:
+	@echo "make test       bootstrap, then the sandbox's tests and the addon's Odoo tests"
+	@echo "make run        bootstrap, then the Xero sandbox and Odoo on :8069 with a demo database"
+	@echo "make bench      benchmarks (JSON figures)"
+	@echo "make sandbox    only the Xero sandbox on 127.0.0.1:8070"
+	@echo "make bootstrap  Odoo source check, virtualenv, PostgreSQL"
+
+bootstrap:
+	bash scripts/bootstrap.sh
+
+test: bootstrap
+	bash scripts/test.sh
+
+run: bootstrap
+	bash scripts/run.sh
+
+sandbox: bootstrap
+	.venv/bin/python -m xero_sandbox --host 127.0.0.1 --port $${SANDBOX_PORT:-8070}
+
+bench: bootstrap
+	bash scripts/bench.sh
+
+clean:
+	rm -rf var .venv

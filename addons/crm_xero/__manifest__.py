@@ -1,0 +1,16 @@
+{
+    "name": "CRM ↔ Xero",
+    "summary": "Link each company to a Xero organisation: accounts become Xero "
+               "contacts, opportunities become Xero draft invoices",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "author": "crm_xero",
+    "license": "LGPL-3",
+    "depends": ["crm", "mail"],
+    "external_dependencies": {
+        "python": ["xero_python", "requests_oauthlib"],
+    },
+    "data": [],
+    "installable": True,
+    "application": False,
+}

@@ -1,0 +1,170 @@
+"""The far side of every test: one real Xero sandbox for the whole test run.
+
+`sandbox_url()` starts `python -m xero_sandbox` on a free 127.0.0.1 port the first
+time it is called (or uses XERO_SANDBOX_URL when set) and stops it by its process
+id when the test process exits. `SandboxClient` drives the sandbox's control API
+(/_sandbox/...) and plays the browser on its consent page.
+"""
+import atexit
+import base64
+import hashlib
+import os
+import secrets
+import socket
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlparse
+
+import requests
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+CLIENT_ID = "sandbox-client-id"
+CLIENT_SECRET = "sandbox-client-secret"
+REDIRECT_URI = "http://127.0.0.1:8069/crm_xero/oauth/callback"
+SCOPES = ["openid", "profile", "email", "offline_access", "accounting.contacts",
+          "accounting.settings.read", "accounting.invoices"]
+TIMEOUT = 30
+
+_sandbox = {}
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _stop_sandbox():
+    process = _sandbox.get("process")
+    if process and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def sandbox_url():
+    """URL of the test run's sandbox, started on first use."""
+    if os.environ.get("XERO_SANDBOX_URL"):
+        return os.environ["XERO_SANDBOX_URL"].rstrip("/")
+    if "url" not in _sandbox:
+        port = _free_port()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "xero_sandbox", "--host", "127.0.0.1", "--port", str(port),
+             "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET],
+            cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True,
+        )
+        _sandbox["process"] = process
+        atexit.register(_stop_sandbox)
+        # The sandbox prints one line once it listens.
+        line = process.stdout.readline()
+        if "listening on" not in line:
+            _stop_sandbox()
+            raise RuntimeError(f"xero_sandbox did not start (said {line!r})")
+        _sandbox["url"] = line.rsplit(" ", 1)[-1].strip()
+    return _sandbox["url"]
+
+
+class _InputCollector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.inputs = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "input":
+            self.inputs.append(dict(attrs))
+
+
+def _form_inputs(html):
+    collector = _InputCollector()
+    collector.feed(html)
+    return collector.inputs
+
+
+def pkce_pair():
+    verifier = secrets.token_urlsafe(48)
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+class SandboxClient:
+    """Test-side remote control of the sandbox."""
+
+    def __init__(self, url=None):
+        self.url = url or sandbox_url()
+        self.http = requests.Session()
+
+    def _call(self, method, path, **kwargs):
+        response = self.http.request(method, f"{self.url}/_sandbox/{path}", timeout=TIMEOUT, **kwargs)
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+    def reset(self, **seed):
+        return self._call("POST", "reset", json=seed or None)
+
+    def orgs(self):
+        return self._call("GET", "orgs")
+
+    def stats(self):
+        return self._call("GET", "stats")
+
+    def calls(self, since=None):
+        return self._call("GET", "calls", params={"since": since} if since else None)["calls"]
+
+    def clear_calls(self):
+        return self._call("DELETE", "calls")
+
+    def set_faults(self, **faults):
+        return self._call("POST", "faults", json=faults)
+
+    def clear_faults(self):
+        return self._call("DELETE", "faults")
+
+    def expire_tokens(self):
+        return self._call("POST", "tokens/expire")
+
+    def revoke_grants(self, tenant_id=None):
+        return self._call("POST", "grants/revoke", json={"tenant_id": tenant_id} if tenant_id else None)
+
+    # -- the consent page, as a browser would use it ---------------------------
+    def consent(self, authorize_url, tenant_ids=None, decision="allow"):
+        """Open `authorize_url`, tick `tenant_ids` (default: the page's default
+        choice) and press Allow access or Cancel; return the redirect's query."""
+        page = self.http.get(authorize_url, timeout=TIMEOUT)
+        page.raise_for_status()
+        inputs = _form_inputs(page.text)
+        request_ids = [i["value"] for i in inputs if i.get("name") == "request_id"]
+        if not request_ids:
+            raise AssertionError(f"no consent form on {authorize_url}: {page.text[:300]}")
+        form = {"request_id": request_ids[0], "decision": decision}
+        if tenant_ids is None:
+            tenant_ids = [i["value"] for i in inputs if i.get("name") == "tenant_id" and "checked" in i]
+        form["tenant_id"] = list(tenant_ids)
+        answer = self.http.post(f"{self.url}/identity/connect/authorize", data=form,
+                                allow_redirects=False, timeout=TIMEOUT)
+        if answer.status_code != 302:
+            raise AssertionError(f"consent answered {answer.status_code}: {answer.text[:300]}")
+        location = answer.headers["Location"]
+        return location, {k: v[0] for k, v in parse_qs(urlparse(location).query).items()}
+
+    def connect(self, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, redirect_uri=REDIRECT_URI,
+                scopes=SCOPES, tenant_ids=None):
+        """The whole authorisation-code dance; returns the token response."""
+        verifier, challenge = pkce_pair()
+        state = secrets.token_urlsafe(16)
+        authorize_url = f"{self.url}/identity/connect/authorize?" + urlencode({
+            "response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri,
+            "scope": " ".join(scopes), "state": state,
+            "code_challenge": challenge, "code_challenge_method": "S256",
+        })
+        _location, query = self.consent(authorize_url, tenant_ids=tenant_ids)
+        assert query.get("state") == state, query
+        token = self.http.post(f"{self.url}/connect/token", auth=(client_id, client_secret), data={
+            "grant_type": "authorization_code", "code": query["code"],
+            "redirect_uri": redirect_uri, "code_verifier": verifier,
+        }, timeout=TIMEOUT)
+        token.raise_for_status()
+        return token.json()
