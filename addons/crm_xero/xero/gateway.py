@@ -1,0 +1,369 @@
+"""The one way out to Xero's Accounting API.
+
+``XeroGateway`` wraps xero-python's ``AccountingApi`` for one organisation and
+one access token, and adds what the SDK lacks:
+
+* a timeout on every call, and no hidden sleeping: the SDK's urllib3 pool
+  retries 429s itself, sleeping ``Retry-After`` inside the worker; our pool
+  has ``Retry(total=0)`` and 429 / 5xx / network failures are handled here;
+* 429: wait ``Retry-After`` only if it is short (``max_wait``), else raise
+  ``XeroRateLimited`` at once so a button never hangs;
+* 5xx and network failures: exponential backoff with jitter, for reads and
+  for writes (every write carries an ``Idempotency-Key``, generated if the
+  caller gives none, so a replay cannot duplicate);
+* pacing under Xero's per-organisation limits (``pacing.Pacer``, shared by
+  the whole process);
+* token isolation: each gateway has its own SDK ``Configuration`` /
+  ``OAuth2Token`` / ``ApiClient`` whose token getter returns this gateway's
+  token only (the SDK shares one ``OAuth2Token`` across ``Configuration()``
+  instances, see ``_new_api_client``), and never refreshes on its own;
+* typed errors (``errors.py``) and plain dicts with Xero's JSON field names.
+
+Logs carry method, path, status and duration only: never tokens or bodies.
+"""
+
+import datetime
+import logging
+import multiprocessing
+import random
+import ssl
+import time
+import uuid
+from urllib.parse import quote
+
+import certifi
+import urllib3
+from xero_python.accounting import AccountingApi
+from xero_python.api_client import ApiClient
+from xero_python.api_client.configuration import Configuration
+from xero_python.api_client.oauth2 import OAuth2Token
+from xero_python.exceptions import ApiException, HTTPStatusException
+
+from . import responses
+from .errors import XeroAuthError, XeroError, XeroRateLimited, XeroUnavailable
+from .oauth import XeroEndpoints, _check_transport
+from .pacing import BACKGROUND, DEFAULT_PACER, INTERACTIVE, PRIORITIES
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_CONNECT_TIMEOUT = 5.0
+#: longest wait (s) for a rate-limit slot or a Retry-After, per priority
+DEFAULT_MAX_WAIT = {INTERACTIVE: 10.0, BACKGROUND: 90.0}
+#: retries after a 5xx or a network failure, per priority
+DEFAULT_MAX_RETRIES = {INTERACTIVE: 2, BACKGROUND: 4}
+MAX_RATE_LIMIT_RETRIES = 3
+
+# One urllib3 pool for the whole process (thread-safe, keeps connections
+# alive) with every urllib3-level retry off: no silent 429 sleeping, no
+# silent replay of a POST.  Retries are decided in XeroGateway._call.
+_NO_RETRY = urllib3.util.Retry(
+    total=0, connect=0, read=0, redirect=0, status=0,
+    respect_retry_after_header=False, raise_on_status=False,
+    raise_on_redirect=False)
+_POOL = urllib3.PoolManager(
+    num_pools=8, maxsize=max(10, multiprocessing.cpu_count() * 5),
+    retries=_NO_RETRY, cert_reqs=ssl.CERT_REQUIRED, ca_certs=certifi.where())
+
+
+def _new_api_client(access_token):
+    """An ApiClient that can only ever send ``access_token``.
+
+    ``Configuration()`` returns a shallow copy of the first Configuration ever
+    built, so every copy shares that one ``OAuth2Token`` object; the SDK's
+    auth step writes the caller's token into it and reads it back, so two
+    threads can swap tokens.  We give each client its own OAuth2Token (no
+    client id/secret: the SDK can never refresh behind our back) and a token
+    getter that returns this token only.
+    """
+    configuration = Configuration()
+    configuration.oauth2_token = OAuth2Token()
+    token = {"access_token": access_token, "token_type": "Bearer",
+             "scope": [], "expires_in": None, "expires_at": None}
+    api_client = ApiClient(configuration, oauth2_token_getter=lambda: dict(token),
+                           oauth2_token_saver=_refuse_token_save)
+    api_client.rest_client.pool_manager = _POOL
+    return api_client
+
+
+def _refuse_token_save(token):
+    raise XeroError(detail="the SDK tried to refresh a token inside the gateway")
+
+
+def contact_deep_link(short_code, contact_id, go_url=XeroEndpoints.go_url):
+    """Link that opens the contact in Xero (organisation chosen by ShortCode)."""
+    return _deep_link(go_url, short_code, "/Contacts/View/%s" % contact_id)
+
+
+def invoice_deep_link(short_code, invoice_id, go_url=XeroEndpoints.go_url):
+    """Link that opens the invoice in Xero (organisation chosen by ShortCode)."""
+    return _deep_link(
+        go_url, short_code, "/AccountsReceivable/View.aspx?InvoiceID=%s" % invoice_id)
+
+
+def _deep_link(go_url, short_code, redirect):
+    if not short_code:
+        return None
+    return "%s/organisationlogin/default.aspx?shortcode=%s&redirecturl=%s" % (
+        go_url.rstrip("/"), quote(short_code, safe="!"), redirect)
+
+
+class XeroGateway:
+    """Accounting API calls for one tenant with one access token.
+
+    Cheap to build: make one per unit of work (the models build it with the
+    connection's fresh token).  Safe to share between threads.
+    """
+
+    def __init__(self, endpoints, access_token, tenant_id, timeout=DEFAULT_TIMEOUT,
+                 pacer=None, priority=INTERACTIVE, max_wait=None, max_retries=None,
+                 backoff_base=0.5, backoff_max=8.0):
+        if priority not in PRIORITIES:
+            raise ValueError("priority must be one of %s" % (PRIORITIES,))
+        if not access_token:
+            raise XeroAuthError(detail="no access token", reason="invalid_token")
+        if not tenant_id:
+            raise XeroError(
+                "No Xero organisation is selected; an administrator must "
+                "connect Xero in Settings.", detail="no tenant id")
+        self.endpoints = endpoints or XeroEndpoints()
+        _check_transport(self.endpoints.accounting_url)
+        self.tenant_id = tenant_id
+        self.timeout = float(timeout)
+        self.pacer = pacer or DEFAULT_PACER
+        self.priority = priority
+        self.max_wait = DEFAULT_MAX_WAIT[priority] if max_wait is None else max_wait
+        self.max_retries = (DEFAULT_MAX_RETRIES[priority] if max_retries is None
+                            else max_retries)
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self._api = AccountingApi(_new_api_client(access_token),
+                                  base_url=self.endpoints.accounting_url)
+        self._short_code = None
+
+    # -- settings ----------------------------------------------------------
+    def get_organisation(self):
+        data = self._call("GET", "/Organisation", self._api.get_organisations)
+        organisations = data.get("Organisations") or []
+        if not organisations:
+            raise XeroError(detail="GET /Organisation returned no organisation")
+        self._short_code = organisations[0].get("ShortCode")
+        return organisations[0]
+
+    def get_accounts(self, where=None):
+        return self._call("GET", "/Accounts", self._api.get_accounts,
+                          **_opt(where=where)).get("Accounts") or []
+
+    def get_tax_rates(self):
+        return self._call("GET", "/TaxRates", self._api.get_tax_rates).get("TaxRates") or []
+
+    def get_currencies(self):
+        return self._call("GET", "/Currencies", self._api.get_currencies).get("Currencies") or []
+
+    # -- contacts ----------------------------------------------------------
+    def get_contacts(self, page=None, page_size=None, where=None, ids=None,
+                     search_term=None, summary_only=False, include_archived=False,
+                     modified_since=None, order=None):
+        """One page of contacts: ``{"Contacts": [...], "pagination": {page,
+        pageSize, pageCount, itemCount} or None}``."""
+        data = self._call(
+            "GET", "/Contacts", self._api.get_contacts,
+            **_opt(page=page, page_size=page_size, where=where,
+                   i_ds=list(ids) if ids else None, search_term=search_term,
+                   summary_only="true" if summary_only else None,
+                   include_archived="true" if include_archived else None,
+                   if_modified_since=_http_date(modified_since), order=order))
+        return {"Contacts": data.get("Contacts") or [],
+                "pagination": data.get("pagination")}
+
+    def get_contact(self, contact_id):
+        data = self._call("GET", "/Contacts/{id}", self._api.get_contact,
+                          contact_id=contact_id)
+        return _single(data, "Contacts", "GET /Contacts/{id}")
+
+    def create_contacts(self, contacts, idempotency_key=None, summarize_errors=True):
+        """PUT /Contacts (create only).  Returns the list of contacts; with
+        ``summarize_errors=False`` elements Xero refused carry
+        ``HasValidationErrors`` / ``ValidationErrors`` instead of raising."""
+        data = self._call(
+            "PUT", "/Contacts", self._api.create_contacts,
+            idempotency_key=idempotency_key,
+            contacts={"Contacts": [responses.clean(c) for c in contacts]},
+            summarize_errors="true" if summarize_errors else "false")
+        return data.get("Contacts") or []
+
+    def update_contact(self, contact_id, contact, idempotency_key=None):
+        body = dict(responses.clean(contact), ContactID=contact_id)
+        data = self._call("POST", "/Contacts/{id}", self._api.update_contact,
+                          idempotency_key=idempotency_key, contact_id=contact_id,
+                          contacts={"Contacts": [body]})
+        return _single(data, "Contacts", "POST /Contacts/{id}")
+
+    def add_contact_history(self, contact_id, details, idempotency_key=None):
+        """Add a note to the contact's history; returns the history record."""
+        data = self._call(
+            "PUT", "/Contacts/{id}/History", self._api.create_contact_history,
+            idempotency_key=idempotency_key, contact_id=contact_id,
+            history_records={"HistoryRecords": [{"Details": details}]})
+        records = data.get("HistoryRecords") or []
+        return records[0] if records else {}
+
+    # -- invoices ----------------------------------------------------------
+    def get_invoices(self, ids=None, contact_ids=None, statuses=None, page=None,
+                     page_size=None, modified_since=None, summary_only=False,
+                     where=None, order=None):
+        """One page: ``{"Invoices": [...], "pagination": {...} or None}``."""
+        data = self._call(
+            "GET", "/Invoices", self._api.get_invoices,
+            **_opt(i_ds=list(ids) if ids else None,
+                   contact_i_ds=list(contact_ids) if contact_ids else None,
+                   statuses=list(statuses) if statuses else None,
+                   page=page, page_size=page_size, where=where, order=order,
+                   summary_only="true" if summary_only else None,
+                   if_modified_since=_http_date(modified_since)))
+        return {"Invoices": data.get("Invoices") or [],
+                "pagination": data.get("pagination")}
+
+    def get_invoice(self, invoice_id):
+        data = self._call("GET", "/Invoices/{id}", self._api.get_invoice,
+                          invoice_id=invoice_id)
+        return _single(data, "Invoices", "GET /Invoices/{id}")
+
+    def create_invoice(self, invoice, idempotency_key=None):
+        data = self._call("PUT", "/Invoices", self._api.create_invoices,
+                          idempotency_key=idempotency_key,
+                          invoices={"Invoices": [responses.clean(invoice)]},
+                          summarize_errors="true")
+        return _single(data, "Invoices", "PUT /Invoices")
+
+    def update_invoice(self, invoice_id, invoice, idempotency_key=None):
+        body = dict(responses.clean(invoice), InvoiceID=invoice_id)
+        data = self._call("POST", "/Invoices/{id}", self._api.update_invoice,
+                          idempotency_key=idempotency_key, invoice_id=invoice_id,
+                          invoices={"Invoices": [body]})
+        return _single(data, "Invoices", "POST /Invoices/{id}")
+
+    def delete_invoice(self, invoice_id, idempotency_key=None):
+        """Delete a DRAFT or SUBMITTED invoice (Status DELETED)."""
+        return self.update_invoice(invoice_id, {"Status": "DELETED"},
+                                   idempotency_key=idempotency_key)
+
+    def get_online_invoice_url(self, invoice_id):
+        """The customer-facing URL; Xero has none for drafts (it refuses with
+        a validation error)."""
+        data = self._call("GET", "/Invoices/{id}/OnlineInvoice",
+                          self._api.get_online_invoice, invoice_id=invoice_id)
+        online = data.get("OnlineInvoices") or []
+        return online[0].get("OnlineInvoiceUrl") if online else None
+
+    # -- deep links --------------------------------------------------------
+    def short_code(self):
+        if self._short_code is None:
+            self.get_organisation()
+        return self._short_code
+
+    def contact_url(self, contact_id, short_code=None):
+        return contact_deep_link(short_code or self.short_code(), contact_id,
+                                 self.endpoints.go_url)
+
+    def invoice_url(self, invoice_id, short_code=None):
+        return invoice_deep_link(short_code or self.short_code(), invoice_id,
+                                 self.endpoints.go_url)
+
+    # -- the one choke point -----------------------------------------------
+    def _call(self, method, path, sdk_method, idempotency_key=None, **params):
+        write = method != "GET"
+        if write:
+            idempotency_key = idempotency_key or uuid.uuid4().hex
+            params["idempotency_key"] = idempotency_key
+        timeout = (min(DEFAULT_CONNECT_TIMEOUT, self.timeout), self.timeout)
+        failures = rate_limited = 0
+        while True:
+            self.pacer.acquire(self.tenant_id, self.priority, self.max_wait)
+            start = time.monotonic()
+            status = None
+            try:
+                data, status, headers = sdk_method(
+                    self.tenant_id, _request_timeout=timeout,
+                    _return_http_data_only=False, **params)
+            except HTTPStatusException as exc:
+                status = exc.http_resp.status if exc.http_resp else exc.status
+                error = responses.error_from_status(exc, method, path, write)
+                self.pacer.observe(self.tenant_id, _header(exc.headers, "X-MinLimit-Remaining"))
+            except (urllib3.exceptions.HTTPError, OSError) as exc:
+                error = responses.error_from_network(exc, method, path, write)
+            except ApiException as exc:
+                error = XeroError(detail="%s %s: %s" % (method, path, exc.reason))
+            else:
+                self.pacer.observe(self.tenant_id, _header(headers, "X-MinLimit-Remaining"))
+                error = None
+            finally:
+                self.pacer.release(self.tenant_id, self.priority)
+                _logger.debug("Xero %s %s -> %s (%.0f ms)", method, path,
+                              status or "no answer", (time.monotonic() - start) * 1000)
+            if error is None:
+                return responses.to_dict(data)
+            if write and isinstance(error, XeroUnavailable):
+                error.idempotency_key = idempotency_key
+            delay = self._retry_delay(error, failures, rate_limited)
+            if delay is None:
+                _logger.info("Xero %s %s failed: %s", method, path, error.detail)
+                raise error
+            if isinstance(error, XeroRateLimited):
+                rate_limited += 1
+            else:
+                failures += 1
+            _logger.info("Xero %s %s -> %s; retrying in %.1f s", method, path,
+                         status or "no answer", delay)
+            time.sleep(delay)
+
+    def _retry_delay(self, error, failures, rate_limited):
+        """Seconds to wait before retrying, or None to give up now."""
+        if isinstance(error, XeroRateLimited):
+            self.pacer.block(self.tenant_id, error.retry_after, error.problem)
+            if (error.problem == "day" or error.retry_after > self.max_wait
+                    or rate_limited >= MAX_RATE_LIMIT_RETRIES):
+                return None
+            return 0.0  # the pacer holds the next acquire until Retry-After
+        if isinstance(error, XeroUnavailable) and failures < self.max_retries:
+            retry_after = error.retry_after
+            if retry_after is not None:
+                return retry_after if retry_after <= self.max_wait else None
+            cap = min(self.backoff_max, self.backoff_base * (2 ** failures))
+            return random.uniform(cap / 2.0, cap)
+        return None
+
+
+def _opt(**params):
+    return {k: v for k, v in params.items() if v is not None}
+
+
+def _header(headers, name):
+    if not headers:
+        return None
+    try:
+        return headers.get(name)
+    except AttributeError:
+        return None
+
+
+def _http_date(value):
+    """If-Modified-Since as Xero takes it: UTC, ISO 8601 without offset."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if value.tzinfo is not None:
+        value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return value.replace(microsecond=0).isoformat()
+
+
+def _single(data, key, operation):
+    items = data.get(key) or []
+    if not items:
+        raise XeroError(detail="%s returned no %s" % (operation, key))
+    return items[0]
+
+
+__all__ = ["XeroGateway", "XeroEndpoints", "contact_deep_link",
+           "invoice_deep_link"]
