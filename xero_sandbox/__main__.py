@@ -1,0 +1,52 @@
+"""``python -m xero_sandbox``: run the sandbox until SIGTERM/SIGINT."""
+import argparse
+import signal
+import sys
+import threading
+
+from .server import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SandboxServer
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m xero_sandbox",
+                                     description="A local, stateful Xero emulator.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8070)
+    parser.add_argument("--contacts", type=int, default=60,
+                        help="contacts seeded in the demo organisation (default 60)")
+    parser.add_argument("--seed", default="0", help="random seed for the demo data")
+    parser.add_argument("--client-id", default=DEFAULT_CLIENT_ID)
+    parser.add_argument("--client-secret", default=DEFAULT_CLIENT_SECRET)
+    parser.add_argument("--redirect-uri", action="append", default=[],
+                        help="allowed redirect URI (repeatable); default: any "
+                             "http://127.0.0.1 or localhost URI")
+    parser.add_argument("--minute-limit", type=int, default=60)
+    parser.add_argument("--day-limit", type=int, default=5000)
+    parser.add_argument("--concurrent-limit", type=int, default=5)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    sandbox = SandboxServer(
+        host=args.host, port=args.port, contacts=args.contacts, seed=args.seed,
+        client_id=args.client_id, client_secret=args.client_secret,
+        redirect_uris=args.redirect_uri, minute_limit=args.minute_limit,
+        day_limit=args.day_limit, concurrent_limit=args.concurrent_limit)
+
+    def stop(signum, frame):
+        # shutdown() blocks until serve_forever returns: call it off this thread.
+        threading.Thread(target=sandbox.httpd.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    print("xero_sandbox listening on %s" % sandbox.url, flush=True)
+    try:
+        sandbox.serve_forever()
+    finally:
+        sandbox.httpd.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

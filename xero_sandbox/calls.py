@@ -1,0 +1,73 @@
+"""The call log and counters behind ``/_sandbox/calls`` and ``/_sandbox/stats``."""
+import collections
+import threading
+import time
+
+
+class CallLog:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        with self.lock:
+            self.calls = []
+            self.seq = 0
+            self.tokens = collections.Counter()
+            self.revocations = 0
+
+    def record(self, tenant_id, method, path, query, status, key, operation):
+        with self.lock:
+            self.seq += 1
+            self.calls.append({
+                "seq": self.seq, "time": time.time(), "tenant_id": tenant_id,
+                "method": method, "path": path, "query": query, "status": status,
+                "idempotency_key": key, "operation": operation,
+                "rate_limited": status == 429})
+
+    def count_token(self, grant_type):
+        with self.lock:
+            self.tokens[grant_type or "unknown"] += 1
+
+    def count_revocation(self):
+        with self.lock:
+            self.revocations += 1
+
+    def list(self, since=0):
+        with self.lock:
+            return [dict(c) for c in self.calls if c["seq"] > since]
+
+    def clear(self):
+        with self.lock:
+            self.calls = []
+
+    def stats(self):
+        with self.lock:
+            calls = list(self.calls)
+            tokens = dict(self.tokens)
+            revocations = self.revocations
+        by_operation = collections.Counter(c["operation"] for c in calls)
+        accepted = collections.defaultdict(list)
+        for call in calls:
+            if call["status"] != 429 and call["tenant_id"]:
+                accepted[call["tenant_id"]].append(call["time"])
+        return {
+            "api_calls": len(calls),
+            "by_operation": dict(by_operation),
+            "rate_limited": sum(1 for c in calls if c["status"] == 429),
+            "max_calls_in_any_minute": max((_busiest_minute(t) for t in accepted.values()),
+                                           default=0),
+            "token_requests": {"authorization_code": tokens.get("authorization_code", 0),
+                               "refresh_token": tokens.get("refresh_token", 0)},
+            "revocations": revocations,
+        }
+
+
+def _busiest_minute(times):
+    """Most calls inside any rolling 60 s window (times ascending)."""
+    best, start = 0, 0
+    for end, moment in enumerate(times):
+        while times[start] <= moment - 60:
+            start += 1
+        best = max(best, end - start + 1)
+    return best

@@ -1,0 +1,98 @@
+"""``/_sandbox/...``: the plain-JSON control API for tests and benchmarks.
+
+No authentication: the sandbox only listens on 127.0.0.1 and exists to be
+driven by tests.  State is reached through the real API; this only resets,
+observes and injects faults.
+"""
+from .web import json_reply
+
+
+class Control:
+    def __init__(self, sandbox):
+        self.sandbox = sandbox
+
+    def handle(self, request):
+        route = request.path[len("/_sandbox"):].rstrip("/")
+        method = request.method
+        try:
+            body = request.json() or {}
+        except ValueError:
+            return json_reply(400, {"error": "body must be JSON"})
+        if not isinstance(body, dict):
+            return json_reply(400, {"error": "body must be a JSON object"})
+        handlers = {
+            ("POST", "/reset"): self.reset,
+            ("GET", "/orgs"): self.orgs,
+            ("GET", "/calls"): self.calls,
+            ("DELETE", "/calls"): self.clear_calls,
+            ("GET", "/stats"): self.stats,
+            ("GET", "/faults"): self.get_faults,
+            ("POST", "/faults"): self.set_faults,
+            ("DELETE", "/faults"): self.clear_faults,
+            ("POST", "/tokens/expire"): self.expire_tokens,
+            ("POST", "/grants/revoke"): self.revoke_grants,
+            ("GET", "/health"): lambda r, b: json_reply(200, {"status": "ok"}),
+        }
+        handler = handlers.get((method, route))
+        if handler is None:
+            return json_reply(404, {"error": "unknown control route %s %s" % (method, route)})
+        return handler(request, body)
+
+    def reset(self, request, body):
+        self.sandbox.reset(contacts=body.get("contacts"), seed=body.get("seed"))
+        return json_reply(200, {"status": "reset", "orgs": self._orgs()})
+
+    def _orgs(self):
+        return [org.summary() for org in self.sandbox.store.orgs.values()]
+
+    def orgs(self, request, body):
+        return json_reply(200, self._orgs())
+
+    def calls(self, request, body):
+        since = int((request.query.get("since") or ["0"])[-1] or 0)
+        return json_reply(200, {"calls": self.sandbox.calls.list(since)})
+
+    def clear_calls(self, request, body):
+        self.sandbox.calls.clear()
+        return json_reply(200, {"status": "cleared"})
+
+    def stats(self, request, body):
+        return json_reply(200, self.sandbox.calls.stats())
+
+    def get_faults(self, request, body):
+        return json_reply(200, {"faults": self.sandbox.faults.describe(),
+                                "limits": self.sandbox.limits.overrides_json()})
+
+    def set_faults(self, request, body):
+        tenant_id = (body.get("tenant_id") or "").lower() or None
+        if tenant_id and self.sandbox.store.org(tenant_id) is None:
+            return json_reply(404, {"error": "unknown tenant_id"})
+        faults = self.sandbox.faults.set(tenant_id, body)
+        self.sandbox.limits.configure(tenant_id, minute=body.get("minute_limit"),
+                                      day=body.get("day_limit"),
+                                      concurrent=body.get("concurrent_limit"))
+        return json_reply(200, {"tenant_id": tenant_id, "faults": faults})
+
+    def clear_faults(self, request, body):
+        self.sandbox.faults.reset()
+        self.sandbox.limits.clear_overrides()
+        return json_reply(200, {"status": "cleared"})
+
+    def expire_tokens(self, request, body):
+        auth = self.sandbox.store.auth
+        with auth.lock:
+            for info in auth.access_tokens.values():
+                info["expired"] = True
+            count = len(auth.access_tokens)
+        return json_reply(200, {"expired": count})
+
+    def revoke_grants(self, request, body):
+        tenant_id = (body.get("tenant_id") or "").lower() or None
+        auth = self.sandbox.store.auth
+        revoked = 0
+        with auth.lock:
+            for grant in list(auth.grants.values()):
+                if grant.active and (tenant_id is None or tenant_id in grant.connections):
+                    auth.revoke(grant)
+                    revoked += 1
+        return json_reply(200, {"revoked": revoked})

@@ -1,0 +1,139 @@
+"""Xero's rate limits (per organisation and per app) and Idempotency-Key replay.
+
+Windows are rolling, as Xero documents: a call counts against the minute limit
+for 60 s after it was accepted.  Refused (429) calls do not consume the limit.
+"""
+import collections
+import math
+import threading
+import time
+
+APP_MINUTE_LIMIT = 10000
+
+
+class _TenantWindow:
+    def __init__(self):
+        self.minute = collections.deque()
+        self.day = collections.deque()
+        self.in_flight = 0
+
+
+class Limits:
+    def __init__(self, minute=60, day=5000, concurrent=5, app_minute=APP_MINUTE_LIMIT):
+        self.lock = threading.Lock()
+        self.defaults = {"minute": minute, "day": day, "concurrent": concurrent}
+        self.app_minute = app_minute
+        self.reset()
+
+    def reset(self):
+        with self.lock:
+            self.overrides = {}           # tenant_id or None -> {minute, day, concurrent}
+            self.windows = collections.defaultdict(_TenantWindow)
+            self.app = collections.deque()
+
+    def configure(self, tenant_id=None, **limits):
+        with self.lock:
+            current = self.overrides.setdefault(tenant_id, {})
+            current.update({k: int(v) for k, v in limits.items() if v is not None})
+
+    def overrides_json(self):
+        with self.lock:
+            return {str(k) if k else "global": dict(v) for k, v in self.overrides.items()}
+
+    def clear_overrides(self):
+        with self.lock:
+            self.overrides = {}
+
+    def _limits(self, tenant_id):
+        merged = dict(self.defaults)
+        merged.update(self.overrides.get(None, {}))
+        merged.update(self.overrides.get(tenant_id, {}))
+        return merged
+
+    @staticmethod
+    def _prune(window, span, now):
+        while window and window[0] <= now - span:
+            window.popleft()
+
+    def acquire(self, tenant_id):
+        """(None, headers) if the call may run, else (problem, headers) for a 429."""
+        now = time.monotonic()
+        with self.lock:
+            limits = self._limits(tenant_id)
+            window = self.windows[tenant_id]
+            self._prune(window.minute, 60, now)
+            self._prune(window.day, 86400, now)
+            self._prune(self.app, 60, now)
+            problem, retry = None, 1
+            if window.in_flight >= limits["concurrent"]:
+                problem = "concurrent"
+            elif len(window.day) >= limits["day"]:
+                problem, retry = "day", window.day[0] + 86400 - now
+            elif len(window.minute) >= limits["minute"]:
+                problem, retry = "minute", window.minute[0] + 60 - now
+            elif len(self.app) >= self.app_minute:
+                problem, retry = "appminute", self.app[0] + 60 - now
+            if problem is None:
+                window.minute.append(now)
+                window.day.append(now)
+                self.app.append(now)
+                window.in_flight += 1
+            headers = self._headers(limits, window)
+            if problem:
+                headers["Retry-After"] = str(max(1, math.ceil(retry)))
+                headers["X-Rate-Limit-Problem"] = problem
+            return problem, headers
+
+    def release(self, tenant_id):
+        with self.lock:
+            window = self.windows[tenant_id]
+            window.in_flight = max(0, window.in_flight - 1)
+
+    def headers(self, tenant_id):
+        with self.lock:
+            return self._headers(self._limits(tenant_id), self.windows[tenant_id])
+
+    def _headers(self, limits, window):
+        return {"X-MinLimit-Remaining": str(max(0, limits["minute"] - len(window.minute))),
+                "X-DayLimit-Remaining": str(max(0, limits["day"] - len(window.day))),
+                "X-AppMinLimit-Remaining": str(max(0, self.app_minute - len(self.app)))}
+
+
+class Idempotency:
+    """First response per (tenant, key) is kept and replayed for repeats.
+
+    A repeat that arrives while the first is still running waits for it, so a
+    client retrying quickly after a timeout still gets exactly one write.
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.entries = {}
+
+    def reset(self):
+        with self.lock:
+            self.entries = {}
+
+    def begin(self, tenant_id, key):
+        """('replay', reply) or ('run', None)."""
+        while True:
+            with self.lock:
+                entry = self.entries.get((tenant_id, key))
+                if entry is None:
+                    self.entries[(tenant_id, key)] = {"done": threading.Event(), "reply": None}
+                    return "run", None
+            entry["done"].wait(60)
+            if entry["reply"] is not None:
+                return "replay", entry["reply"]
+
+    def finish(self, tenant_id, key, reply):
+        """Store ``reply`` (or forget the key if None, so a retry runs again)."""
+        with self.lock:
+            entry = self.entries.get((tenant_id, key))
+            if entry is None:
+                return
+            if reply is None:
+                del self.entries[(tenant_id, key)]
+            else:
+                entry["reply"] = reply
+        entry["done"].set()

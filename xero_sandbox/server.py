@@ -1,0 +1,166 @@
+"""The HTTP server: one address serving Xero's login, identity and api hosts.
+
+``SandboxServer`` owns the state (store, auth, limits, faults, call log) and
+routes each request by path prefix.  It runs in-process for tests
+(``start()`` / ``stop()``) or as ``python -m xero_sandbox``.
+"""
+import secrets
+import socket
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+from . import xero_json
+from .api import PREFIX, Api
+from .calls import CallLog
+from .control import Control
+from .faults import Faults
+from .limits import Idempotency, Limits
+from .oauth import OAuth
+from .store import Store
+from .web import Reply, Request, json_reply
+
+DEFAULT_CLIENT_ID = "sandbox-client-id"
+DEFAULT_CLIENT_SECRET = "sandbox-client-secret"
+
+
+@dataclass
+class Config:
+    client_id: str = DEFAULT_CLIENT_ID
+    client_secret: str = DEFAULT_CLIENT_SECRET
+    redirect_uris: list = field(default_factory=list)
+    app_name: str = "CRM Xero (sandbox app)"
+    jwt_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+
+
+class _Handler(BaseHTTPRequestHandler):
+    # HTTP/1.1 keep-alive: SDK and requests sessions reuse connections, which
+    # matters when a benchmark makes hundreds of calls.
+    protocol_version = "HTTP/1.1"
+    server_version = "XeroSandbox/1.0"
+
+    def _serve(self):
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        request = Request(self.command, parts.path, parts.query, dict(self.headers), body)
+        reply = self.server.sandbox.dispatch(request)
+        if reply.drop:
+            # The write is committed; the client sees the connection vanish.
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        self.send_response(reply.status)
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(reply.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(reply.body)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _serve
+
+    def log_message(self, format, *args):   # the call log replaces access logs
+        pass
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+
+class SandboxServer:
+    def __init__(self, host="127.0.0.1", port=0, contacts=60, seed=0,
+                 client_id=DEFAULT_CLIENT_ID, client_secret=DEFAULT_CLIENT_SECRET,
+                 redirect_uris=(), minute_limit=60, day_limit=5000, concurrent_limit=5):
+        self.config = Config(client_id=client_id, client_secret=client_secret,
+                             redirect_uris=list(redirect_uris))
+        self.store = Store(contacts, seed)
+        self.limits = Limits(minute_limit, day_limit, concurrent_limit)
+        self.faults = Faults()
+        self.idempotency = Idempotency()
+        self.calls = CallLog()
+        self.oauth = OAuth(self)
+        self.api = Api(self)
+        self.control = Control(self)
+        self.httpd = _HTTPServer((host, port), _Handler)
+        self.httpd.sandbox = self
+        self._thread = None
+
+    @property
+    def url(self):
+        host, port = self.httpd.server_address[:2]
+        return "http://%s:%d" % (host, port)
+
+    @property
+    def tenant_ids(self):
+        return [org.tenant_id for org in self.store.orgs.values()]
+
+    def reset(self, contacts=None, seed=None):
+        self.store.reset(contacts, seed)
+        self.limits.reset()
+        self.faults.reset()
+        self.idempotency.reset()
+        self.calls.reset()
+
+    def dispatch(self, request):
+        path = request.path
+        lowered = path.lower()
+        try:
+            if lowered.startswith(PREFIX.lower() + "/"):
+                request.path = PREFIX + path[len(PREFIX):]
+                return self.api.handle(request)
+            if lowered.startswith("/_sandbox/"):
+                return self.control.handle(request)
+            if lowered == "/identity/connect/authorize":
+                if request.method == "POST":
+                    return self.oauth.authorize_post(request)
+                return self.oauth.authorize_get(request)
+            if lowered == "/connect/token" and request.method == "POST":
+                return self.oauth.token(request)
+            if lowered == "/connect/revocation" and request.method == "POST":
+                return self.oauth.revocation(request)
+            if lowered.rstrip("/") == "/connections" or lowered.startswith("/connections/"):
+                connection_id = path.rstrip("/").split("/")[2] if path.count("/") > 1 \
+                    and path.rstrip("/").count("/") == 2 else None
+                reply = self.oauth.connections(request, connection_id)
+                self.calls.record(None, request.method, path, request.query_string,
+                                  reply.status, None, "%s /connections%s" % (
+                                      request.method, "/{id}" if connection_id else ""))
+                return reply
+        except Exception:
+            import traceback
+            traceback.print_exc()
+            return json_reply(500, {"error": "sandbox error"})
+        return json_reply(404, xero_json.problem(404, "NotFound", "No route for %s" % path))
+
+    # --- lifecycle -------------------------------------------------------------
+    def start(self):
+        """Serve on a background thread; returns self (``.url`` is ready)."""
+        self._thread = threading.Thread(target=self.httpd.serve_forever,
+                                        kwargs={"poll_interval": 0.1}, daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self):
+        self.httpd.serve_forever(poll_interval=0.2)
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        if self._thread:
+            self._thread.join(5)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+__all__ = ["SandboxServer", "Reply"]

@@ -1,0 +1,130 @@
+"""In-memory state: organisations with their data, and the OAuth grants.
+
+Each organisation has its own re-entrant lock: handlers hold it for the whole
+read-modify-write of a request, so concurrent requests to one organisation are
+serialised (as Xero's own per-organisation consistency appears to clients) and
+requests to different organisations never wait on each other.  The OAuth state
+is small and shares one lock.
+"""
+import threading
+import uuid
+
+DEMO_ORG_NAME = "Demo Company (Global)"
+SECOND_ORG_NAME = "Sandbox Second Org Ltd"
+DEMO_USER = {"name": "Demo User", "given_name": "Demo", "family_name": "User",
+             "email": "demo.user@example.com"}
+DEMO_USER_ID = str(uuid.uuid5(uuid.NAMESPACE_DNS, "demo.user@xero-sandbox.local"))
+
+
+def tenant_id_for(name):
+    """Deterministic tenant ids: the same org name always has the same id."""
+    return str(uuid.uuid5(uuid.NAMESPACE_DNS, name))
+
+
+class Org:
+    def __init__(self, name, short_code, base_currency, country_code, currencies):
+        self.tenant_id = tenant_id_for(name)
+        self.name = name
+        self.short_code = short_code
+        self.base_currency = base_currency
+        self.country_code = country_code
+        self.enabled_currencies = list(currencies)
+        self.lock = threading.RLock()
+        self.organisation = {}
+        self.accounts = []
+        self.tax_rates = []
+        self.currencies = []
+        self.contacts = {}            # ContactID -> record
+        self.invoices = {}            # InvoiceID -> record
+        self.history = {}             # ContactID/InvoiceID -> [record]
+        self.contact_names = {}       # lower(Name) -> ContactID (archived included)
+        self.account_numbers = {}     # lower(AccountNumber) -> ContactID
+        self.contact_numbers = {}     # lower(ContactNumber) -> ContactID
+        self.invoice_numbers = {}     # InvoiceNumber (ACCREC) -> InvoiceID
+        self.invoices_by_contact = {}  # ContactID -> set(InvoiceID)
+        self.invoice_seq = 0
+        self.version = 0              # bumped on every write: caches key on it
+        self._sorted_cache = {}
+
+    # --- lookups used by the resource modules -------------------------------
+    def account_by_code(self, code):
+        return next((a for a in self.accounts if a["Code"] == code), None)
+
+    def tax_rate(self, tax_type):
+        return next((t for t in self.tax_rates if t["TaxType"] == tax_type), None)
+
+    def touch(self):
+        self.version += 1
+
+    def cached(self, key, build):
+        """Memoise an expensive derived list (e.g. contacts sorted by name)
+        until the next write; listing 10,000 contacts page by page stays fast."""
+        hit = self._sorted_cache.get(key)
+        if hit and hit[0] == self.version:
+            return hit[1]
+        value = build()
+        self._sorted_cache[key] = (self.version, value)
+        return value
+
+    def summary(self):
+        return {"tenant_id": self.tenant_id, "name": self.name,
+                "short_code": self.short_code, "base_currency": self.base_currency}
+
+
+class Grant:
+    """A user's consent to the app: the connections it opened and its tokens."""
+
+    def __init__(self, client_id, user_id):
+        self.id = str(uuid.uuid4())
+        self.client_id = client_id
+        self.user_id = user_id
+        self.active = True
+        self.connections = {}         # tenant_id -> connection dict
+        self.scopes = set()
+        self.last_auth_event = None
+
+
+class AuthState:
+    """Authorize requests, codes, grants and tokens, reset together."""
+
+    def __init__(self):
+        self.lock = threading.RLock()
+        self.pending = {}             # request_id -> authorize params
+        self.codes = {}               # code -> dict
+        self.grants = {}              # grant id -> Grant
+        self.refresh_tokens = {}      # token -> dict(grant, scope, created, used)
+        self.access_tokens = {}       # jti -> dict(grant, exp, expired)
+
+    def user_grant(self, client_id, user_id):
+        return next((g for g in self.grants.values() if g.active
+                     and g.client_id == client_id and g.user_id == user_id), None)
+
+    def revoke(self, grant):
+        grant.active = False
+        grant.connections.clear()
+        for info in self.refresh_tokens.values():
+            if info["grant"] is grant:
+                info["revoked"] = True
+        for info in self.access_tokens.values():
+            if info["grant"] is grant:
+                info["expired"] = True
+
+
+class Store:
+    def __init__(self, contacts=60, seed=0):
+        self.lock = threading.RLock()
+        self.reset(contacts, seed)
+
+    def reset(self, contacts=None, seed=None):
+        from .seed import build_orgs   # seed imports the resource modules
+        with self.lock:
+            if contacts is not None:
+                self.contact_count = int(contacts)
+            if seed is not None:
+                self.seed = seed
+            orgs = build_orgs(self.contact_count, self.seed)
+            self.orgs = {org.tenant_id: org for org in orgs}
+            self.auth = AuthState()
+
+    def org(self, tenant_id):
+        return self.orgs.get((tenant_id or "").strip().lower())
