@@ -151,7 +151,9 @@ class OAuth:
             self.auth.grants[grant.id] = grant
         grant.scopes |= set(scopes)
         grant.last_auth_event = str(uuid.uuid4())
-        stamp = xero_json.now().strftime("%Y-%m-%dT%H:%M:%S.%f")
+        # Real Xero omits the zone ("...19.5165400"); the spec says date-time,
+        # so the sandbox adds "Z": both parse with isoparse/fromisoformat.
+        stamp = xero_json.now().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         for tenant_id in tenant_ids:
             org = self.sandbox.store.org(tenant_id)
             connection = grant.connections.get(org.tenant_id) or {
