@@ -150,4 +150,6 @@ def _invoice(org, contact_id, rnd, today, archived, invoice_type):
         add_payment(invoice, invoice["Total"] / 2, date + dt.timedelta(days=1))
     when = dt.datetime.combine(invoice["Payments"][-1]["Date"] if invoice["Payments"]
                                else date, dt.time(12), xero_json.UTC)
-    commit(org, invoice, when=when)
+    # Never in the future: If-Modified-Since syncs must not see seed data as new.
+    latest = dt.datetime.combine(today, dt.time(0), xero_json.UTC) - dt.timedelta(hours=1)
+    commit(org, invoice, when=min(when, latest))
