@@ -83,6 +83,7 @@ def _new_api_client(access_token):
     api_client = ApiClient(configuration, oauth2_token_getter=lambda: dict(token),
                            oauth2_token_saver=_refuse_token_save)
     api_client.rest_client.pool_manager = _POOL
+    api_client.user_agent = "crm_xero (Odoo) " + api_client.user_agent
     return api_client
 
 
@@ -294,6 +295,11 @@ class XeroGateway:
                 error = responses.error_from_network(exc, method, path, write)
             except ApiException as exc:
                 error = XeroError(detail="%s %s: %s" % (method, path, exc.reason))
+            except (ValueError, TypeError) as exc:
+                # the SDK could not read Xero's answer into its models
+                error = XeroError(
+                    "Xero sent an answer Odoo could not read; try again later.",
+                    detail="%s %s -> %s: unreadable answer: %s" % (method, path, status, exc))
             else:
                 self.pacer.observe(self.tenant_id, _header(headers, "X-MinLimit-Remaining"))
                 error = None

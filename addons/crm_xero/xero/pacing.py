@@ -36,7 +36,12 @@ class _TenantState:
                  "blocked_problem")
 
     def __init__(self):
-        self.calls = collections.deque()   # monotonic start times in window
+        # Finish times of calls in the window.  A call counts from the moment
+        # it starts (``active``) until ``window`` seconds after its answer
+        # came back: Xero saw it somewhere in between, so a slot is only
+        # reused once Xero's own window has surely moved past it, whatever
+        # the network latency.  Appended in time order.
+        self.calls = collections.deque()
         self.active = 0
         self.active_background = 0
         self.blocked_until = 0.0
@@ -84,17 +89,20 @@ class Pacer:
                 self._prune(state, now)
                 problem = None
                 wait = None
+                in_window = len(state.calls) + state.active
                 if state.blocked_until > now:
                     problem = state.blocked_problem
                     wait = state.blocked_until - now
-                elif len(state.calls) >= limit:
+                elif in_window >= limit:
                     problem = "minute"
-                    wait = state.calls[len(state.calls) - limit] + self.window - now
+                    # the oldest finished calls that must leave the window
+                    excess = in_window - limit + 1
+                    if excess <= len(state.calls):
+                        wait = state.calls[excess - 1] + self.window - now
                 elif state.active >= self.max_concurrent or (
                         background and state.active_background >= concurrency):
                     problem = "concurrent"
                 else:
-                    state.calls.append(now)
                     state.active += 1
                     if background:
                         state.active_background += 1
@@ -115,7 +123,9 @@ class Pacer:
     def release(self, tenant_id, priority=INTERACTIVE):
         with self._cond:
             state = self._tenants.setdefault(tenant_id, _TenantState())
-            state.active = max(0, state.active - 1)
+            if state.active > 0:
+                state.active -= 1
+                state.calls.append(self._clock())
             if priority == BACKGROUND:
                 state.active_background = max(0, state.active_background - 1)
             self._cond.notify_all()
@@ -132,7 +142,7 @@ class Pacer:
             now = self._clock()
             self._prune(state, now)
             spent_at_xero = self.xero_per_minute - remaining
-            missing = spent_at_xero - len(state.calls)
+            missing = spent_at_xero - len(state.calls) - state.active
             if missing > 0:
                 # padding is the newest entry, so the deque stays ordered
                 state.calls.extend([now] * min(missing, self.xero_per_minute))
@@ -153,7 +163,7 @@ class Pacer:
             state = self._tenants.get(tenant_id) or _TenantState()
             self._prune(state, self._clock())
             return {
-                "calls_in_window": len(state.calls),
+                "calls_in_window": len(state.calls) + state.active,
                 "active": state.active,
                 "active_background": state.active_background,
                 "blocked_for": max(0.0, state.blocked_until - self._clock()),
