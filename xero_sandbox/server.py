@@ -7,6 +7,7 @@ routes each request by path prefix.  It runs in-process for tests
 import secrets
 import socket
 import threading
+import traceback
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -19,7 +20,7 @@ from .faults import Faults
 from .limits import Idempotency, Limits
 from .oauth import OAuth
 from .store import Store
-from .web import Reply, Request, json_reply
+from .web import Request, json_reply
 
 DEFAULT_CLIENT_ID = "sandbox-client-id"
 DEFAULT_CLIENT_SECRET = "sandbox-client-secret"
@@ -125,16 +126,17 @@ class SandboxServer:
                 return self.oauth.token(request)
             if lowered == "/connect/revocation" and request.method == "POST":
                 return self.oauth.revocation(request)
-            if lowered.rstrip("/") == "/connections" or lowered.startswith("/connections/"):
-                connection_id = path.rstrip("/").split("/")[2] if path.count("/") > 1 \
-                    and path.rstrip("/").count("/") == 2 else None
+            parts = [p for p in lowered.split("/") if p]
+            if parts and parts[0] == "connections" and len(parts) <= 2:
+                # The SDK writes /Connections/{id}, Xero documents /connections.
+                connection_id = parts[1] if len(parts) == 2 else None
                 reply = self.oauth.connections(request, connection_id)
+                operation = "%s /connections%s" % (request.method,
+                                                   "/{id}" if connection_id else "")
                 self.calls.record(None, request.method, path, request.query_string,
-                                  reply.status, None, "%s /connections%s" % (
-                                      request.method, "/{id}" if connection_id else ""))
+                                  reply.status, None, operation)
                 return reply
-        except Exception:
-            import traceback
+        except Exception:   # a sandbox bug: answer 500 and show the traceback
             traceback.print_exc()
             return json_reply(500, {"error": "sandbox error"})
         return json_reply(404, xero_json.problem(404, "NotFound", "No route for %s" % path))
@@ -162,5 +164,3 @@ class SandboxServer:
     def __exit__(self, *exc):
         self.stop()
 
-
-__all__ = ["SandboxServer", "Reply"]

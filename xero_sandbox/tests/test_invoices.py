@@ -178,3 +178,25 @@ def test_summarize_errors_false_for_invoices(api, customer):
     good, bad = answer.json()["Invoices"]
     assert good["HasErrors"] is False and good["InvoiceID"]
     assert bad["HasErrors"] is True and bad["ValidationErrors"]
+
+
+def test_post_creates_or_updates_and_unknown_id_is_404(api, customer):
+    created = api.post("/Invoices", {"Invoices": [{
+        "Type": "ACCREC", "Contact": {"ContactID": customer}, "InvoiceNumber": "ODOO-1",
+        "LineItems": [{"Description": "x", "UnitAmount": 20, "AccountCode": "200"}]}]})
+    assert created.status_code == 200
+    invoice = created.json()["Invoices"][0]
+    assert invoice["InvoiceNumber"] == "ODOO-1"
+    updated = api.post("/Invoices", {"Invoices": [{"InvoiceID": invoice["InvoiceID"],
+                                                   "Reference": "changed"}]})
+    assert updated.json()["Invoices"][0]["Reference"] == "changed"
+    assert updated.json()["Invoices"][0]["Total"] == 23.0
+    duplicate = api.put("/Invoices", {"Invoices": [{
+        "Type": "ACCREC", "Contact": {"ContactID": customer}, "InvoiceNumber": "ODOO-1"}]})
+    assert duplicate.json()["Elements"][0]["ValidationErrors"] == [
+        {"Message": "Invoice # must be unique."}]
+    missing = api.post("/Invoices/00000000-0000-0000-0000-000000000000",
+                       {"Invoices": [{"Reference": "x"}]})
+    assert missing.status_code == 404
+    history = api.get("/Invoices/%s/History" % invoice["InvoiceID"]).json()["HistoryRecords"]
+    assert [h["Changes"] for h in history] == ["Created", "Edited"]
