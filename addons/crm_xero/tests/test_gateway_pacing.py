@@ -107,6 +107,15 @@ class TestGatewayPacing(GatewaySandboxCase):
         self.assertLessEqual(_max_in_window([c["time"] for c in calls], 1.0), 4)
         self.assertGreaterEqual(elapsed, 2.0)   # 10 calls at 4 per second
 
+    def test_calls_spent_elsewhere_count_against_the_budget(self):
+        """Another Odoo worker (another process) spent 20 calls this minute:
+        Xero's X-MinLimit-Remaining tells this process's pacer."""
+        for _i in range(20):
+            self.assertEqual(self.raw("GET", "/Currencies").status_code, 200)
+        pacer = Pacer()
+        self.gateway(pacer=pacer).get_currencies()
+        self.assertEqual(pacer.snapshot(self.tenant_id)["calls_in_window"], 21)
+
     def test_a_burst_never_trips_xeros_limits(self):
         """A real-size burst from 8 threads against the real 5-concurrent rule
         (each call slowed down so that calls overlap): no 429 at the sandbox."""

@@ -189,12 +189,12 @@ class XeroGateway:
         data = self._call(
             "PUT", "/Contacts", self._api.create_contacts,
             idempotency_key=idempotency_key,
-            contacts={"Contacts": [responses.clean(c) for c in contacts]},
+            contacts={"Contacts": [responses.body(c) for c in contacts]},
             summarize_errors="true" if summarize_errors else "false")
         return data.get("Contacts") or []
 
     def update_contact(self, contact_id, contact, idempotency_key=None):
-        body = dict(responses.clean(contact), ContactID=contact_id)
+        body = dict(responses.body(contact), ContactID=contact_id)
         data = self._call("POST", "/Contacts/{id}", self._api.update_contact,
                           idempotency_key=idempotency_key, contact_id=contact_id,
                           contacts={"Contacts": [body]})
@@ -233,12 +233,12 @@ class XeroGateway:
     def create_invoice(self, invoice, idempotency_key=None):
         data = self._call("PUT", "/Invoices", self._api.create_invoices,
                           idempotency_key=idempotency_key,
-                          invoices={"Invoices": [responses.clean(invoice)]},
+                          invoices={"Invoices": [responses.body(invoice)]},
                           summarize_errors="true")
         return _single(data, "Invoices", "PUT /Invoices")
 
     def update_invoice(self, invoice_id, invoice, idempotency_key=None):
-        body = dict(responses.clean(invoice), InvoiceID=invoice_id)
+        body = dict(responses.body(invoice), InvoiceID=invoice_id)
         data = self._call("POST", "/Invoices/{id}", self._api.update_invoice,
                           idempotency_key=idempotency_key, invoice_id=invoice_id,
                           invoices={"Invoices": [body]})
@@ -279,6 +279,7 @@ class XeroGateway:
             params["idempotency_key"] = idempotency_key
         timeout = (min(DEFAULT_CONNECT_TIMEOUT, self.timeout), self.timeout)
         failures = rate_limited = 0
+        rate_waited = 0.0   # seconds spent honouring Retry-After in this call
         while True:
             self.pacer.acquire(self.tenant_id, self.priority, self.max_wait)
             start = time.monotonic()
@@ -311,23 +312,26 @@ class XeroGateway:
                 return responses.to_dict(data)
             if write and isinstance(error, XeroUnavailable):
                 error.idempotency_key = idempotency_key
-            delay = self._retry_delay(error, failures, rate_limited)
+            delay = self._retry_delay(error, failures, rate_limited, rate_waited)
             if delay is None:
                 _logger.info("Xero %s %s failed: %s", method, path, error.detail)
                 raise error
             if isinstance(error, XeroRateLimited):
                 rate_limited += 1
+                rate_waited += error.retry_after
             else:
                 failures += 1
             _logger.info("Xero %s %s -> %s; retrying in %.1f s", method, path,
                          status or "no answer", delay)
             time.sleep(delay)
 
-    def _retry_delay(self, error, failures, rate_limited):
-        """Seconds to wait before retrying, or None to give up now."""
+    def _retry_delay(self, error, failures, rate_limited, rate_waited=0.0):
+        """Seconds to wait before retrying, or None to give up now.  Waits
+        for Retry-After add up: one call never waits more than max_wait."""
         if isinstance(error, XeroRateLimited):
             self.pacer.block(self.tenant_id, error.retry_after, error.problem)
-            if (error.problem == "day" or error.retry_after > self.max_wait
+            if (error.problem == "day"
+                    or rate_waited + error.retry_after > self.max_wait
                     or rate_limited >= MAX_RATE_LIMIT_RETRIES):
                 return None
             return 0.0  # the pacer holds the next acquire until Retry-After

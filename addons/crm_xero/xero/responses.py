@@ -25,6 +25,14 @@ def clean(value):
     return value
 
 
+def body(value):
+    """``clean(value)`` turned into JSON-ready data (dates as ISO strings,
+    Decimals as floats).  A value the SDK cannot send (a set, a record...)
+    raises ValueError here, before anything goes out: a bug in the caller,
+    not a Xero problem."""
+    return serialize(clean(value))
+
+
 def to_dict(model):
     """An SDK model as Xero's JSON: PascalCase keys, dates as Xero writes
     them (``/Date(ms+0000)/``), numbers as floats."""
@@ -162,5 +170,5 @@ def error_from_network(exc, method, path, write):
                            maybe_committed=bool(write and not connect_failed))
 
 
-__all__ = ["clean", "to_dict", "validation_messages", "error_from_status",
+__all__ = ["clean", "body", "to_dict", "validation_messages", "error_from_status",
            "error_from_network", "XeroError"]
