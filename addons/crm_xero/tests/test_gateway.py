@@ -15,6 +15,7 @@ from ..xero.errors import (XeroAuthError, XeroForbidden, XeroNotFound,
 from ..xero import gateway as gateway_module
 from ..xero.gateway import XeroGateway, contact_deep_link, invoice_deep_link
 from ..xero.oauth import XeroEndpoints, list_connections
+from ..xero.responses import parse_xero_date, parse_xero_datetime
 from ..xero.pacing import Pacer
 from .common import SandboxClient, sandbox_url
 
@@ -242,12 +243,14 @@ class TestGatewayContacts(GatewaySandboxCase):
 @tagged("crm_xero")
 class TestGatewayInvoices(GatewaySandboxCase):
 
+    invoice_date = datetime.date(2025, 3, 14)
+
     def draft(self, gateway, contact_id, **values):
         revenue = gateway.get_accounts(where='Status=="ACTIVE" AND Class=="REVENUE"')
         invoice = {
             "Type": "ACCREC", "Status": "DRAFT", "Contact": {"ContactID": contact_id},
             "Reference": "Odoo opportunity 7", "LineAmountTypes": "Exclusive",
-            "Date": datetime.date.today(),
+            "Date": self.invoice_date,
             "LineItems": [{"Description": "Consulting", "Quantity": 2,
                            "UnitAmount": 150.0, "AccountCode": revenue[0]["Code"]}],
         }
@@ -263,6 +266,10 @@ class TestGatewayInvoices(GatewaySandboxCase):
         self.assertEqual(created["Type"], "ACCREC")
         self.assertEqual(created["SubTotal"], 300.0)
         self.assertTrue(created.get("InvoiceNumber"))
+        # dates come back as Xero writes them; the helpers read them
+        self.assertEqual(parse_xero_date(created["Date"]), self.invoice_date)
+        updated_at = parse_xero_datetime(created["UpdatedDateUTC"])
+        self.assertLess(abs(updated_at - datetime.datetime.utcnow()), datetime.timedelta(minutes=5))
         stored = self.raw_json("/Invoices/%s" % invoice_id)["Invoices"][0]
         self.assertEqual(stored["Reference"], "Odoo opportunity 7")
         self.assertEqual(stored["Contact"]["ContactID"], contact["ContactID"])

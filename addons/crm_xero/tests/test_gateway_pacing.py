@@ -7,7 +7,7 @@ import time
 
 from odoo.tests import BaseCase, tagged
 
-from ..xero.errors import XeroRateLimited
+from ..xero.errors import XeroForbidden, XeroRateLimited
 from ..xero.gateway import XeroGateway
 from ..xero.pacing import Pacer
 from .test_gateway import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, SCOPES, GatewaySandboxCase
@@ -141,6 +141,9 @@ class TestTokenIsolation(GatewaySandboxCase):
         token_b = self.sandbox.connect(CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, SCOPES,
                                        tenant_ids=[tenant_b])["access_token"]
         self.assertNotEqual(token_a, token_b)
+        # the far side notices a mix-up: A's token with B's organisation is a 403
+        with self.assertRaises(XeroForbidden):
+            XeroGateway(self.endpoints, token_a, tenant_b, pacer=Pacer()).get_organisation()
         before = len(self.api_calls())
         barrier = threading.Barrier(12)
 

@@ -1,7 +1,9 @@
 """Translation between the SDK and the rest of the addon: request bodies in,
 plain dicts out, HTTP failures into the typed errors of ``errors.py``."""
 
+import datetime
 import json
+import re
 from decimal import Decimal
 
 import urllib3
@@ -23,6 +25,41 @@ def clean(value):
     if isinstance(value, (list, tuple)):
         return [clean(v) for v in value if v is not None]
     return value
+
+
+_MS_DATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
+
+
+def parse_xero_datetime(value):
+    """A Xero date as a naive UTC datetime (Odoo's convention), or None.
+
+    Accepts what ``to_dict`` produces (``/Date(1747977561887+0000)/``; the
+    offset only tells the organisation's zone, the milliseconds are UTC) and
+    ISO 8601 strings."""
+    if not value:
+        return None
+    if isinstance(value, datetime.datetime):
+        moment = value
+    elif isinstance(value, datetime.date):
+        return datetime.datetime.combine(value, datetime.time())
+    else:
+        match = _MS_DATE.match(str(value).strip())
+        if match:
+            return datetime.datetime(1970, 1, 1) + datetime.timedelta(
+                milliseconds=int(match.group(1)))
+        try:
+            moment = datetime.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return moment
+
+
+def parse_xero_date(value):
+    """A Xero date (invoice Date, DueDate...) as a ``datetime.date``, or None."""
+    moment = parse_xero_datetime(value)
+    return moment.date() if moment else None
 
 
 def body(value):
@@ -170,5 +207,5 @@ def error_from_network(exc, method, path, write):
                            maybe_committed=bool(write and not connect_failed))
 
 
-__all__ = ["clean", "body", "to_dict", "validation_messages", "error_from_status",
+__all__ = ["clean", "body", "parse_xero_datetime", "parse_xero_date", "to_dict", "validation_messages", "error_from_status",
            "error_from_network", "XeroError"]
