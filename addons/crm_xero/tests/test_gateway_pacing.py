@@ -2,15 +2,21 @@
 organisations when many threads call Xero at once."""
 
 import concurrent.futures
+import sys
 import threading
 import time
+from unittest.mock import patch
 
 from odoo.tests import BaseCase, tagged
 
-from ..xero.errors import XeroForbidden, XeroRateLimited
+from ..xero import gateway as gateway_module
+from ..xero.errors import XeroRateLimited
 from ..xero.gateway import XeroGateway
 from ..xero.pacing import Pacer
 from .test_gateway import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, SCOPES, GatewaySandboxCase
+
+
+CALLS_PER_THREAD = 5
 
 
 def _max_in_window(times, window):
@@ -141,9 +147,19 @@ class TestTokenIsolation(GatewaySandboxCase):
         token_b = self.sandbox.connect(CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, SCOPES,
                                        tenant_ids=[tenant_b])["access_token"]
         self.assertNotEqual(token_a, token_b)
-        # the far side notices a mix-up: A's token with B's organisation is a 403
-        with self.assertRaises(XeroForbidden):
-            XeroGateway(self.endpoints, token_a, tenant_b, pacer=Pacer()).get_organisation()
+        # Both tokens come from the same Xero user's grant, so (as in real
+        # Xero) either would be accepted for either organisation: the sandbox
+        # cannot see a swap by status alone.  Record what goes on the wire.
+        sent, real_urlopen = [], gateway_module._POOL.urlopen
+
+        def recording_urlopen(method, url, *args, **kw):
+            headers = kw.get("headers") or {}
+            sent.append((headers.get("xero-tenant-id"), headers.get("Authorization")))
+            return real_urlopen(method, url, *args, **kw)
+
+        patcher = patch.object(gateway_module._POOL, "urlopen", side_effect=recording_urlopen)
+        patcher.start()
+        self.addCleanup(patcher.stop)
         before = len(self.api_calls())
         barrier = threading.Barrier(12)
 
@@ -154,20 +170,57 @@ class TestTokenIsolation(GatewaySandboxCase):
                                   timeout=10)
             barrier.wait()
             names = set()
-            for _j in range(3):
+            for _j in range(CALLS_PER_THREAD):
                 names.add(gateway.get_organisation()["Name"])
             return tenant, names
 
-        with concurrent.futures.ThreadPoolExecutor(12) as pool:
-            results = list(pool.map(work, range(12)))
+        # switch threads as often as possible, so that a token written into
+        # shared state by one thread would be read by another (the SDK's race)
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(1e-6)
+        try:
+            with concurrent.futures.ThreadPoolExecutor(12) as pool:
+                results = list(pool.map(work, range(12)))
+        finally:
+            sys.setswitchinterval(interval)
         expected = {tenant_a: {"Demo Company (Global)"}, tenant_b: {"Sandbox Second Org Ltd"}}
         for tenant, names in results:
             self.assertEqual(names, expected[tenant])
         calls = self.api_calls(before)
-        self.assertEqual(len(calls), 36)
+        self.assertEqual(len(calls), 12 * CALLS_PER_THREAD)
         self.assertEqual({c.get("status") for c in calls}, {200})
         for call in calls:
             self.assertIn(call.get("tenant_id"), (tenant_a, tenant_b))
+        self.assertEqual(sorted(c["tenant_id"] for c in calls), sorted(t for t, _a in sent))
+        bearer = {tenant_a: "Bearer " + token_a, tenant_b: "Bearer " + token_b}
+        self.assertEqual(len(sent), 12 * CALLS_PER_THREAD)
+        mixed = sum(1 for tenant, authorization in sent if authorization != bearer[tenant])
+        self.assertEqual(mixed, 0, "calls sent with the other organisation's token")
+
+    def test_auth_headers_stay_with_their_gateway_under_contention(self):
+        """The SDK's own auth step (the one that goes wrong with a shared
+        OAuth2Token), hammered from 8 threads for two gateways, no network."""
+        gateways = {name: self.gateway(access_token="token-" + name, tenant_id=name)
+                    for name in ("a", "b")}
+        mixed = []
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(1e-6)
+
+        def hammer(i):
+            name = "ab"[i % 2]
+            api_client = gateways[name]._api.api_client
+            for _j in range(3000):
+                headers = {}
+                api_client.update_params_for_auth(headers, [], ["OAuth2"])
+                if headers["Authorization"] != "Bearer token-" + name:
+                    mixed.append(name)
+
+        try:
+            with concurrent.futures.ThreadPoolExecutor(8) as pool:
+                list(pool.map(hammer, range(8)))
+        finally:
+            sys.setswitchinterval(interval)
+        self.assertEqual(mixed, [])
 
     def test_the_sdk_shares_one_token_holder_and_the_gateway_does_not(self):
         """What makes isolation necessary: xero-python's Configuration() hands
