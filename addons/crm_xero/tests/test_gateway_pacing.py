@@ -58,6 +58,9 @@ class TestPacer(BaseCase):
             pacer.acquire("a", max_wait=0)
         pacer.acquire("b", max_wait=0)
         pacer.release("b")
+        pacer.reset("a")                      # e.g. after the sandbox's reset
+        pacer.acquire("a", max_wait=0)
+        pacer.release("a")
 
     def test_concurrency_is_capped(self):
         pacer = Pacer(per_minute=1000, background_per_minute=1000, max_concurrent=3,

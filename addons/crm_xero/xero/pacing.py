@@ -157,6 +157,16 @@ class Pacer:
                 state.blocked_problem = problem or "minute"
             self._cond.notify_all()
 
+    def reset(self, tenant_id=None):
+        """Forget the counts (of one tenant, or all): for tests that reset
+        the sandbox's own counters.  Calls in flight keep their slots."""
+        with self._cond:
+            for key, state in list(self._tenants.items()):
+                if tenant_id is None or key == tenant_id:
+                    state.calls.clear()
+                    state.blocked_until = 0.0
+            self._cond.notify_all()
+
     def snapshot(self, tenant_id):
         """Counters for one tenant (for tests and benchmarks)."""
         with self._cond:
