@@ -69,12 +69,12 @@ mkdir -p "$VAR"
 # setuptools; 5.6.2 (Odoo's own pin for 3.12) is API-compatible.
 sed -E 's/^cbor2==5\.4\.2.*/cbor2==5.6.2/' "$odoo_src/requirements.txt" > "$odoo_reqs"
 stamp="$VENV/.crm_xero-requirements"
-want=$(cat "$odoo_reqs" "$ROOT/requirements.txt" | sha256sum | cut -c1-16)
+want=$(cat "$odoo_reqs" "$ROOT/requirements.txt" "$ROOT/requirements-dev.txt" | sha256sum | cut -c1-16)
 if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     say "Installing Python requirements into $VENV (a few minutes the first time)"
     [ -x "$VENV/bin/python" ] || "$python" -m venv "$VENV"
     "$VENV/bin/pip" install --quiet --disable-pip-version-check --upgrade pip wheel 'setuptools<81'
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$odoo_reqs" -r "$ROOT/requirements.txt"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$odoo_reqs" -r "$ROOT/requirements-dev.txt"
     echo "$want" > "$stamp"
 fi
 

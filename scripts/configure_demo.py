@@ -1,0 +1,26 @@
+"""Point a database's crm_xero at the Xero to use. Run inside `odoo shell`:
+
+    CRM_XERO_LOGIN_URL=... odoo-bin shell -d DB < scripts/configure_demo.py
+
+Reads CRM_XERO_LOGIN_URL, CRM_XERO_IDENTITY_URL, CRM_XERO_API_URL,
+CRM_XERO_CLIENT_ID, CRM_XERO_CLIENT_SECRET and WEB_BASE_URL from the environment;
+a variable that is unset leaves its parameter as it is.
+"""
+import os
+
+PARAMETERS = {
+    "crm_xero.login_url": "CRM_XERO_LOGIN_URL",
+    "crm_xero.identity_url": "CRM_XERO_IDENTITY_URL",
+    "crm_xero.api_url": "CRM_XERO_API_URL",
+    "crm_xero.go_url": "CRM_XERO_GO_URL",
+    "crm_xero.client_id": "CRM_XERO_CLIENT_ID",
+    "crm_xero.client_secret": "CRM_XERO_CLIENT_SECRET",
+    "web.base.url": "WEB_BASE_URL",
+}
+params = env["ir.config_parameter"].sudo()  # noqa: F821 (odoo shell's env)
+for key, variable in PARAMETERS.items():
+    if variable in os.environ:
+        params.set_param(key, os.environ[variable] or False)
+env.cr.commit()  # noqa: F821
+print("crm_xero configured: %s" % ", ".join(
+    f"{k}={'***' if 'secret' in k else params.get_param(k)}" for k in PARAMETERS))
