@@ -10,7 +10,12 @@
     "external_dependencies": {
         "python": ["xero_python", "requests_oauthlib"],
     },
-    "data": [],
+    "data": [
+        "security/crm_xero_security.xml",
+        "security/ir.model.access.csv",
+        "views/xero_wizard_views.xml",
+        "views/res_config_settings_views.xml",
+    ],
     "installable": True,
     "application": False,
 }

@@ -1,0 +1,95 @@
+"""Settings > CRM > Xero: the Xero app's credentials and this company's link."""
+from datetime import datetime
+
+from odoo import _, api, fields, models
+
+from .xero_connection import DEFAULT_SCOPES
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    xero_client_id = fields.Char("Xero client id", config_parameter="crm_xero.client_id")
+    # Write-only: typed in to change it, never read back into the form, and
+    # blanked on this (admin-only, transient) record once saved.
+    xero_client_secret = fields.Char("Xero client secret")
+    xero_client_secret_set = fields.Boolean(compute="_compute_xero_client_secret_set")
+    xero_scopes = fields.Char("Xero scopes", config_parameter="crm_xero.scopes",
+                              default=DEFAULT_SCOPES)
+    xero_redirect_uri = fields.Char("Redirect URI", compute="_compute_xero_redirect_uri")
+
+    xero_connection_id = fields.Many2one("xero.connection", compute="_compute_xero_connection_id")
+    xero_state = fields.Selection(related="xero_connection_id.state")
+    xero_tenant_name = fields.Char(related="xero_connection_id.tenant_name")
+    xero_connected_by_id = fields.Many2one(related="xero_connection_id.connected_by_id")
+    xero_connected_at = fields.Datetime(related="xero_connection_id.connected_at")
+    xero_status_message = fields.Char(related="xero_connection_id.status_message")
+    xero_status_level = fields.Selection(related="xero_connection_id.status_level")
+    xero_has_choices = fields.Boolean(compute="_compute_xero_connection_id")
+    xero_refresh_token_age = fields.Char("Refresh token age", compute="_compute_xero_connection_id")
+
+    def _compute_xero_client_secret_set(self):
+        is_set = bool(self.env["ir.config_parameter"].sudo().get_param("crm_xero.client_secret"))
+        self.xero_client_secret_set = is_set
+
+    @api.depends("company_id")
+    def _compute_xero_redirect_uri(self):
+        for settings in self:
+            settings.xero_redirect_uri = self.env["xero.connection"]._xero_redirect_uri()
+
+    @api.depends("company_id")
+    def _compute_xero_connection_id(self):
+        for settings in self:
+            connection = self.env["xero.connection"]._xero_for_company(settings.company_id)
+            settings.xero_connection_id = connection
+            settings.xero_has_choices = bool(connection.choice_ids)
+            issued = connection.refresh_token_issued_at
+            if not issued:
+                settings.xero_refresh_token_age = False
+                continue
+            days = (datetime.utcnow() - issued).days
+            settings.xero_refresh_token_age = (
+                _("used today") if days < 1 else _("%s days unused (Xero drops it after 60)", days))
+
+    def set_values(self):
+        super().set_values()
+        if self.xero_client_secret:
+            self.env["ir.config_parameter"].sudo().set_param(
+                "crm_xero.client_secret", self.xero_client_secret.strip())
+            self.xero_client_secret = False
+
+    # Buttons: save what was typed first (Settings does), then act on the company's link.
+    def action_xero_connect(self):
+        self.execute()
+        return self.xero_connection_id.with_env(self.env).action_connect()
+
+    def action_xero_reconnect(self):
+        self.execute()
+        return self.xero_connection_id.with_env(self.env).action_reconnect()
+
+    def action_xero_disconnect(self):
+        connection = self.xero_connection_id.with_env(self.env)
+        connection._xero_check_manager()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Remove the Xero integration"),
+            "res_model": "xero.disconnect.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_connection_id": connection.id},
+        }
+
+    def action_xero_choose_organisation(self):
+        connection = self.xero_connection_id.with_env(self.env)
+        connection._xero_check_manager()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Choose the Xero organisation"),
+            "res_model": "xero.organisation.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_connection_id": connection.id},
+        }
+
+    def action_xero_import(self):
+        return self.xero_connection_id.with_env(self.env).action_import()

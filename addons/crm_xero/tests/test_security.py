@@ -1,0 +1,77 @@
+"""Who may see and do what: secrets stay with system administrators."""
+import logging
+
+from odoo.exceptions import AccessError
+from odoo.modules.neutralize import get_neutralization_queries
+from odoo.tests import JsonRpcException, tagged
+
+from .xero_case import XeroHttpCase
+
+
+@tagged("post_install", "-at_install", "crm_xero")
+class TestSecurity(XeroHttpCase):
+
+    def test_salesperson_cannot_read_tokens_or_client_secret(self):
+        connection = self.connect().with_user(self.salesman)
+        self.assertEqual(connection.state, "connected", "the status itself is not secret")
+        for field in ("access_token", "refresh_token", "pending_token", "oauth_verifier"):
+            with self.assertRaises(AccessError, msg=field):
+                connection.read([field])
+        with self.assertRaises(AccessError):
+            self.env["ir.config_parameter"].with_user(self.salesman).get_param("crm_xero.client_secret")
+        self.assertNotIn("access_token", connection.fields_get())
+
+    def test_salesperson_cannot_call_manager_actions_over_rpc(self):
+        connection = self.connect()
+        self.authenticate("xero_salesman", "xero_salesman")
+        for method in ("action_connect", "action_reconnect", "action_disconnect", "action_import"):
+            with self.assertRaisesRegex(JsonRpcException, "AccessError", msg=method):
+                self.make_jsonrpc_request("/web/dataset/call_kw", {
+                    "model": "xero.connection", "method": method, "args": [[connection.id]],
+                    "kwargs": {},
+                })
+        for field in ("refresh_token", "access_token"):
+            with self.assertRaises(JsonRpcException, msg=field):
+                self.make_jsonrpc_request("/web/dataset/call_kw", {
+                    "model": "xero.connection", "method": "read", "args": [[connection.id], [field]],
+                    "kwargs": {},
+                })
+        self.env.invalidate_all()
+        self.assertEqual(connection.state, "connected")
+        self.assertEqual(self.sandbox.stats()["revocations"], 0)
+
+    def test_client_secret_is_never_shown_back(self):
+        admin = self.env.ref("base.user_admin")
+        self.env["res.config.settings"].with_user(admin).create({"xero_client_secret": "s3cr3t-new"}).execute()
+        self.assertEqual(self.env["ir.config_parameter"].sudo().get_param("crm_xero.client_secret"),
+                         "s3cr3t-new")
+        settings = self.env["res.config.settings"].with_user(admin).create({})
+        self.assertFalse(settings.xero_client_secret)
+        self.assertTrue(settings.xero_client_secret_set)
+        # Saving Settings without typing a secret keeps the stored one.
+        settings.execute()
+        self.assertEqual(self.env["ir.config_parameter"].sudo().get_param("crm_xero.client_secret"),
+                         "s3cr3t-new")
+
+    def test_tokens_never_reach_the_logs(self):
+        with self.assertLogs(level=logging.DEBUG) as logs:
+            logging.getLogger("odoo.addons.crm_xero").debug("capture start")
+            connection = self.connect()
+            self.sandbox.expire_tokens()
+            connection._xero_call(lambda gw: gw.get_organisation())
+        secrets = [connection.sudo().access_token, connection.sudo().refresh_token]
+        # odoo.sql_db at DEBUG is Odoo's SQL trace (--log-sql), which prints every
+        # value written to the database; every other logger must stay clean.
+        leaks = [line.split(":")[:2] for line in logs.output
+                 if any(secret in line for secret in secrets)
+                 and not line.startswith("DEBUG:odoo.sql_db:")]
+        self.assertEqual(leaks, [], "loggers that printed a token")
+
+    def test_database_copies_forget_tokens(self):
+        connection = self.connect()
+        for query in get_neutralization_queries(["crm_xero"]):
+            self.env.cr.execute(query)
+        self.env.invalidate_all()
+        self.assertFalse(connection.sudo().access_token)
+        self.assertFalse(connection.sudo().refresh_token)
+        self.assertEqual(connection.state, "needs_reconnect")

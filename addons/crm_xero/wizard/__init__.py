@@ -1,0 +1,2 @@
+from . import xero_disconnect_wizard
+from . import xero_organisation_wizard
