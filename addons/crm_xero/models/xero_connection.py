@@ -29,6 +29,15 @@ RECONNECT_MESSAGE = "Reconnect Xero in Settings."
 _TOKEN_CACHE = {}
 
 
+class XeroUserError(UserError):
+    """A Xero failure told to the user; `xero_error` keeps the typed error
+    (e.g. XeroValidationError.messages, XeroUnavailable.maybe_committed)."""
+
+    def __init__(self, message, xero_error=None):
+        super().__init__(message)
+        self.xero_error = xero_error
+
+
 class XeroConnection(models.Model):
     _name = "xero.connection"
     _description = "Xero connection"
@@ -238,7 +247,7 @@ class XeroConnection(models.Model):
             raise UserError(_("Xero no longer accepts this company's connection. %s",
                               RECONNECT_MESSAGE)) from None
         except errors.XeroError as exc:
-            raise UserError(exc.user_message) from None
+            raise XeroUserError(exc.user_message, exc) from None
 
     # -- links other models keep (extended by partners and opportunities) -----
     def _xero_count_links(self):
