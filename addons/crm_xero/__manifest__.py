@@ -13,9 +13,16 @@
     "data": [
         "security/crm_xero_security.xml",
         "security/ir.model.access.csv",
+        "data/crm_xero_data.xml",
         "views/xero_wizard_views.xml",
         "views/res_config_settings_views.xml",
+        "views/res_partner_views.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "crm_xero/static/src/**/*",
+        ],
+    },
     "installable": True,
     "application": False,
 }

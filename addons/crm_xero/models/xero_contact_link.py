@@ -46,6 +46,12 @@ class XeroContactLink(models.Model):
          "A Xero contact links to one account only."),
     ]
 
+    def _xero_code_in_xero(self):
+        """Whether Xero's contact carries this link's ledger code."""
+        self.ensure_one()
+        return bool(self.account_number) and \
+            self.account_number == (self.synced_values or {}).get("AccountNumber")
+
     @api.model
     def _xero_link_values(self, contact):
         """Link values taken from a Xero contact dict."""

@@ -78,6 +78,8 @@ class XeroTenantChoice(models.Model):
             message, level = _("%(message)s Its details could not be read yet (%(error)s).",
                                message=message, error=exc.args[0]), "warning"
         connection.sudo().write({"status_message": message, "status_level": level})
+        # Link the company's existing accounts in the background, a few calls in all.
+        self.env.ref("crm_xero.ir_cron_link_accounts")._trigger()
         return message, level
 
     def _xero_discard(self):

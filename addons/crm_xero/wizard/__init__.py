@@ -1,2 +1,3 @@
 from . import xero_disconnect_wizard
 from . import xero_organisation_wizard
+from . import xero_export_wizard
