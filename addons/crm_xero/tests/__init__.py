@@ -1,3 +1,4 @@
+from . import test_accounts
 from . import test_connection
 from . import test_gateway
 from . import test_gateway_faults

@@ -209,6 +209,12 @@ class XeroGateway:
         records = data.get("HistoryRecords") or []
         return records[0] if records else {}
 
+    def get_contact_history(self, contact_id):
+        """The contact's history records (Xero's own and our notes)."""
+        data = self._call("GET", "/Contacts/{id}/History", self._api.get_contact_history,
+                          contact_id=contact_id)
+        return data.get("HistoryRecords") or []
+
     # -- invoices ----------------------------------------------------------
     def get_invoices(self, ids=None, contact_ids=None, statuses=None, page=None,
                      page_size=None, modified_since=None, summary_only=False,
