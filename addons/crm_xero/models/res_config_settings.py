@@ -18,6 +18,11 @@ class ResConfigSettings(models.TransientModel):
                               default=DEFAULT_SCOPES)
     xero_redirect_uri = fields.Char("Redirect URI", compute="_compute_xero_redirect_uri")
 
+    # The pattern of generated ledger codes: the customer code sequence's prefix and padding.
+    xero_code_prefix = fields.Char("Customer code prefix", compute="_compute_xero_code_pattern",
+                                   readonly=False, store=True)
+    xero_code_padding = fields.Integer("Customer code digits", compute="_compute_xero_code_pattern",
+                                       readonly=False, store=True)
     xero_connection_id = fields.Many2one("xero.connection", compute="_compute_xero_connection_id")
     xero_state = fields.Selection(related="xero_connection_id.state")
     xero_tenant_name = fields.Char(related="xero_connection_id.tenant_name")
@@ -31,6 +36,16 @@ class ResConfigSettings(models.TransientModel):
     def _compute_xero_client_secret_set(self):
         is_set = bool(self.env["ir.config_parameter"].sudo().get_param("crm_xero.client_secret"))
         self.xero_client_secret_set = is_set
+
+    def _xero_code_sequence(self):
+        return self.env.ref("crm_xero.seq_customer_code", raise_if_not_found=False)
+
+    @api.depends("company_id")
+    def _compute_xero_code_pattern(self):
+        sequence = self._xero_code_sequence()
+        for settings in self:
+            settings.xero_code_prefix = sequence.prefix if sequence else False
+            settings.xero_code_padding = sequence.padding if sequence else 5
 
     @api.depends("company_id")
     def _compute_xero_redirect_uri(self):
@@ -53,6 +68,10 @@ class ResConfigSettings(models.TransientModel):
 
     def set_values(self):
         super().set_values()
+        sequence = self._xero_code_sequence()
+        if sequence and (sequence.prefix, sequence.padding) != (self.xero_code_prefix, self.xero_code_padding):
+            sequence.sudo().write({"prefix": self.xero_code_prefix or "",
+                                   "padding": max(self.xero_code_padding, 1)})
         if self.xero_client_secret:
             self.env["ir.config_parameter"].sudo().set_param(
                 "crm_xero.client_secret", self.xero_client_secret.strip())

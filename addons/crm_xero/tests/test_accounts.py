@@ -121,6 +121,23 @@ class TestFigures(XeroAccountCase):
         self.assertTrue(partner.xero_stats_refreshed_at)
         self.assertEqual(len(self.api_calls("GET /Invoices")), 1)
 
+    def test_a_thousand_accounts_take_a_few_calls(self):
+        self.sandbox.reset(contacts=1000)
+        connection = self.connect()
+        contacts = self.xero().get_contacts(page=1, page_size=1000)["Contacts"]
+        self.env["res.partner"].create([{"name": c["Name"], "is_company": True} for c in contacts])
+        self.sandbox.clear_calls()
+
+        linked, _missing = connection._xero_link_accounts()
+        link_calls = len(self.sandbox.calls())
+        self.env["xero.connection"]._xero_cron_refresh_stats()
+        stats_calls = len(self.sandbox.calls()) - link_calls
+
+        self.assertEqual(linked, len(contacts))
+        self.assertEqual(link_calls, 1, "1,000 contacts: one page")
+        self.assertEqual(stats_calls, 10, "100 contacts per invoice query")
+        self.assertTrue(all(connection.contact_link_ids.filtered("contact_id").mapped("stats_refreshed_at")))
+
     def test_scheduled_refresh_batches_many_contacts_per_call(self):
         self.xero_connection._xero_link_accounts()
         for contact in self.xero_contacts(where='ContactStatus=="ACTIVE"')[:40]:
@@ -175,6 +192,15 @@ class TestExport(XeroAccountCase):
         account = self.new_account("Second Ltd")
         self.export(account)
         self.assertEqual(account.xero_account_number, "ODOO-00002")
+
+    def test_customer_code_pattern_is_a_setting(self):
+        admin = self.env.ref("base.user_admin")
+        self.env["res.config.settings"].with_user(admin).create(
+            {"xero_code_prefix": "ACME-", "xero_code_padding": 3}).execute()
+        account = self.new_account("Pattern Ltd")
+        self.export(account)
+        self.assertEqual(account.xero_account_number, "ACME-001")
+        self.assertEqual(self.xero().get_contact(account.xero_contact_id)["AccountNumber"], "ACME-001")
 
     def test_duplicate_name_offers_to_link_the_existing_contact(self):
         archived = self.xero_contacts(where='ContactStatus=="ARCHIVED"')[0]
@@ -285,3 +311,21 @@ class TestMultiCompany(XeroAccountCase):
         second_connection = self.xero_connection._xero_for_company(branch)
         self.assertEqual(second_connection._xero_gateway().get_contact(in_second)["Name"],
                          "Shared Customer Ltd")
+
+    def test_switching_organisation_clears_only_after_confirmation(self):
+        account = self.new_account("Switch Ltd")
+        self.export(account)
+        connection = self.xero_connection
+        self.connect(tenant_ids=[self.second_org["tenant_id"]])
+        self.assertIn("1 Odoo records carry its ids", connection.status_message)
+        self.assertTrue(account.xero_in_xero, "links kept until the admin confirms")
+
+        choice = connection.choice_ids
+        wizard = self.env["xero.organisation.wizard"].with_user(self.env.ref("base.user_admin")).create(
+            {"connection_id": connection.id, "choice_id": choice.id, "confirm_clear_links": True})
+        wizard.action_link()
+        account.invalidate_recordset()
+
+        self.assertEqual(connection.tenant_id, self.second_org["tenant_id"])
+        self.assertFalse(account.xero_in_xero)
+        self.assertFalse(account.xero_account_number, "the old organisation's code is gone too")

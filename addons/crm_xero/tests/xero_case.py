@@ -7,6 +7,9 @@ from ..xero.pacing import DEFAULT_PACER
 from .common import CLIENT_ID, CLIENT_SECRET, SandboxClient
 
 
+DEMO_CONTACTS = 60   # the sandbox's default demo organisation size
+
+
 class XeroHttpCase(HttpCase):
     """The addon talks to the sandbox; admin is logged in on the test server."""
 
@@ -31,7 +34,8 @@ class XeroHttpCase(HttpCase):
 
     def setUp(self):
         super().setUp()
-        self.sandbox.reset()
+        # Explicit size: a test may have re-seeded the sandbox bigger.
+        self.sandbox.reset(contacts=DEMO_CONTACTS)
         DEFAULT_PACER.reset()   # the sandbox's minute windows were just reset too
         self.authenticate("admin", "admin")
 
