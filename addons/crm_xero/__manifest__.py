@@ -14,9 +14,12 @@
         "security/crm_xero_security.xml",
         "security/ir.model.access.csv",
         "data/crm_xero_data.xml",
+        "data/ir_cron_invoices.xml",
         "views/xero_wizard_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
+        "views/xero_invoice_wizard_views.xml",
+        "views/crm_lead_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

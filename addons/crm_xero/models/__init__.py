@@ -6,3 +6,6 @@ from . import xero_contact_link
 from . import xero_contact_sync
 from . import res_partner
 from . import res_partner_xero
+from . import crm_lead
+from . import crm_lead_xero_invoice
+from . import xero_invoice_sync
