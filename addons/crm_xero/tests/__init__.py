@@ -6,3 +6,8 @@ from . import test_gateway_pacing
 from . import test_oauth_client
 from . import test_security
 from . import test_tokens
+from . import test_invoices
+from . import test_invoices_errors
+from . import test_invoices_delete
+from . import test_invoices_refresh
+from . import test_invoices_mapping
