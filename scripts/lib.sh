@@ -40,8 +40,10 @@ load_env() {
     [ -f "$VAR/env.sh" ] || die "Run scripts/bootstrap.sh first (make bootstrap)."
     # shellcheck disable=SC1091
     source "$VAR/env.sh"
-    ODOO_BIN=("$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$ROOT/odoo.conf"
-              --addons-path="$ODOO_SRC/addons,$ROOT/addons")
+    local options=(-c "$ROOT/odoo.conf" --addons-path="$ODOO_SRC/addons,$ROOT/addons")
+    ODOO_BIN=("$VENV/bin/python" "$ODOO_SRC/odoo-bin" "${options[@]}")
+    # Odoo's subcommands come before the options.
+    ODOO_SHELL=("$VENV/bin/python" "$ODOO_SRC/odoo-bin" shell "${options[@]}")
 }
 
 # A free TCP port on 127.0.0.1.

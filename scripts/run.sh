@@ -16,8 +16,13 @@ base_url=${WEB_BASE_URL:-http://localhost:$http_port}
 export WEB_BASE_URL=$base_url
 
 sandbox_pid=""
-stop_sandbox() { [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null || true; }
-trap stop_sandbox EXIT
+odoo_pid=""
+# Stop what we started, by process id, however this script ends.
+stop_servers() {
+    for pid in $odoo_pid $sandbox_pid; do kill "$pid" 2>/dev/null || true; done
+}
+trap stop_servers EXIT
+trap 'exit 130' INT TERM
 
 if [ -n "${XERO_CLIENT_ID:-}" ] && [ -n "${XERO_CLIENT_SECRET:-}" ]; then
     say "Using real Xero with the app credentials from XERO_CLIENT_ID / XERO_CLIENT_SECRET"
@@ -51,7 +56,7 @@ else
     "${ODOO_BIN[@]}" -d "$db" -u crm_xero --stop-after-init --data-dir "$VAR/data" \
         --log-level warn
 fi
-"${ODOO_BIN[@]}" shell -d "$db" --no-http --data-dir "$VAR/data" --log-level warn \
+"${ODOO_SHELL[@]}" -d "$db" --no-http --data-dir "$VAR/data" --log-level warn \
     < "$ROOT/scripts/configure_demo.py"
 
 cat <<MSG
@@ -63,4 +68,6 @@ cat <<MSG
 
 MSG
 "${ODOO_BIN[@]}" -d "$db" --db-filter "^$db\$" --http-interface "$interface" \
-    --http-port "$http_port" --data-dir "$VAR/data"
+    --http-port "$http_port" --data-dir "$VAR/data" &
+odoo_pid=$!
+wait "$odoo_pid"

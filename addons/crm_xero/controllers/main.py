@@ -20,4 +20,4 @@ class XeroOAuthController(http.Controller):
             # own connection record, which is otherwise left as it was.
             connection = request.env["xero.connection"]._xero_for_company()
         connection.sudo().write({"status_message": message, "status_level": level})
-        return request.redirect("/odoo/settings#crm_xero")
+        return request.redirect("/odoo/settings#crm")

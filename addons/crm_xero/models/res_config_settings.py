@@ -33,6 +33,7 @@ class ResConfigSettings(models.TransientModel):
     xero_has_choices = fields.Boolean(compute="_compute_xero_connection_id")
     xero_refresh_token_age = fields.Char("Refresh token age", compute="_compute_xero_connection_id")
 
+    @api.depends("company_id")   # a computed field with no dependency stays False in the form
     def _compute_xero_client_secret_set(self):
         is_set = bool(self.env["ir.config_parameter"].sudo().get_param("crm_xero.client_secret"))
         self.xero_client_secret_set = is_set

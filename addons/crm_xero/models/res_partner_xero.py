@@ -167,8 +167,14 @@ class ResPartner(models.Model):
         except UserError as exc:
             self._xero_raise_duplicate(connection, contact, exc)
             raise
-        link.write({**link._xero_link_values(saved), "synced_values": contact,
-                    "synced_at": fields.Datetime.now()})
+        values = {**link._xero_link_values(saved), "synced_values": contact,
+                  "synced_at": fields.Datetime.now()}
+        if not existing:   # a brand-new contact has no invoices yet: no call needed
+            values.update(last_invoice_date=False, total_sales=0, overdue_amount=0,
+                          outstanding_amount=0, stats_refreshed_at=fields.Datetime.now(),
+                          currency_id=self.env["res.currency"].with_context(active_test=False).search(
+                              [("name", "=", connection.base_currency)], limit=1).id)
+        link.write(values)
         action = _("Updated") if existing else _("Created")
         self._xero_record_change(link, action, list(mapping.SYNCED_FIELDS))
         return link
