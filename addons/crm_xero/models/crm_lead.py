@@ -145,9 +145,9 @@ class CrmLead(models.Model):
             return False
         numbers = ", ".join(leads.mapped(lambda l: l.xero_invoice_number or l.xero_invoice_id))
         if len(leads) == 1:
-            return _("Its Xero draft invoice %s is deleted in Xero too. If Xero no longer treats "
-                     "it as a draft, nothing is deleted and you are told why.", numbers)
-        return _("Their Xero draft invoices (%s) are deleted in Xero too. If Xero no longer treats "
+            return _("This opportunity's Xero draft invoice %s is deleted in Xero too. If Xero no "
+                     "longer treats it as a draft, nothing is deleted and you are told why.", numbers)
+        return _("These opportunities' Xero draft invoices (%s) are deleted in Xero too. If Xero no longer treats "
                  "one of them as a draft, nothing is deleted and you are told why.", numbers)
 
     # -- small helpers ----------------------------------------------------------------

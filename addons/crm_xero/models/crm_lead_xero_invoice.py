@@ -13,6 +13,7 @@ import uuid
 import psycopg2
 
 from odoo import _, models
+from odoo.tools import format_amount
 from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
 
@@ -172,9 +173,12 @@ class CrmLead(models.Model):
         values = self._xero_invoice_write_values(invoice)
         values.update(xero_invoice_account_code=account_code, xero_invoice_idempotency_key=False)
         self.write(values)
-        self.message_post(body=_("Draft invoice %(number)s created in Xero (%(currency)s %(total)s).",
-                                 number=self.xero_invoice_number,
-                                 currency=invoice.get("CurrencyCode"), total=invoice.get("Total")))
+        currency = self.env["res.currency"].with_context(active_test=False).search(
+            [("name", "=", invoice.get("CurrencyCode"))], limit=1)
+        total = (format_amount(self.env, float(invoice.get("Total") or 0), currency) if currency
+                 else f"{invoice.get('CurrencyCode')} {invoice.get('Total')}")
+        self.message_post(body=_("Draft invoice %(number)s created in Xero (%(total)s).",
+                                 number=self.xero_invoice_number, total=total))
         return xero_notification(_("Draft invoice %s created in Xero.", self.xero_invoice_number),
                                  "success", CLOSE)
 

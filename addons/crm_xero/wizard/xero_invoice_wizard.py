@@ -2,6 +2,7 @@
 active revenue accounts, read live and cached briefly) and, when the customer
 is not in Xero yet, export it first."""
 from odoo import _, api, fields, models
+from odoo.tools import format_amount
 
 from ..xero import invoice_mapping as im
 
@@ -72,15 +73,16 @@ class XeroInvoiceWizard(models.TransientModel):
             lead = wizard.lead_id
             order = lead._xero_quotation() if lead else None
             if order:
-                wizard.summary = _("The lines of %(order)s (%(currency)s %(total)s), as a draft "
-                                   "invoice for %(customer)s.", order=order.name,
-                                   currency=order.currency_id.name, total=order.amount_total,
+                wizard.summary = _("The lines of %(order)s (%(total)s), as a draft invoice for "
+                                   "%(customer)s.", order=order.name,
+                                   total=format_amount(self.env, order.amount_total, order.currency_id),
                                    customer=wizard.customer_id.display_name)
             elif lead:
-                wizard.summary = _("One line, %(name)s: %(currency)s %(amount)s, as a draft invoice "
-                                   "for %(customer)s. Taxes follow the account's default tax in "
-                                   "Xero.", name=lead.name, currency=lead.company_currency.name,
-                                   amount=lead.expected_revenue,
+                wizard.summary = _("One line, %(name)s: %(amount)s, as a draft invoice for "
+                                   "%(customer)s. Taxes follow the account's default tax in "
+                                   "Xero.", name=lead.name,
+                                   amount=format_amount(self.env, lead.expected_revenue,
+                                                        lead.company_currency),
                                    customer=wizard.customer_id.display_name)
             else:
                 wizard.summary = False
