@@ -4,7 +4,8 @@
 
 Reads CRM_XERO_LOGIN_URL, CRM_XERO_IDENTITY_URL, CRM_XERO_API_URL,
 CRM_XERO_CLIENT_ID, CRM_XERO_CLIENT_SECRET and WEB_BASE_URL from the environment;
-a variable that is unset leaves its parameter as it is.
+a variable that is unset leaves its parameter as it is. CRM_XERO_SANDBOX_FRESH=1
+marks connected companies "needs reconnect" (the sandbox has just started empty).
 """
 import os
 
@@ -21,6 +22,14 @@ params = env["ir.config_parameter"].sudo()  # noqa: F821 (odoo shell's env)
 for key, variable in PARAMETERS.items():
     if variable in os.environ:
         params.set_param(key, os.environ[variable] or False)
+if os.environ.get("CRM_XERO_SANDBOX_FRESH"):
+    # The sandbox keeps its data in memory and has just started empty: the
+    # tokens Odoo holds mean nothing to it, so say so before any button fails.
+    env["xero.connection"].sudo().search([("state", "=", "connected")]).write({  # noqa: F821
+        "state": "needs_reconnect", "status_level": "warning",
+        "status_message": "The local Xero sandbox started afresh (it keeps its data in memory): "
+                          "click Reconnect.",
+    })
 env.cr.commit()  # noqa: F821
 print("crm_xero configured: %s" % ", ".join(
     f"{k}={'***' if 'secret' in k else params.get_param(k)}" for k in PARAMETERS))

@@ -44,6 +44,7 @@ else
     export CRM_XERO_LOGIN_URL=$sandbox_url CRM_XERO_IDENTITY_URL=$sandbox_url
     export CRM_XERO_API_URL=$sandbox_url CRM_XERO_GO_URL=$sandbox_url
     export CRM_XERO_CLIENT_ID=sandbox-client-id CRM_XERO_CLIENT_SECRET=sandbox-client-secret
+    export CRM_XERO_SANDBOX_FRESH=1
     target="the local Xero sandbox ($sandbox_url)"
 fi
 
