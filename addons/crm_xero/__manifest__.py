@@ -20,6 +20,8 @@
         "views/res_partner_views.xml",
         "views/xero_invoice_wizard_views.xml",
         "views/crm_lead_views.xml",
+        "data/ir_cron_import.xml",
+        "views/xero_import_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -9,3 +9,7 @@ from . import res_partner_xero
 from . import crm_lead
 from . import crm_lead_xero_invoice
 from . import xero_invoice_sync
+from . import xero_import_run
+from . import xero_import_engine
+from . import xero_import
+from . import xero_import_settings

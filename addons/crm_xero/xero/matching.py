@@ -15,7 +15,10 @@ class ContactIndex:
 
     KEYS = ("contact_id", "account_number", "contact_number", "name", "email")
 
-    def __init__(self, contacts=()):
+    def __init__(self, contacts=(), label="Xero contacts"):
+        # `label` names what is indexed in conflict reasons: the import indexes
+        # Odoo accounts (as contact-shaped dicts) to match Xero contacts to them.
+        self.label = label
         self.by = {key: {} for key in self.KEYS}
         for contact in contacts:
             self.add(contact)
@@ -46,5 +49,12 @@ class ContactIndex:
             if len(found) == 1:
                 return found[0], key
             if len(found) > 1:
-                return None, f"conflict: {len(found)} Xero contacts share this {key.replace('_', ' ')}"
+                return None, f"conflict: {len(found)} {self.label} share this {key.replace('_', ' ')}"
         return None, None
+
+    def match_contact(self, contact, keys=KEYS):
+        """`match()` with the evidence a Xero contact dict carries."""
+        return self.match(contact_id=contact.get("ContactID"),
+                          account_number=contact.get("AccountNumber"),
+                          contact_number=contact.get("ContactNumber"),
+                          name=contact.get("Name"), email=contact.get("EmailAddress"), keys=keys)

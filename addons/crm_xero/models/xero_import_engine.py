@@ -1,0 +1,316 @@
+"""Reading one page of Xero contacts and deciding, then doing, what each becomes.
+
+Decisions (`_xero_plan`), strongest evidence first, as xero/matching.py orders it:
+the stored link (ContactID), the ledger code (AccountNumber), our own key
+(ContactNumber), the exact name, the email. Each contact is then
+- update / unchanged: already linked; changed fields follow xero/import_rules.py;
+- link: an existing Odoo account matches: linked, its blanks filled;
+- create: a new company account with its people as child contacts;
+- skip: archived (when so chosen) or a conflict, with the reason.
+The preview runs the same decisions without writing.
+"""
+import logging
+from collections import Counter
+
+import psycopg2
+
+from odoo import fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..xero import import_rules, mapping
+from ..xero.matching import ContactIndex, _norm
+
+_logger = logging.getLogger(__name__)
+
+SYNCED_PARTNER_FIELDS = ("name", "email", "phone", "mobile", "vat", "website", "street",
+                         "street2", "city", "zip", "state_id", "country_id")
+ADDRESS_FIELDS = ("street", "street2", "city", "zip", "state_id", "country_id")
+QUIET = {"tracking_disable": True, "mail_create_nolog": True, "mail_create_nosubscribe": True,
+         "mail_notrack": True, "_partners_skip_fields_sync": True}
+RECORD_ERRORS = (psycopg2.Error, ValidationError, UserError, ValueError)
+
+
+class XeroImportRun(models.Model):
+    _inherit = "xero.import.run"
+
+    # -- one page --------------------------------------------------------------------------
+    def _xero_fetch_page(self, page):
+        self.ensure_one()
+        return self.connection_id._xero_call(lambda gw: gw.get_contacts(
+            page=page, page_size=self.page_size, include_archived=True,
+            modified_since=self.modified_since or None), priority="background")
+
+    def _xero_import_step(self):
+        """Read the next page, apply it, advance. True while pages remain."""
+        self.ensure_one()
+        answer = self._xero_fetch_page(self.next_page)
+        contacts = answer["Contacts"]
+        pagination = answer.get("pagination") or {}
+        counts, log, kept = self._xero_apply(contacts)
+        reasons = Counter(self.skip_reasons or {})
+        reasons.update(entry["reason_key"] for entry in log)
+        self.write({
+            "state": "running", "attempts": 0, "last_error": False,
+            "next_page": self.next_page + 1,
+            "page_count": pagination.get("pageCount") or self.next_page,
+            "item_count": pagination.get("itemCount") or self.processed + len(contacts),
+            "processed": self.processed + len(contacts),
+            "created": self.created + counts["create"], "linked": self.linked + counts["link"],
+            "updated": self.updated + counts["update"],
+            "unchanged": self.unchanged + counts["unchanged"],
+            "skipped": self.skipped + counts["skip"], "kept_odoo": self.kept_odoo + kept,
+            "skip_reasons": dict(reasons),
+            "skip_log": ((self.skip_log or []) + [
+                {k: e[k] for k in ("contact_id", "name", "reason")} for e in log])[:500],
+        })
+        more = bool(contacts) and self.next_page <= (pagination.get("pageCount") or 0)
+        if not more:
+            self._xero_import_finish()
+        return more
+
+    def _xero_import_finish(self):
+        self.write({"state": "done", "finished_at": fields.Datetime.now()})
+        self.connection_id.sudo().write({"xero_import_watermark": self.watermark,
+                                         "xero_import_archived_mode": self.archived_mode})
+        _logger.info("Xero %s %s for company %s done: %s", self.kind, self.id,
+                     self.company_id.id, self.summary)
+
+    # -- deciding ----------------------------------------------------------------------------
+    def _xero_plan(self, contacts, claimed=None):
+        """[(action, contact, entry, reason)] for a page of contacts; `entry` is
+        the matched Odoo account as indexed (partner_id, link_id, ...)."""
+        index = self._xero_odoo_index(contacts)
+        claimed = set() if claimed is None else claimed
+        plan = []
+        for contact in contacts:
+            entry, how = index.match_contact(contact)
+            archived = contact.get("ContactStatus") == "ARCHIVED"
+            if entry is None and how:
+                plan.append(("skip", contact, None, ("conflict", how.replace("conflict: ", ""))))
+            elif entry is None:
+                if archived and self.archived_mode == "skip":
+                    plan.append(("skip", contact, None, ("archived", "archived in Xero")))
+                else:
+                    plan.append(("create", contact, None, None))
+            elif how == "contact_id":
+                changed = import_rules.contact_changed(contact, {"UpdatedDateUTC": entry["updated"]})
+                plan.append(("update" if changed else "unchanged", contact, entry, None))
+            elif entry.get("linked_contact"):
+                plan.append(("skip", contact, entry, ("conflict", "the Odoo account %s with this %s is "
+                             "linked to another Xero contact" % (entry["label"], how.replace("_", " ")))))
+            elif entry["partner_id"] in claimed:
+                plan.append(("skip", contact, entry, ("conflict", "the Odoo account %s also matches "
+                             "another Xero contact" % entry["label"])))
+            elif archived and self.archived_mode == "skip":
+                plan.append(("skip", contact, entry, ("archived", "archived in Xero")))
+            else:
+                claimed.add(entry["partner_id"])
+                plan.append(("link", contact, entry, None))
+        return plan
+
+    def _xero_odoo_index(self, contacts):
+        """The Odoo accounts that could match this page, indexed like contacts."""
+        cr = self.env.cr
+        connection = self.connection_id
+        ids = [c["ContactID"] for c in contacts if c.get("ContactID")]
+        numbers = list({_norm(c.get("AccountNumber")) for c in contacts} - {""})
+        codes = list({_norm(c.get("ContactNumber")) for c in contacts} - {""})
+        names = list({_norm(c.get("Name")) for c in contacts} - {""})
+        emails = list({_norm(c.get("EmailAddress")) for c in contacts} - {""})
+        prefix = self._xero_key_prefix()
+        key_ids = [int(code[len(prefix):]) for code in codes
+                   if code.startswith(prefix) and code[len(prefix):].isdigit()]
+        cr.execute("""
+            SELECT id, partner_id, contact_id, account_number, contact_number,
+                   synced_values->>'UpdatedDateUTC'
+              FROM xero_contact_link
+             WHERE connection_id = %s
+               AND (contact_id = ANY(%s) OR lower(account_number) = ANY(%s)
+                    OR lower(contact_number) = ANY(%s))
+        """, [connection.id, ids, numbers, codes])
+        links = {row[1]: row for row in cr.fetchall()}
+        cr.execute(r"""
+            SELECT id, name, email FROM res_partner
+             WHERE id = ANY(%s)
+                OR (is_company AND (company_id IS NULL OR company_id = %s)
+                    AND (lower(regexp_replace(btrim(name), '\s+', ' ', 'g')) = ANY(%s)
+                         OR lower(btrim(email)) = ANY(%s)))
+        """, [list(links) + key_ids, connection.company_id.id, names, emails])
+        partners = cr.fetchall()
+        missing = [pid for pid, *_ in partners if pid not in links]
+        if missing:
+            cr.execute("""SELECT id, partner_id, contact_id, account_number, contact_number,
+                                 synced_values->>'UpdatedDateUTC'
+                            FROM xero_contact_link WHERE connection_id = %s AND partner_id = ANY(%s)""",
+                       [connection.id, missing])
+            links.update({row[1]: row for row in cr.fetchall()})
+        index = ContactIndex(label="Odoo accounts")
+        for partner_id, name, email in partners:
+            link = links.get(partner_id) or (None,) * 6
+            entry = {"partner_id": partner_id, "link_id": link[0], "ContactID": link[2],
+                     "AccountNumber": link[3], "ContactNumber": f"{prefix}{partner_id}",
+                     "Name": name, "EmailAddress": email, "updated": link[5], "linked_contact": link[2], "label": name}
+            # An account linked to a Xero contact is that contact's: a name or an
+            # email alone never claims it for another one (Xero contacts may share
+            # an email); only its ledger code or our key can, as a conflict.
+            index.add({**entry, "Name": None, "EmailAddress": None} if link[2] else entry)
+            if link[4] and _norm(link[4]) != _norm(entry["ContactNumber"]):
+                index.add({"ContactNumber": link[4], **{k: entry[k] for k in
+                           ("partner_id", "link_id", "label", "updated", "linked_contact")}})
+        return index
+
+    def _xero_key_prefix(self):
+        """The start of our ContactNumber key (see res.partner._xero_contact_number)."""
+        uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid", "")
+        return f"odoo-{uuid[:8]}-".casefold()
+
+    # -- doing --------------------------------------------------------------------------------
+    def _xero_apply(self, contacts):
+        """Apply a page; returns (counts by action, skipped log, fields kept)."""
+        plan = self._xero_plan(contacts)
+        counts = Counter(action for action, *_ in plan)
+        log = [self._xero_log_entry(contact, reason) for action, contact, _e, reason in plan
+               if action == "skip"]
+        creates = [contact for action, contact, *_ in plan if action == "create"]
+        failed = self._xero_create_accounts(creates)
+        kept = 0
+        for action, contact, entry, _reason in plan:
+            if action not in ("link", "update"):
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    kept += self._xero_update_account(contact, entry, action == "link")
+            except RECORD_ERRORS as exc:
+                failed.append((contact, exc))
+        for contact, exc in failed:
+            action = next(a for a, c, *_ in plan if c is contact)
+            counts[action] -= 1
+            counts["skip"] += 1
+            reason = str(getattr(exc, "args", [exc])[0] if not isinstance(exc, psycopg2.Error)
+                         else (exc.diag.message_primary or exc))
+            log.append(self._xero_log_entry(contact, ("error", reason[:300])))
+            _logger.warning("Xero import %s: contact %s skipped: %s", self.id,
+                            contact.get("ContactID"), reason)
+        return counts, log, kept
+
+    @staticmethod
+    def _xero_log_entry(contact, reason):
+        key, text = reason
+        return {"contact_id": contact.get("ContactID"), "name": contact.get("Name") or "",
+                "reason": text, "reason_key": {"conflict": "conflict", "archived": "archived in Xero",
+                                               "error": "refused by Odoo"}[key]}
+
+    def _xero_create_accounts(self, contacts):
+        """New company accounts, their people and links: the whole batch at once,
+        or, if Odoo refuses something, one by one to find and skip the culprit.
+        Returns [(contact, error)] for the contacts skipped."""
+        if not contacts:
+            return []
+        try:
+            with self.env.cr.savepoint():
+                self._xero_create_batch(contacts)
+            return []
+        except RECORD_ERRORS:
+            pass
+        failed = []
+        for contact in contacts:
+            try:
+                with self.env.cr.savepoint():
+                    self._xero_create_batch([contact])
+            except RECORD_ERRORS as exc:
+                failed.append((contact, exc))
+        return failed
+
+    def _xero_create_batch(self, contacts):
+        Partner = self.env["res.partner"].sudo().with_context(**QUIET)
+        company = self.connection_id.company_id
+        values = [self._xero_partner_values(contact) for contact in contacts]
+        partners = Partner.create([{**vals, "is_company": True, "company_id": company.id,
+                                    "active": contact.get("ContactStatus") != "ARCHIVED"}
+                                   for vals, contact in zip(values, contacts)])
+        children = []
+        for partner, vals, contact in zip(partners, values, contacts):
+            children += self._xero_person_values(partner, vals, contact, [])
+        if children:
+            Partner.create(children)
+        now = fields.Datetime.now()
+        Link = self.env["xero.contact.link"].sudo()
+        Link.create([{**Link._xero_link_values(contact), "connection_id": self.connection_id.id,
+                      "partner_id": partner.id, "synced_values": contact, "synced_at": now}
+                     for partner, contact in zip(partners, contacts)])
+
+    def _xero_person_values(self, partner, vals, contact, existing):
+        """Child contacts for the contact's primary person and ContactPersons not
+        yet among `existing` (names and emails, casefolded)."""
+        people = []
+        primary = " ".join(filter(None, [contact.get("FirstName"), contact.get("LastName")])).strip()
+        if primary:
+            people.append({"name": primary, "email": contact.get("EmailAddress") or False})
+        people += [mapping.contact_person_values(p) for p in contact.get("ContactPersons") or []]
+        address = {f: vals.get(f) or False for f in ADDRESS_FIELDS}
+        out, seen = [], set(existing)
+        for person in people:
+            keys = {_norm(person["name"]), _norm(person["email"])} - {""}
+            if not person["name"] or keys & seen:
+                continue
+            seen |= keys
+            out.append({**person, **address, "parent_id": partner.id, "type": "contact",
+                        "company_id": partner.company_id.id, "vat": partner.vat,
+                        "active": partner.active})
+        return out
+
+    def _xero_update_account(self, contact, entry, first_link):
+        """Link (first time) or update an existing account. Returns fields kept."""
+        Link = self.env["xero.contact.link"].sudo()
+        partner = self.env["res.partner"].sudo().with_context(
+            tracking_disable=True, active_test=False).browse(entry["partner_id"])
+        link = Link.browse(entry["link_id"]) if entry.get("link_id") else Link
+        synced = None if first_link else link.synced_values
+        incoming = self._xero_partner_values(contact)
+        current = {f: (partner[f].id if f.endswith("_id") else partner[f]) for f in incoming}
+        previous = self._xero_partner_values(synced) if synced else None
+        winner = self.env["ir.config_parameter"].sudo().get_param(
+            "crm_xero.sync_winner", import_rules.ODOO_WINS)
+        write, kept = import_rules.merge(current, previous, incoming, winner)
+        if write:
+            partner.write(write)
+        existing = {_norm(v) for child in partner.child_ids for v in (child.name, child.email)} - {""}
+        people = self._xero_person_values(partner, {f: partner[f].id if f.endswith("_id") else partner[f]
+                                                    for f in ADDRESS_FIELDS}, contact, existing)
+        if people:
+            partner.with_context(**QUIET).create(people)
+        values = {**Link._xero_link_values(contact), "synced_values": contact,
+                  "synced_at": fields.Datetime.now()}
+        if link:
+            link.write(values)
+        else:
+            Link.create({**values, "connection_id": self.connection_id.id, "partner_id": partner.id})
+        return len(kept)
+
+    # -- Xero values as Odoo values ---------------------------------------------------------
+    def _xero_partner_values(self, contact):
+        values = mapping.contact_to_partner_values(contact)
+        country = self._xero_country(values.pop("country"))
+        state_name = values.pop("state")
+        values["country_id"] = country
+        values["state_id"] = self._xero_state(country, state_name) if country and state_name else False
+        if values.get("website"):
+            values["website"] = self.env["res.partner"]._clean_website(values["website"])
+        return {f: values.get(f) or False for f in SYNCED_PARTNER_FIELDS}
+
+    def _xero_places(self):
+        cache = self.env.cr.cache.setdefault("xero_import_places", {})
+        if not cache:
+            countries = self.env["res.country"].sudo().search_read([], ["name", "code"])
+            cache["country"] = {_norm(k): c["id"] for c in countries for k in (c["name"], c["code"])}
+            states = self.env["res.country.state"].sudo().search_read([], ["name", "code", "country_id"])
+            cache["state"] = {(s["country_id"][0], _norm(k)): s["id"] for s in states
+                              for k in (s["name"], s["code"])}
+        return cache
+
+    def _xero_country(self, name):
+        return self._xero_places()["country"].get(_norm(name), False) if name else False
+
+    def _xero_state(self, country_id, name):
+        return self._xero_places()["state"].get((country_id, _norm(name)), False)
+

@@ -1,0 +1,161 @@
+"""One import or scheduled sync of Xero contacts: its options, where it got to,
+and what it did. The scheduled action works through queued runs page by page,
+committing after each page, so a crash or restart resumes at the page that was
+not committed yet (contacts already linked are found by their link: no duplicates).
+"""
+import logging
+import threading
+import time
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+_logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 1000            # Xero's largest page
+# The next sync asks for changes since the start of this run, less this margin
+# for clock differences between Odoo and Xero (re-read contacts that did not
+# change are recognised and left alone).
+WATERMARK_MARGIN = timedelta(seconds=60)
+MAX_ATTEMPTS = 5            # failed passes in a row before a run gives up
+PASS_SECONDS = 120          # one scheduled-action pass works this long at most
+LOG_LIMIT = 500             # skipped records kept with their reason
+
+
+def _testing():
+    return getattr(threading.current_thread(), "testing", False)
+
+
+class XeroImportRun(models.Model):
+    _name = "xero.import.run"
+    _description = "Xero contact import"
+    _order = "id desc"
+
+    connection_id = fields.Many2one("xero.connection", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="connection_id.company_id", store=True)
+    kind = fields.Selection([("import", "Import"), ("sync", "Scheduled sync")],
+                            default="import", required=True, readonly=True)
+    state = fields.Selection([("queued", "Queued"), ("running", "Running"), ("done", "Done"),
+                              ("failed", "Failed")], default="queued", required=True, index=True)
+    archived_mode = fields.Selection([("skip", "Skip archived contacts"),
+                                      ("archive", "Import them as archived accounts")],
+                                     default="skip", required=True)
+    page_size = fields.Integer(default=PAGE_SIZE, required=True)
+    modified_since = fields.Datetime(help="Only contacts changed after this (If-Modified-Since); "
+                                          "empty for a full import.")
+    watermark = fields.Datetime(help="Where the next sync starts once this run is done.")
+    started_at = fields.Datetime(default=fields.Datetime.now)
+    finished_at = fields.Datetime()
+    user_id = fields.Many2one("res.users", default=lambda self: self.env.user)
+    next_page = fields.Integer(default=1)
+    page_count = fields.Integer()
+    item_count = fields.Integer("Contacts to read")
+    processed = fields.Integer("Contacts read")
+    created = fields.Integer()
+    linked = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer()
+    skipped = fields.Integer()
+    skip_reasons = fields.Json(help="Skipped contacts by reason: {reason: count}.")
+    skip_log = fields.Json(help="The first skipped contacts: [{contact_id, name, reason}].")
+    kept_odoo = fields.Integer("Fields kept (changed in Odoo)")
+    attempts = fields.Integer(help="Passes in a row that failed (reset by progress).")
+    last_error = fields.Char(readonly=True)
+    progress = fields.Integer(compute="_compute_summary")
+    summary = fields.Char(compute="_compute_summary")
+    skip_details = fields.Text(compute="_compute_summary")
+
+    @api.depends("processed", "item_count", "created", "linked", "updated", "skipped", "state",
+                 "skip_reasons", "skip_log")
+    def _compute_summary(self):
+        for run in self:
+            run.progress = (100 if run.state == "done" else
+                            int(100 * run.processed / run.item_count) if run.item_count else 0)
+            run.summary = _("%(created)s created, %(linked)s linked, %(updated)s updated, "
+                            "%(unchanged)s unchanged, %(skipped)s skipped",
+                            created=run.created, linked=run.linked, updated=run.updated,
+                            unchanged=run.unchanged, skipped=run.skipped)
+            reasons = [f"{count} × {reason}" for reason, count in
+                       sorted((run.skip_reasons or {}).items(), key=lambda item: -item[1])]
+            examples = [f"{entry['name']}: {entry['reason']}" for entry in (run.skip_log or [])[:50]]
+            run.skip_details = "\n".join(reasons + ([""] if reasons and examples else []) + examples)
+
+    # -- starting -------------------------------------------------------------------------
+    @api.model
+    def _xero_queue(self, connection, kind="import", archived_mode="skip", full=False,
+                    page_size=PAGE_SIZE):
+        """Queue a run for `connection` and wake the scheduled action. A run already
+        queued or running for it is returned instead of a second one."""
+        active = self.sudo().search([("connection_id", "=", connection.id),
+                                     ("state", "in", ("queued", "running"))], limit=1)
+        if active:
+            return active
+        now = fields.Datetime.now()
+        run = self.sudo().create({
+            "connection_id": connection.id, "kind": kind, "archived_mode": archived_mode,
+            "page_size": page_size, "started_at": now, "watermark": now - WATERMARK_MARGIN,
+            "modified_since": False if full else connection.xero_import_watermark,
+        })
+        cron = self.env.ref("crm_xero.ir_cron_xero_import", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger()
+        return run
+
+    # -- the scheduled action -------------------------------------------------------------
+    @api.model
+    def _xero_cron_import(self, seconds=PASS_SECONDS):
+        """Work through queued and interrupted runs, one committed page at a time,
+        for about `seconds`; Odoo's cron progress says how much is left."""
+        deadline = time.monotonic() + seconds
+        done = 0
+        for run in self.sudo().search([("state", "in", ("queued", "running"))], order="id"):
+            while time.monotonic() < deadline:
+                before = run.processed
+                more = run._xero_import_pass_step()
+                done += max(run.processed - before, 0)
+                if not more:
+                    break
+            if time.monotonic() >= deadline:
+                break
+        remaining = sum(max(r.item_count - r.processed, 1) for r in self.sudo().search(
+            [("state", "in", ("queued", "running")), ("attempts", "<", MAX_ATTEMPTS)]))
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return done
+
+    def _xero_import_pass_step(self):
+        """One page under a row lock; True when this run has more to do now."""
+        self.ensure_one()
+        self.env.cr.execute("SELECT id FROM xero_import_run WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED",
+                            [self.id])
+        if not self.env.cr.fetchone():
+            return False   # another worker is on it
+        try:
+            with self.env.cr.savepoint():
+                more = self._xero_import_step()
+        except UserError as exc:
+            # Xero busy or unreachable, or the connection needs reconnecting: what
+            # this page did is undone, the run resumes at this page next pass.
+            attempts = self.attempts + 1
+            self.write({"attempts": attempts, "last_error": str(exc.args[0])[:500],
+                        "state": "failed" if attempts >= MAX_ATTEMPTS else "running"})
+            _logger.warning("Xero import %s stopped at page %s (attempt %s): %s",
+                            self.id, self.next_page, attempts, exc.args[0])
+            self._xero_commit()
+            return False
+        self._xero_commit()
+        # Free the page's records: memory stays flat however many pages there are.
+        self.env.invalidate_all()
+        return more
+
+    def _xero_commit(self):
+        if not _testing():
+            self.env.cr.commit()
+
+    # -- buttons ---------------------------------------------------------------------------
+    def action_xero_resume(self):
+        """Try a failed run again from where it stopped."""
+        self.connection_id._xero_check_manager()
+        self.filtered(lambda r: r.state == "failed").write({"state": "running", "attempts": 0})
+        self.env.ref("crm_xero.ir_cron_xero_import").sudo()._trigger()
+        return True

@@ -1,0 +1,67 @@
+"""Import Xero Data: options, a dry-run preview, then the import in the background."""
+from odoo import _, api, fields, models
+
+from ..models.xero_import_run import PAGE_SIZE
+
+
+class XeroImportWizard(models.TransientModel):
+    _name = "xero.import.wizard"
+    _description = "Import Xero Data"
+
+    connection_id = fields.Many2one("xero.connection", required=True, ondelete="cascade")
+    tenant_name = fields.Char(related="connection_id.tenant_name")
+    watermark = fields.Datetime(related="connection_id.xero_import_watermark")
+    archived_mode = fields.Selection([("skip", "Skip archived contacts"),
+                                      ("archive", "Import them as archived accounts")],
+                                     string="Archived Xero contacts", default="skip", required=True)
+    full = fields.Boolean("Read every contact again",
+                          help="By default only contacts changed since the last import are read.")
+    page_size = fields.Integer(default=PAGE_SIZE)
+    state = fields.Selection([("options", "Options"), ("preview", "Preview")], default="options")
+    preview_create = fields.Integer("New accounts", readonly=True)
+    preview_link = fields.Integer("Linked to existing accounts", readonly=True)
+    preview_update = fields.Integer("Updated accounts", readonly=True)
+    preview_unchanged = fields.Integer("Unchanged", readonly=True)
+    preview_conflict = fields.Integer("Conflicts", readonly=True)
+    preview_archived = fields.Integer("Archived, skipped", readonly=True)
+    preview_details = fields.Text("Conflicts and skips", readonly=True)
+
+    @api.onchange("archived_mode", "full")
+    def _onchange_options(self):
+        self.state = "options"
+
+    def action_xero_preview(self):
+        """Dry run: read Xero's contacts and say what Import would do."""
+        self.ensure_one()
+        self.connection_id._xero_check_manager()
+        counts, skipped = self.connection_id._xero_import_preview(
+            self.archived_mode, self.full, self.page_size)
+        conflicts = [(name, text) for name, (key, text) in skipped if key == "conflict"]
+        lines = [f"{name}: {text}" for name, text in conflicts[:200]]
+        if len(conflicts) > 200:
+            lines.append(_("... and %s more conflicts", len(conflicts) - 200))
+        self.write({
+            "state": "preview",
+            "preview_create": counts["create"], "preview_link": counts["link"],
+            "preview_update": counts["update"], "preview_unchanged": counts["unchanged"],
+            "preview_conflict": len(conflicts),
+            "preview_archived": sum(1 for _n, (key, _t) in skipped if key == "archived"),
+            "preview_details": "\n".join(lines) or False,
+        })
+        return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id,
+                "view_mode": "form", "target": "new", "name": _("Import Xero Data")}
+
+    def action_xero_import(self):
+        """Queue the import; it runs in the background, its progress in Settings."""
+        self.ensure_one()
+        self.connection_id._xero_check_manager()
+        self.connection_id._xero_check_usable()
+        run = self.env["xero.import.run"]._xero_queue(
+            self.connection_id, archived_mode=self.archived_mode, full=self.full,
+            page_size=self.page_size)
+        return {"type": "ir.actions.client", "tag": "display_notification",
+                "params": {"type": "info", "sticky": False,
+                           "message": _("The Xero import runs in the background; Settings > CRM > "
+                                        "Xero shows its progress."),
+                           "next": {"type": "ir.actions.client", "tag": "soft_reload"}},
+                "context": {"xero_import_run_id": run.id}}
