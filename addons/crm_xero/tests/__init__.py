@@ -11,3 +11,5 @@ from . import test_invoices_errors
 from . import test_invoices_delete
 from . import test_invoices_refresh
 from . import test_invoices_mapping
+from . import test_import
+from . import test_import_sync

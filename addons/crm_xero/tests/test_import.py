@@ -1,0 +1,195 @@
+"""Import Xero Data: preview, matching, no duplicates, archived contacts, errors."""
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .xero_case import XeroHttpCase
+
+
+class XeroImportCase(XeroHttpCase):
+    seed_contacts = 30
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox.reset(contacts=self.seed_contacts)
+        self.xero_connection = self.connect()
+        self.sandbox.clear_calls()
+        self.Run = self.env["xero.import.run"]
+
+    def xero(self):
+        return self.xero_connection._xero_gateway()
+
+    def xero_contacts(self):
+        """Every contact of the organisation, archived included (read at the sandbox)."""
+        contacts, page = [], 1
+        while True:
+            answer = self.xero().get_contacts(page=page, page_size=1000, include_archived=True)
+            contacts += answer["Contacts"]
+            if page >= answer["pagination"]["pageCount"]:
+                return contacts
+            page += 1
+
+    def contact_list_calls(self):
+        return [c for c in self.sandbox.calls()
+                if c["method"] == "GET" and c["path"].endswith("/Contacts")]
+
+    def wizard(self, **values):
+        return self.env["xero.import.wizard"].create({"connection_id": self.xero_connection.id, **values})
+
+    def run_import(self, **values):
+        """Preview, Import, then the scheduled action until the run is over."""
+        wizard = self.wizard(**values)
+        wizard.action_xero_preview()
+        wizard.action_xero_import()
+        run = self.xero_connection._xero_last_import_run()
+        self.assertIn(run.state, ("queued", "running"))
+        self.Run._xero_cron_import()
+        return run
+
+    def links(self):
+        return self.env["xero.contact.link"].search([("connection_id", "=", self.xero_connection.id),
+                                                     ("contact_id", "!=", False)])
+
+    def account(self, name):
+        return self.env["res.partner"].with_context(active_test=False).search(
+            [("name", "=", name), ("is_company", "=", True)])
+
+
+@tagged("post_install", "-at_install", "crm_xero")
+class TestImport(XeroImportCase):
+
+    def test_preview_then_import_creates_companies_people_and_links(self):
+        contacts = self.xero_contacts()
+        active = [c for c in contacts if c["ContactStatus"] != "ARCHIVED"]
+        archived = [c for c in contacts if c["ContactStatus"] == "ARCHIVED"]
+        self.assertTrue(archived)
+        self.sandbox.clear_calls()
+
+        wizard = self.wizard()
+        wizard.action_xero_preview()
+        self.assertEqual((wizard.preview_create, wizard.preview_link, wizard.preview_update,
+                          wizard.preview_conflict, wizard.preview_archived),
+                         (len(active), 0, 0, 0, len(archived)))
+        self.assertEqual(self.links(), self.env["xero.contact.link"], "the preview writes nothing")
+        wizard.action_xero_import()
+        self.Run._xero_cron_import()
+
+        run = self.xero_connection._xero_last_import_run()
+        self.assertEqual(run.state, "done")
+        self.assertEqual((run.created, run.linked, run.skipped), (len(active), 0, len(archived)))
+        self.assertEqual(run.skip_reasons, {"archived in Xero": len(archived)})
+        links = self.links()
+        self.assertEqual(sorted(links.mapped("contact_id")), sorted(c["ContactID"] for c in active))
+        for contact in active:
+            link = links.filtered(lambda l: l.contact_id == contact["ContactID"])
+            partner = link.partner_id
+            self.assertTrue(partner.is_company)
+            self.assertEqual(partner.name, contact["Name"])
+            self.assertEqual(partner.email, contact["EmailAddress"])
+            self.assertEqual(link.check_state, "linked")
+            self.assertEqual(link.account_number, contact.get("AccountNumber") or False)
+            self.assertEqual(link.synced_values["ContactID"], contact["ContactID"])
+            self.assertEqual(partner.xero_account_number, contact.get("AccountNumber") or False)
+            people = {f"{p['FirstName']} {p['LastName']}" for p in contact["ContactPersons"]}
+            people.add(f"{contact['FirstName']} {contact['LastName']}")
+            self.assertEqual(set(partner.child_ids.mapped("name")), people)
+            self.assertEqual(partner.child_ids.mapped("city"), [partner.city] * len(partner.child_ids))
+        street = next(a for a in active[0]["Addresses"] if a["AddressType"] == "STREET")
+        first = links.filtered(lambda l: l.contact_id == active[0]["ContactID"]).partner_id
+        self.assertEqual((first.street, first.city), (street["AddressLine1"], street["City"]))
+        self.assertTrue(first.country_id)
+        # Xero's side: one list call for the preview, one for the import, nothing written.
+        calls = self.sandbox.calls()
+        self.assertEqual(len(self.contact_list_calls()), 2)
+        self.assertEqual([c for c in calls if c["method"] != "GET"], [])
+
+    def test_matching_order_links_existing_accounts_and_reports_conflicts(self):
+        contacts = [c for c in self.xero_contacts() if c["ContactStatus"] == "ACTIVE"]
+        coded = next(c for c in contacts if c.get("AccountNumber"))
+        named, mailed, doubled = [c for c in contacts if c is not coded][:3]
+        by_code = self.env["res.partner"].create({"name": "Known By Code Only", "is_company": True})
+        by_code.xero_account_number = coded["AccountNumber"]
+        by_name = self.env["res.partner"].create({"name": named["Name"], "is_company": True})
+        by_email = self.env["res.partner"].create({"name": "Mail Match", "is_company": True,
+                                                   "email": mailed["EmailAddress"].upper()})
+        twins = self.env["res.partner"].create([{"name": doubled["Name"], "is_company": True}] * 2)
+        # Our own key in ContactNumber (what Export to Xero writes) finds its account.
+        keyed = self.env["res.partner"].create({"name": "Keyed Account", "is_company": True})
+        keyed_contact = self.xero().create_contacts([{
+            "Name": "Renamed In Xero Ltd", "ContactNumber": keyed._xero_contact_number()}])[0]
+        self.sandbox.clear_calls()
+
+        wizard = self.wizard()
+        wizard.action_xero_preview()
+        self.assertEqual((wizard.preview_link, wizard.preview_conflict), (4, 1))
+        self.assertIn("2 Odoo accounts share this name", wizard.preview_details)
+        run = self.run_import()
+
+        self.assertEqual((run.linked, run.skipped - run.skip_reasons.get("archived in Xero", 0)), (4, 1))
+        self.assertEqual(by_code.xero_contact_id, coded["ContactID"])
+        self.assertEqual(by_name.xero_contact_id, named["ContactID"])
+        self.assertEqual(by_email.xero_contact_id, mailed["ContactID"])
+        self.assertEqual(keyed.xero_contact_id, keyed_contact["ContactID"])
+        self.assertEqual(by_email.email, mailed["EmailAddress"].upper(), "Odoo's own values stay")
+        self.assertEqual(by_name.phone, next(p["PhoneNumber"] for p in named["Phones"]
+                                             if p["PhoneType"] == "DEFAULT"), "blanks are filled")
+        self.assertFalse(any(twins.mapped("xero_contact_id")))
+        self.assertIn({"contact_id": doubled["ContactID"], "name": doubled["Name"],
+                       "reason": "2 Odoo accounts share this name"}, run.skip_log)
+        for partner in (by_code, by_name, by_email, keyed):
+            self.assertEqual(len(self.account(partner.name)), 1, "linked, not duplicated")
+
+    def test_rerun_reads_once_and_writes_nothing(self):
+        first = self.run_import()
+        partners = self.env["res.partner"].search_count([])
+        self.env.cr.execute("SELECT max(write_date) FROM res_partner")
+        written = self.env.cr.fetchone()[0]
+        self.sandbox.clear_calls()
+
+        again = self.run_import()
+
+        self.assertNotEqual(again, first)
+        self.assertEqual(again.modified_since, first.watermark)
+        self.assertEqual((again.created, again.linked, again.updated, again.processed), (0, 0, 0, 0))
+        self.assertEqual(self.env["res.partner"].search_count([]), partners)
+        self.env.cr.execute("SELECT max(write_date) FROM res_partner")
+        self.assertEqual(self.env.cr.fetchone()[0], written)
+        # Preview and import: one list call each, asking only for what changed.
+        self.assertEqual(len(self.contact_list_calls()), 2)
+
+    def test_full_reimport_finds_every_link_and_duplicates_nothing(self):
+        self.run_import(archived_mode="archive")
+        companies = self.env["res.partner"].with_context(active_test=False).search_count([])
+        again = self.run_import(full=True)
+        self.assertEqual(again.processed, len(self.xero_contacts()))
+        self.assertEqual(again.unchanged, again.processed)
+        self.assertEqual((again.created, again.linked, again.updated), (0, 0, 0))
+        self.assertEqual(self.env["res.partner"].with_context(active_test=False).search_count([]),
+                         companies)
+
+    def test_archived_contacts_imported_archived_when_chosen(self):
+        archived = [c for c in self.xero_contacts() if c["ContactStatus"] == "ARCHIVED"]
+        run = self.run_import(archived_mode="archive")
+        self.assertFalse(run.skipped)
+        for contact in archived:
+            partner = self.account(contact["Name"])
+            self.assertEqual(len(partner), 1)
+            self.assertFalse(partner.active)
+            self.assertEqual(partner.xero_link_ids.contact_status, "ARCHIVED")
+
+    def test_a_record_odoo_refuses_is_skipped_with_its_reason(self):
+        self.xero().create_contacts([{"Name": "Poison Pill Ltd", "EmailAddress": "x@poison.example.com"}])
+        # Odoo's database refuses this one name (a constraint as another module could add).
+        self.env.cr.execute("ALTER TABLE res_partner ADD CONSTRAINT xero_test_no_poison "
+                            "CHECK (name NOT LIKE 'Poison%%')")
+        active = [c for c in self.xero_contacts() if c["ContactStatus"] == "ACTIVE"]
+
+        with mute_logger("odoo.sql_db"):   # the batch insert is refused first, then retried one by one
+            run = self.run_import()
+
+        self.assertEqual(run.state, "done")
+        self.assertEqual(run.created, len(active) - 1)
+        self.assertEqual(run.skip_reasons.get("refused by Odoo"), 1)
+        entry = next(e for e in run.skip_log if e["name"] == "Poison Pill Ltd")
+        self.assertIn("xero_test_no_poison", entry["reason"])
+        self.assertFalse(self.account("Poison Pill Ltd"))
+        self.assertEqual(len(self.links()), len(active) - 1)
