@@ -4,7 +4,7 @@ crm_lead_xero_invoice.py; batch refreshes in xero_invoice_sync.py."""
 import logging
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..xero import invoice_mapping as im
 
@@ -54,6 +54,28 @@ class CrmLead(models.Model):
     xero_invoice_open = fields.Boolean(
         "Has a Xero invoice", compute="_compute_xero_invoice_open",
         help="The opportunity has a Xero invoice that was not deleted or voided.")
+
+    # What Xero said: written by the Xero buttons and jobs only (through sudo), so
+    # nobody can point an opportunity at someone else's invoice over RPC.
+    _XERO_STORED_FIELDS = frozenset({
+        "xero_connection_id", "xero_invoice_id", "xero_invoice_number", "xero_invoice_status",
+        "xero_invoice_currency_id", "xero_invoice_total", "xero_invoice_amount_due",
+        "xero_invoice_refreshed_at", "xero_invoice_account_code", "xero_invoice_idempotency_key",
+    })
+
+    def _xero_check_protected_fields(self, fields_written):
+        if not self.env.su and self._XERO_STORED_FIELDS & set(fields_written):
+            raise AccessError(_("The Xero invoice fields are set by the Xero buttons only."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._xero_check_protected_fields(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._xero_check_protected_fields(vals)
+        return super().write(vals)
 
     @api.depends("xero_connection_id.short_code", "xero_invoice_id")
     def _compute_xero_invoice_url(self):

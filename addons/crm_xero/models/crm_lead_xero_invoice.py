@@ -152,7 +152,7 @@ class CrmLead(models.Model):
         pending = self.xero_invoice_idempotency_key if self.xero_connection_id == connection \
             else False
         key = pending or "odoo-crm-lead-%s-%s" % (self.id, uuid.uuid4().hex)
-        self.write({"xero_invoice_idempotency_key": key, "xero_connection_id": connection.id})
+        self.sudo().write({"xero_invoice_idempotency_key": key, "xero_connection_id": connection.id})
         try:
             invoice = connection._xero_call(
                 lambda gateway: gateway.create_invoice(payload, idempotency_key=key))
@@ -167,12 +167,12 @@ class CrmLead(models.Model):
             if pending or exported:
                 # A definitive answer: the next attempt must not replay it. Keep the
                 # export's contact link, forget the key, say why (nothing else written).
-                self.write({"xero_invoice_idempotency_key": False})
+                self.sudo().write({"xero_invoice_idempotency_key": False})
                 return xero_notification(message, "danger", CLOSE)
             raise UserError(message) from None
         values = self._xero_invoice_write_values(invoice)
         values.update(xero_invoice_account_code=account_code, xero_invoice_idempotency_key=False)
-        self.write(values)
+        self.sudo().write(values)
         currency = self.env["res.currency"].with_context(active_test=False).search(
             [("name", "=", invoice.get("CurrencyCode"))], limit=1)
         total = (format_amount(self.env, float(invoice.get("Total") or 0), currency) if currency
@@ -233,7 +233,7 @@ class CrmLead(models.Model):
                 lambda gateway: gateway.update_invoice(invoice_id, payload))
         except XeroUserError as exc:
             raise UserError(self._xero_explain(exc, account)) from None
-        self.write(self._xero_invoice_write_values(invoice))
+        self.sudo().write(self._xero_invoice_write_values(invoice))
         self.message_post(body=_("Draft invoice %(number)s updated in Xero (%(currency)s "
                                  "%(total)s).", number=self.xero_invoice_number,
                                  currency=invoice.get("CurrencyCode"), total=invoice.get("Total")))

@@ -1,6 +1,6 @@
 """Company accounts: their Xero standing, for the current company's organisation."""
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..xero.gateway import contact_deep_link
 
@@ -117,6 +117,12 @@ class ResPartner(models.Model):
                 })
 
     # -- buttons -----------------------------------------------------------------
+    def _xero_check_salesperson(self, operation="write"):
+        """Xero buttons are for the sales team, on accounts they may change."""
+        if not self.env.user.has_group("sales_team.group_sale_salesman"):
+            raise AccessError(_("Only the sales team can use the Xero buttons."))
+        self.commercial_partner_id.check_access(operation)
+
     def action_xero_view(self):
         """Open the contact in Xero's web app."""
         self.ensure_one()
@@ -127,6 +133,7 @@ class ResPartner(models.Model):
     def action_xero_export(self):
         """Export to Xero: choose the main contact, then push the account."""
         self.ensure_one()
+        self._xero_check_salesperson("write")
         self._xero_check_exportable()
         return {
             "type": "ir.actions.act_window",
@@ -139,6 +146,7 @@ class ResPartner(models.Model):
 
     def action_xero_update(self):
         self.ensure_one()
+        self._xero_check_salesperson("write")
         changed = self.commercial_partner_id._xero_push_update()
         message = (_("Xero updated: %s.", ", ".join(changed)) if changed
                    else _("Xero already has these details: nothing to update."))
@@ -146,6 +154,7 @@ class ResPartner(models.Model):
 
     def action_xero_refresh_stats(self):
         self.ensure_one()
+        self._xero_check_salesperson("read")
         link = self.commercial_partner_id._xero_link()
         if not link.contact_id:
             raise UserError(_("%s is not linked to a Xero contact yet.", self.commercial_partner_id.name))
@@ -157,8 +166,10 @@ class ResPartner(models.Model):
         it is opened: find the account in Xero. Never raises: a slow or busy
         Xero leaves the check pending, for the next opening or the batch job."""
         partner = self.commercial_partner_id
-        if not partner.is_company or not partner._xero_connection().state == "connected":
+        if (not partner.is_company or partner._xero_connection().state != "connected"
+                or not self.env.user.has_group("sales_team.group_sale_salesman")):
             return False
+        partner.check_access("read")
         link = partner._xero_link()
         if link and link.check_state != "pending":
             return link.check_state

@@ -123,10 +123,12 @@ class ResPartner(models.Model):
             ("connection_id", "=", connection.id), ("contact_id", "=", contact["ContactID"]),
             ("partner_id", "!=", self.id)])
 
-    def _xero_link_existing(self, contact):
-        """Link this account to an existing Xero contact (offered on duplicates)."""
+    def _xero_link_existing(self, contact_id):
+        """Link this account to an existing Xero contact (offered on duplicates),
+        as Xero has it now."""
         self.ensure_one()
         connection = self._xero_check_exportable()
+        contact = connection._xero_call(lambda gw: gw.get_contact(contact_id))
         if not self._xero_contact_is_free(connection, contact):
             raise UserError(_("That Xero contact is already linked to another account."))
         link = self._xero_link() or self.env["xero.contact.link"].sudo().create(

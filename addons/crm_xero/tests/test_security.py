@@ -3,7 +3,7 @@ import logging
 
 from odoo.exceptions import AccessError
 from odoo.modules.neutralize import get_neutralization_queries
-from odoo.tests import JsonRpcException, tagged
+from odoo.tests import JsonRpcException, new_test_user, tagged
 
 from .xero_case import XeroHttpCase
 
@@ -75,3 +75,37 @@ class TestSecurity(XeroHttpCase):
         self.assertFalse(connection.sudo().access_token)
         self.assertFalse(connection.sudo().refresh_token)
         self.assertEqual(connection.state, "needs_reconnect")
+
+
+@tagged("post_install", "-at_install", "crm_xero")
+class TestRecordAccess(XeroHttpCase):
+
+    def test_salesperson_cannot_forge_xero_ids(self):
+        connection = self.connect()
+        lead = self.env["crm.lead"].create({"name": "Forged", "type": "opportunity"})
+        with self.assertRaises(AccessError):
+            lead.with_user(self.salesman).write({"xero_invoice_id": "some-other-invoice"})
+        with self.assertRaises(AccessError):
+            self.env["crm.lead"].with_user(self.salesman).create(
+                {"name": "Forged too", "xero_invoice_id": "some-other-invoice"})
+        account = self.env["res.partner"].create({"name": "Forged Ltd", "is_company": True})
+        link = self.env["xero.contact.link"].create(
+            {"connection_id": connection.id, "partner_id": account.id})
+        with self.assertRaises(AccessError):
+            link.with_user(self.salesman).write({"contact_id": "some-other-contact"})
+        with self.assertRaises(AccessError):
+            self.env["xero.contact.link"].with_user(self.salesman).create(
+                {"connection_id": connection.id, "partner_id": account.id, "contact_id": "x"})
+        self.assertFalse(lead.xero_invoice_id)
+        self.assertFalse(link.contact_id)
+
+    def test_xero_buttons_are_for_the_sales_team(self):
+        self.connect()
+        account = self.env["res.partner"].create({"name": "Employee View Ltd", "is_company": True})
+        employee = new_test_user(self.env, "xero_employee", groups="base.group_user")
+        self.sandbox.clear_calls()
+        for action in ("action_xero_export", "action_xero_update", "action_xero_refresh_stats"):
+            with self.assertRaises(AccessError, msg=action):
+                getattr(account.with_user(employee), action)()
+        self.assertFalse(account.with_user(employee).action_xero_check_link())
+        self.assertFalse(self.sandbox.calls(), "nothing reached Xero")

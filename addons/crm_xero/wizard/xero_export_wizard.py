@@ -20,7 +20,8 @@ class XeroExportWizard(models.TransientModel):
     person_count = fields.Integer(compute="_compute_person_count")
     state = fields.Selection([("choose", "Choose"), ("duplicate", "Duplicate")], default="choose")
     duplicate_message = fields.Text(readonly=True)
-    duplicate_contact = fields.Json()
+    # Only the id: the contact itself is read again from Xero before linking.
+    duplicate_contact_id = fields.Char()
 
     @api.model
     def default_get(self, fields_list):
@@ -39,22 +40,24 @@ class XeroExportWizard(models.TransientModel):
     def action_export(self):
         self.ensure_one()
         partner = self.partner_id
+        partner._xero_check_salesperson("write")
         if (self.account_number or False) != (partner.xero_account_number or False):
             partner.xero_account_number = self.account_number
         try:
             link = partner._xero_export_contact(self.main_person_id)
         except XeroDuplicateContact as duplicate:
             self.write({"state": "duplicate", "duplicate_message": duplicate.args[0],
-                        "duplicate_contact": duplicate.contact})
+                        "duplicate_contact_id": duplicate.contact["ContactID"]})
             return self._reopen()
         return _done(_("%(account)s is in Xero with the ledger code %(code)s.",
                        account=partner.name, code=link.account_number))
 
     def action_link_existing(self):
         self.ensure_one()
-        link = self.partner_id._xero_link_existing(self.duplicate_contact)
+        self.partner_id._xero_check_salesperson("write")
+        link = self.partner_id._xero_link_existing(self.duplicate_contact_id)
         return _done(_("%(account)s is now linked to the Xero contact %(name)s (ledger code %(code)s).",
-                       account=self.partner_id.name, name=self.duplicate_contact.get("Name"),
+                       account=self.partner_id.name, name=link.synced_values.get("Name"),
                        code=link.account_number or _("none")))
 
     def _reopen(self):
