@@ -41,11 +41,19 @@ series=$(grep -E "^version_info = \(" "$odoo_src/odoo/release.py" | sed -E 's/ve
 say "Odoo 18.0 source: $odoo_src"
 
 # --- 2. system libraries -----------------------------------------------------
-# psycopg2 needs libpq, python-ldap needs libldap and libsasl headers.
+# psycopg2 and python-ldap build from source: a C compiler, Python's headers,
+# libpq, libldap and libsasl headers; and the venv module (Debian splits it out).
+python=${PYTHON:-python3}
 missing_debs=()
 for pkg in libpq-dev libldap2-dev libsasl2-dev; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing_debs+=("$pkg")
 done
+command -v gcc >/dev/null || missing_debs+=(build-essential)
+"$python" - <<'PY' 2>/dev/null || missing_debs+=(python3-dev)
+import os, sysconfig
+assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))
+PY
+"$python" -c "import ensurepip, venv" 2>/dev/null || missing_debs+=(python3-venv)
 if [ ${#missing_debs[@]} -gt 0 ]; then
     if is_root_on_debian; then
         apt_install "${missing_debs[@]}"
@@ -57,7 +65,6 @@ if [ ${#missing_debs[@]} -gt 0 ]; then
 fi
 
 # --- 3. virtualenv ------------------------------------------------------------
-python=${PYTHON:-python3}
 pyver=$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 case "$pyver" in
     3.10|3.11|3.12) ;;
@@ -95,8 +102,9 @@ if ! pg_answers; then
             || su postgres -c "createuser --superuser '$role'"
     fi
     pg_answers || die "PostgreSQL does not answer (PGHOST=${PGHOST:-<local socket>} PGPORT=${PGPORT:-5432} user=${PGUSER:-$(id -un)}).
-  Start a PostgreSQL server and give your user a role that can create databases
-  (e.g. sudo -u postgres createuser --createdb \$USER), or set PGHOST/PGPORT/PGUSER/PGPASSWORD."
+  Install and start a PostgreSQL server (Debian/Ubuntu: sudo apt-get install postgresql),
+  give your user a role that can create databases
+  (sudo -u postgres createuser --createdb \$USER), or set PGHOST/PGPORT/PGUSER/PGPASSWORD."
 fi
 say "PostgreSQL answers"
 

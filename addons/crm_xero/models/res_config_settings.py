@@ -24,7 +24,9 @@ class ResConfigSettings(models.TransientModel):
     xero_code_padding = fields.Integer("Customer code digits", compute="_compute_xero_code_pattern",
                                        readonly=False, store=True)
     xero_connection_id = fields.Many2one("xero.connection", compute="_compute_xero_connection_id")
-    xero_state = fields.Selection(related="xero_connection_id.state")
+    xero_state = fields.Selection(
+        [("not_connected", "Not connected"), ("connected", "Connected"),
+         ("needs_reconnect", "Needs reconnect")], compute="_compute_xero_connection_id")
     xero_tenant_name = fields.Char(related="xero_connection_id.tenant_name")
     xero_connected_by_id = fields.Many2one(related="xero_connection_id.connected_by_id")
     xero_connected_at = fields.Datetime(related="xero_connection_id.connected_at")
@@ -56,8 +58,9 @@ class ResConfigSettings(models.TransientModel):
     @api.depends("company_id")
     def _compute_xero_connection_id(self):
         for settings in self:
-            connection = self.env["xero.connection"]._xero_for_company(settings.company_id)
+            connection = self.env["xero.connection"]._xero_for_company(settings.company_id, create=False)
             settings.xero_connection_id = connection
+            settings.xero_state = connection.state or "not_connected"
             settings.xero_has_choices = bool(connection.choice_ids)
             issued = connection.refresh_token_issued_at
             if not issued:
@@ -79,16 +82,20 @@ class ResConfigSettings(models.TransientModel):
             self.xero_client_secret = False
 
     # Buttons: save what was typed first (Settings does), then act on the company's link.
+    def _xero_connection(self):
+        """This company's connection, created on first use."""
+        return self.env["xero.connection"]._xero_for_company(self.company_id).with_env(self.env)
+
     def action_xero_connect(self):
         self.execute()
-        return self.xero_connection_id.with_env(self.env).action_connect()
+        return self._xero_connection().action_connect()
 
     def action_xero_reconnect(self):
         self.execute()
-        return self.xero_connection_id.with_env(self.env).action_reconnect()
+        return self._xero_connection().action_reconnect()
 
     def action_xero_disconnect(self):
-        connection = self.xero_connection_id.with_env(self.env)
+        connection = self._xero_connection()
         connection._xero_check_manager()
         return {
             "type": "ir.actions.act_window",
@@ -100,7 +107,7 @@ class ResConfigSettings(models.TransientModel):
         }
 
     def action_xero_choose_organisation(self):
-        connection = self.xero_connection_id.with_env(self.env)
+        connection = self._xero_connection()
         connection._xero_check_manager()
         return {
             "type": "ir.actions.act_window",
@@ -112,4 +119,4 @@ class ResConfigSettings(models.TransientModel):
         }
 
     def action_xero_import(self):
-        return self.xero_connection_id.with_env(self.env).action_import()
+        return self._xero_connection().action_import()

@@ -4,6 +4,7 @@ The OAuth dance (authorise, callback, choose organisation) lives in
 xero_connection_oauth.py; this file keeps the record, its tokens and the way
 every other model gets a ready-to-use gateway.
 """
+import itertools
 import logging
 import time
 from datetime import datetime, timedelta
@@ -23,6 +24,8 @@ DEFAULT_SCOPES = "openid profile email offline_access accounting.contacts " \
 # Refresh this long before Xero's expiry, so a call never leaves with a token
 # that dies on the way.
 TOKEN_MARGIN = timedelta(seconds=120)
+# How long a call waits for another worker's token refresh before giving up.
+REFRESH_WAIT = 10
 RECONNECT_MESSAGE = "Reconnect Xero in Settings."
 # (dbname, connection id) -> (access token, expiry): this process's freshest
 # token, which the caller's transaction may not see yet. Memory only.
@@ -125,7 +128,8 @@ class XeroConnection(models.Model):
     # -- tokens ----------------------------------------------------------------
     def _xero_store_tokens(self, token):
         """Write a token response on self (sudo); the caller commits."""
-        _TOKEN_CACHE.pop((self.env.cr.dbname, self.id), None)
+        for key in [k for k in _TOKEN_CACHE if k[:2] == (self.env.cr.dbname, self.id)]:
+            _TOKEN_CACHE.pop(key, None)
         self.sudo().write({
             "access_token": token["access_token"],
             "refresh_token": token["refresh_token"],
@@ -146,25 +150,28 @@ class XeroConnection(models.Model):
         """
         self.ensure_one()
         self._xero_check_usable()
-        cache_key = (self.env.cr.dbname, self.id)
+        sudo = self.sudo()
+        # Keyed by organisation and grant too: after a reconnect or a switch of
+        # organisation, no worker reuses the old grant's token.
+        cache_key = (self.env.cr.dbname, self.id, self.tenant_id, sudo.connected_at)
         cached = _TOKEN_CACHE.get(cache_key)
         if cached and cached[0] != rejected_token and cached[1] > datetime.utcnow() + TOKEN_MARGIN:
             return cached[0]
-        sudo = self.sudo()
         if (sudo.access_token != rejected_token and sudo.token_expires_at
                 and sudo.token_expires_at > datetime.utcnow() + TOKEN_MARGIN):
             return sudo.access_token
+        deadline = time.monotonic() + REFRESH_WAIT
         try:
-            for attempt in range(50):
+            for attempt in itertools.count():
                 try:
                     token, expires_at = self._xero_refresh_locked(rejected_token)
                     break
                 except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable):
                     # Another worker holds the lock, or just rotated: look again.
+                    if time.monotonic() > deadline:
+                        raise UserError(_("Xero's connection is busy being refreshed; try again "
+                                          "in a moment.")) from None
                     time.sleep(min(0.05 * (attempt + 1), 0.5))
-            else:
-                raise UserError(_("Xero's connection is busy being refreshed; try again in a "
-                                  "moment."))
         finally:
             # Written by the other transaction: drop what this one had cached.
             self.invalidate_recordset()
@@ -212,6 +219,17 @@ class XeroConnection(models.Model):
                                 "no data was lost."),
         })
 
+    def _xero_mark_needs_reconnect_now(self, exc):
+        """Mark it in a transaction of its own, which outlives the caller's
+        rollback. Should this very transaction hold the row, mark it here
+        instead (after a short lock wait) rather than wait on ourselves."""
+        try:
+            with self.env.registry.cursor() as cr:
+                cr.execute("SET LOCAL lock_timeout = '2s'")
+                self.with_env(self.env(cr=cr, su=True))._xero_mark_needs_reconnect(exc)
+        except psycopg2.errors.LockNotAvailable:
+            self._xero_mark_needs_reconnect(exc)
+
     def _xero_check_usable(self):
         """Raise the message every Xero button shows when Xero cannot be used."""
         self.ensure_one()
@@ -242,8 +260,7 @@ class XeroConnection(models.Model):
                 fresh = self._xero_access_token(rejected_token=token)
                 return operation(self._xero_gateway(priority, fresh))
         except errors.XeroAuthError as exc:
-            with self.env.registry.cursor() as cr:
-                self.with_env(self.env(cr=cr, su=True))._xero_mark_needs_reconnect(exc)
+            self._xero_mark_needs_reconnect_now(exc)
             raise UserError(_("Xero no longer accepts this company's connection. %s",
                               RECONNECT_MESSAGE)) from None
         except errors.XeroError as exc:

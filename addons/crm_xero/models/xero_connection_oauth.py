@@ -158,7 +158,7 @@ class XeroConnection(models.Model):
             except errors.XeroError as exc:
                 problems.append(exc.user_message)
             try:
-                oauth.revoke(endpoints, client_id, client_secret, sudo.refresh_token)
+                oauth.revoke(endpoints, client_id, client_secret, self._xero_latest_refresh_token())
             except errors.XeroAuthError:
                 pass
             except errors.XeroError as exc:
@@ -177,6 +177,12 @@ class XeroConnection(models.Model):
         })
         sudo.choice_ids.unlink()
         return message
+
+    def _xero_latest_refresh_token(self):
+        """The refresh token as last committed: a refresh just above (in its own
+        transaction) rotated it, which this transaction's snapshot cannot see."""
+        with self.env.registry.cursor() as cr:
+            return self.with_env(self.env(cr=cr, su=True)).refresh_token
 
     def action_import(self):
         self.ensure_one()

@@ -3,7 +3,7 @@ their Xero figures fresh. Many contacts per Xero call, never one per partner."""
 import logging
 import threading
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 from odoo import fields, models
 from odoo.exceptions import UserError
@@ -16,6 +16,7 @@ _logger = logging.getLogger(__name__)
 PAGE_SIZE = 1000          # Xero's largest page
 CONTACTS_PER_CALL = 100   # ContactIDs per invoice query: keeps the URL short
 SALES_STATUSES = ["AUTHORISED", "PAID"]
+RECHECK_AFTER_DAYS = 1     # accounts not found in Xero are looked up again daily
 
 
 class XeroConnection(models.Model):
@@ -32,10 +33,14 @@ class XeroConnection(models.Model):
 
     # -- link all accounts -----------------------------------------------------------
     def _xero_accounts_to_check(self):
-        """Company accounts of this company never checked against Xero."""
+        """Company accounts of this company never checked against Xero, or not
+        found there more than a day ago (the contact may have been added since)."""
         self.ensure_one()
+        recheck_before = fields.Datetime.now() - timedelta(days=RECHECK_AFTER_DAYS)
         linked = self.env["xero.contact.link"].sudo().search(
-            [("connection_id", "=", self.id), ("check_state", "!=", "pending")]).partner_id
+            [("connection_id", "=", self.id), ("check_state", "!=", "pending"),
+             "!", "&", ("check_state", "=", "not_found"), ("checked_at", "<", recheck_before)]
+        ).partner_id
         return self.env["res.partner"].sudo().search([
             ("is_company", "=", True), ("id", "not in", linked.ids),
             ("company_id", "in", [False, self.company_id.id])])
