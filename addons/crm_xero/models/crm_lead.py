@@ -7,6 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..xero import invoice_mapping as im
+from .ui_actions import RELOAD, xero_notification
 
 _logger = logging.getLogger(__name__)
 
@@ -14,17 +15,6 @@ INVOICE_STATUSES = [
     ("DRAFT", "Draft"), ("SUBMITTED", "Awaiting approval"), ("AUTHORISED", "Awaiting payment"),
     ("PAID", "Paid"), ("VOIDED", "Voided"), ("DELETED", "Deleted"),
 ]
-
-
-def xero_notification(message, kind="success", next_action=None):
-    """A client notification; `next_action` runs after it (close, reload)."""
-    params = {"message": message, "type": kind, "sticky": kind in ("warning", "danger")}
-    if next_action:
-        params["next"] = next_action
-    return {"type": "ir.actions.client", "tag": "display_notification", "params": params}
-
-
-RELOAD = {"type": "ir.actions.client", "tag": "soft_reload"}
 
 
 class CrmLead(models.Model):

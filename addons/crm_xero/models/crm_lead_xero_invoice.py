@@ -19,11 +19,10 @@ from odoo.tools import html2plaintext
 
 from ..xero import invoice_mapping as im
 from ..xero.errors import XeroRateLimited, XeroUnavailable, XeroValidationError
-from .crm_lead import RELOAD, xero_notification
+from .ui_actions import CLOSE, RELOAD, xero_notification
 from .xero_connection import RECONNECT_MESSAGE, XeroUserError
 
 _logger = logging.getLogger(__name__)
-CLOSE = {"type": "ir.actions.act_window_close"}
 
 
 def _transient(exc):

@@ -3,6 +3,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..xero.gateway import contact_deep_link
+from .ui_actions import RELOAD, xero_notification
 
 LINK_FIELDS = ["xero_link_ids.contact_id", "xero_link_ids.account_number",
                "xero_link_ids.total_sales", "xero_link_ids.overdue_amount",
@@ -150,7 +151,7 @@ class ResPartner(models.Model):
         changed = self.commercial_partner_id._xero_push_update()
         message = (_("Xero updated: %s.", ", ".join(changed)) if changed
                    else _("Xero already has these details: nothing to update."))
-        return _notification(message, "success" if changed else "info")
+        return xero_notification(message, "success" if changed else "info", RELOAD)
 
     def action_xero_refresh_stats(self):
         self.ensure_one()
@@ -178,8 +179,3 @@ class ResPartner(models.Model):
         except UserError:
             return False
 
-
-def _notification(message, kind="info"):
-    return {"type": "ir.actions.client", "tag": "display_notification",
-            "params": {"message": message, "type": kind, "sticky": False,
-                       "next": {"type": "ir.actions.client", "tag": "soft_reload"}}}

@@ -1,5 +1,7 @@
 """Remove Integration: a confirmation, then the connection's own disconnect."""
-from odoo import _, fields, models
+from odoo import fields, models
+
+from ..models.ui_actions import RELOAD_PAGE, xero_notification
 
 
 class XeroDisconnectWizard(models.TransientModel):
@@ -13,14 +15,5 @@ class XeroDisconnectWizard(models.TransientModel):
     def action_confirm(self):
         self.ensure_one()
         message = self.connection_id.action_disconnect()
-        return reload_settings_with(message)
-
-
-def reload_settings_with(message):
-    """Show `message`, then reload so Settings shows the new state."""
-    return {
-        "type": "ir.actions.client",
-        "tag": "display_notification",
-        "params": {"message": message, "type": "info", "sticky": False,
-                   "next": {"type": "ir.actions.client", "tag": "reload"}},
-    }
+        # Settings reloads to show the new state.
+        return xero_notification(message, "info", RELOAD_PAGE)

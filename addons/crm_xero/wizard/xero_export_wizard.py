@@ -2,6 +2,7 @@
 from odoo import _, api, fields, models
 
 from ..models.res_partner_xero import XeroDuplicateContact
+from ..models.ui_actions import CLOSE, xero_notification
 
 
 class XeroExportWizard(models.TransientModel):
@@ -49,24 +50,17 @@ class XeroExportWizard(models.TransientModel):
             self.write({"state": "duplicate", "duplicate_message": duplicate.args[0],
                         "duplicate_contact_id": duplicate.contact["ContactID"]})
             return self._reopen()
-        return _done(_("%(account)s is in Xero with the ledger code %(code)s.",
-                       account=partner.name, code=link.account_number))
+        return xero_notification(_("%(account)s is in Xero with the ledger code %(code)s.",
+                       account=partner.name, code=link.account_number), "success", CLOSE)
 
     def action_link_existing(self):
         self.ensure_one()
         self.partner_id._xero_check_salesperson("write")
         link = self.partner_id._xero_link_existing(self.duplicate_contact_id)
-        return _done(_("%(account)s is now linked to the Xero contact %(name)s (ledger code %(code)s).",
+        return xero_notification(_("%(account)s is now linked to the Xero contact %(name)s (ledger code %(code)s).",
                        account=self.partner_id.name, name=link.synced_values.get("Name"),
-                       code=link.account_number or _("none")))
+                       code=link.account_number or _("none")), "success", CLOSE)
 
     def _reopen(self):
         return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id,
                 "view_mode": "form", "target": "new", "name": _("Export to Xero")}
-
-
-def _done(message):
-    return {"type": "ir.actions.client", "tag": "display_notification",
-            "params": {"message": message, "type": "success", "sticky": False,
-                       "next": {"type": "ir.actions.act_window_close",
-                                "infos": {"noReload": False}}}}

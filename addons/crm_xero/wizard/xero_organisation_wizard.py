@@ -3,7 +3,7 @@ before): the admin picks the organisation this company links to."""
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from .xero_disconnect_wizard import reload_settings_with
+from ..models.ui_actions import RELOAD_PAGE, xero_notification
 
 
 class XeroOrganisationWizard(models.TransientModel):
@@ -30,9 +30,9 @@ class XeroOrganisationWizard(models.TransientModel):
         if not self.choice_id:
             raise UserError(_("Pick the Xero organisation to link."))
         message, _level = self.choice_id._xero_link(clear_links=self.confirm_clear_links)
-        return reload_settings_with(message)
+        return xero_notification(message, "info", RELOAD_PAGE)
 
     def action_discard(self):
         self.connection_id._xero_check_manager()
         self.connection_id.choice_ids._xero_discard()
-        return reload_settings_with(_("Nothing changed."))
+        return xero_notification(_("Nothing changed."), "info", RELOAD_PAGE)
