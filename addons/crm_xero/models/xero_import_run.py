@@ -133,14 +133,17 @@ class XeroImportRun(models.Model):
         try:
             with self.env.cr.savepoint():
                 more = self._xero_import_step()
-        except UserError as exc:
-            # Xero busy or unreachable, or the connection needs reconnecting: what
-            # this page did is undone, the run resumes at this page next pass.
+        except Exception as exc:  # noqa: BLE001 - recorded on the run, retried next pass
+            # Xero busy or unreachable, the connection needs reconnecting, or a bug:
+            # what this page did is undone, the run resumes at this page next pass,
+            # and the scheduled action itself keeps running for the other runs.
             attempts = self.attempts + 1
-            self.write({"attempts": attempts, "last_error": str(exc.args[0])[:500],
+            message = str(exc.args[0]) if isinstance(exc, UserError) else repr(exc)
+            self.write({"attempts": attempts, "last_error": message[:500],
                         "state": "failed" if attempts >= MAX_ATTEMPTS else "running"})
-            _logger.warning("Xero import %s stopped at page %s (attempt %s): %s",
-                            self.id, self.next_page, attempts, exc.args[0])
+            log = _logger.warning if isinstance(exc, UserError) else _logger.exception
+            log("Xero import %s stopped at page %s (attempt %s): %s",
+                self.id, self.next_page, attempts, message)
             self._xero_commit()
             return False
         self._xero_commit()

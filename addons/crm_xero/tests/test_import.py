@@ -1,4 +1,5 @@
 """Import Xero Data: preview, matching, no duplicates, archived contacts, errors."""
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -193,3 +194,19 @@ class TestImport(XeroImportCase):
         self.assertIn("xero_test_no_poison", entry["reason"])
         self.assertFalse(self.account("Poison Pill Ltd"))
         self.assertEqual(len(self.links()), len(active) - 1)
+
+    def test_settings_show_the_last_run_and_only_managers_import(self):
+        settings = self.env["res.config.settings"].create({})
+        self.assertFalse(settings.xero_import_run_id)   # Settings offers the import
+        action = settings.action_xero_import()
+        self.assertEqual(action["res_model"], "xero.import.wizard")
+        self.run_import()
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(settings.xero_import_state, "done")
+        self.assertIn("created", settings.xero_import_summary)
+        self.assertEqual(settings.xero_sync_winner, "odoo")
+        with self.assertRaises(AccessError):
+            self.xero_connection.with_user(self.salesman).action_import()
+        with self.assertRaises(AccessError):
+            self.env["xero.import.wizard"].with_user(self.salesman).create(
+                {"connection_id": self.xero_connection.id})
