@@ -184,12 +184,6 @@ class XeroConnection(models.Model):
         with self.env.registry.cursor() as cr:
             return self.with_env(self.env(cr=cr, su=True)).refresh_token
 
-    def action_import(self):
-        self.ensure_one()
-        self._xero_check_manager()
-        self._xero_check_usable()
-        raise UserError(_("Importing Xero data is not available yet."))
-
 
 def _auth_event_id(access_token):
     """Xero's access tokens are JWTs; `authentication_event_id` tells which

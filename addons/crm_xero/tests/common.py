@@ -26,6 +26,7 @@ REDIRECT_URI = "http://127.0.0.1:8069/crm_xero/oauth/callback"
 SCOPES = ["openid", "profile", "email", "offline_access", "accounting.contacts",
           "accounting.settings.read", "accounting.invoices"]
 TIMEOUT = 30
+DEMO_CONTACTS = 60   # the sandbox's default demo organisation size
 
 _sandbox = {}
 
@@ -102,8 +103,10 @@ class SandboxClient:
         response.raise_for_status()
         return response.json() if response.content else None
 
-    def reset(self, **seed):
-        return self._call("POST", "reset", json=seed or None)
+    def reset(self, contacts=DEMO_CONTACTS, **seed):
+        """Back to the seeded state, at the demo size unless told otherwise
+        (the sandbox otherwise keeps the last size it was given)."""
+        return self._call("POST", "reset", json={"contacts": contacts, **seed})
 
     def orgs(self):
         return self._call("GET", "orgs")

@@ -26,9 +26,8 @@ SCOPES = ["openid", "profile", "email", "offline_access", "accounting.contacts",
           "accounting.settings.read", "accounting.invoices"]
 
 
-class GatewaySandboxCase(BaseCase):
-    """Fresh sandbox state and a token per test; helpers to look at the
-    sandbox without going through the code under test."""
+class SandboxCase(BaseCase):
+    """No database: the sandbox, fresh for each test, and its endpoints."""
 
     @classmethod
     def setUpClass(cls):
@@ -40,6 +39,14 @@ class GatewaySandboxCase(BaseCase):
     def setUp(self):
         super().setUp()
         self.sandbox.reset()
+
+
+class GatewaySandboxCase(SandboxCase):
+    """Fresh sandbox state and a token per test; helpers to look at the
+    sandbox without going through the code under test."""
+
+    def setUp(self):
+        super().setUp()
         self.addCleanup(self.sandbox.clear_faults)
         self.token = self.sandbox.connect(CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, SCOPES)
         self.access_token = self.token["access_token"]

@@ -13,8 +13,7 @@ from ..xero import oauth
 from ..xero.errors import (XeroAuthError, XeroConfigError, XeroNotFound,
                            XeroUnavailable)
 from ..xero.oauth import XeroEndpoints
-from .common import SandboxClient, sandbox_url
-from .test_gateway import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, SCOPES
+from .test_gateway import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, SCOPES, SandboxCase
 
 
 @tagged("crm_xero")
@@ -45,18 +44,10 @@ class TestEndpoints(BaseCase):
 
 
 @tagged("crm_xero")
-class TestOAuthClient(BaseCase):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.url = sandbox_url()
-        cls.sandbox = SandboxClient(cls.url)
-        cls.endpoints = XeroEndpoints.single(cls.url)
+class TestOAuthClient(SandboxCase):
 
     def setUp(self):
         super().setUp()
-        self.sandbox.reset()
         self.orgs = {org["name"]: org["tenant_id"] for org in self.sandbox.orgs()}
 
     def authorise(self, tenant_ids=None):

@@ -7,9 +7,6 @@ from ..xero.pacing import DEFAULT_PACER
 from .common import CLIENT_ID, CLIENT_SECRET, SandboxClient
 
 
-DEMO_CONTACTS = 60   # the sandbox's default demo organisation size
-
-
 class XeroHttpCase(HttpCase):
     """The addon talks to the sandbox; admin is logged in on the test server."""
 
@@ -34,8 +31,7 @@ class XeroHttpCase(HttpCase):
 
     def setUp(self):
         super().setUp()
-        # Explicit size: a test may have re-seeded the sandbox bigger.
-        self.sandbox.reset(contacts=DEMO_CONTACTS)
+        self.sandbox.reset()
         DEFAULT_PACER.reset()   # the sandbox's minute windows were just reset too
         self.authenticate("admin", "admin")
 
