@@ -141,9 +141,6 @@ class CrmLead(models.Model):
         exported = False
         if not link and export_customer:
             customer = self._xero_customer().with_company(connection.company_id)
-            if not hasattr(customer, "_xero_export_contact"):
-                raise UserError(_("%s is not in Xero yet: export it to Xero first.",
-                                  customer.display_name))
             customer._xero_export_contact(main_person=main_person)
             link, exported = self._xero_customer_link(connection), True
         self._xero_check_customer(link)
