@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError
 from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import JsonRpcException, new_test_user, tagged
 
+from .common import CLIENT_SECRET
 from .xero_case import XeroHttpCase
 
 
@@ -57,9 +58,12 @@ class TestSecurity(XeroHttpCase):
         with self.assertLogs(level=logging.DEBUG) as logs:
             logging.getLogger("odoo.addons.crm_xero").debug("capture start")
             connection = self.connect()
+            first_pair = [connection.sudo().access_token, connection.sudo().refresh_token]
             self.sandbox.expire_tokens()
             connection._xero_call(lambda gw: gw.get_organisation())
-        secrets = [connection.sudo().access_token, connection.sudo().refresh_token]
+        secrets = first_pair + [connection.sudo().access_token, connection.sudo().refresh_token,
+                                CLIENT_SECRET]
+        self.assertNotEqual(first_pair[1], secrets[3], "the refresh token rotated")
         # odoo.sql_db at DEBUG is Odoo's SQL trace (--log-sql), which prints every
         # value written to the database; every other logger must stay clean.
         leaks = [line.split(":")[:2] for line in logs.output
