@@ -40,21 +40,21 @@ class XeroConnection(models.Model):
         written. Returns (counts by action, [(name, reason)] of the skipped)."""
         self.ensure_one()
         self._xero_check_usable()
-        run = self.env["xero.import.run"].sudo().new({
+        Run = self.env["xero.import.run"].sudo()
+        retry, _carried = Run._xero_retry_ids(self, archived_mode, full)
+        run = Run.new({
             "connection_id": self.id, "archived_mode": archived_mode, "page_size": page_size,
             "modified_since": False if full else self.xero_import_watermark,
+            "retry_contact_ids": retry, "retry_count": len(retry),
         })
-        counts, skipped, claimed, page = Counter(), [], set(), 1
-        while True:
-            answer = run._xero_fetch_page(page)
-            for action, contact, _entry, reason in run._xero_plan(answer["Contacts"], claimed):
+        counts, skipped, claimed, more = Counter(), [], set(), True
+        while more:   # the same reads as the import: contacts to read again, then pages
+            contacts, values, more = run._xero_read_step()
+            run.update({k: v for k, v in values.items() if k in ("retry_contact_ids", "next_page")})
+            for action, contact, _entry, reason in run._xero_plan(contacts, claimed):
                 counts[action] += 1
                 if action == "skip":
                     skipped.append((contact.get("Name") or "", reason))
-            pagination = answer.get("pagination") or {}
-            if not answer["Contacts"] or page >= (pagination.get("pageCount") or 0):
-                break
-            page += 1
         return counts, skipped
 
     # -- scheduled incremental sync ---------------------------------------------------------

@@ -16,11 +16,15 @@ import psycopg2
 
 from odoo import fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import email_normalize
 
 from ..xero import import_rules, mapping
 from ..xero.matching import ContactIndex, _norm
+from .xero_import_run import LOG_LIMIT, RETRY_BATCH
 
 _logger = logging.getLogger(__name__)
+
+PAGE_ORDER = "ContactID ASC"   # stable while contacts change during a long import
 
 SYNCED_PARTNER_FIELDS = ("name", "email", "phone", "mobile", "vat", "website", "street",
                          "street2", "city", "zip", "state_id", "country_id")
@@ -30,40 +34,90 @@ QUIET = {"tracking_disable": True, "mail_create_nolog": True, "mail_create_nosub
 RECORD_ERRORS = (psycopg2.Error, ValidationError, UserError, ValueError)
 
 
+def _lower(text):
+    return " ".join((text or "").split()).lower()
+
+
+def _email(contact):
+    """The contact's email as Odoo's email_normalized holds it ("" if none)."""
+    return email_normalize(contact.get("EmailAddress") or "", strict=False) or ""
+
+
+def _record_error(exc):
+    """The reason a record was skipped, logged with a traceback when it is not
+    one of the refusals Odoo is expected to make (a malformed contact, a bug)."""
+    if isinstance(exc, psycopg2.Error):
+        return str(exc.diag.message_primary or exc)
+    if isinstance(exc, RECORD_ERRORS):
+        return str(exc.args[0] if exc.args else exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
 class XeroImportRun(models.Model):
     _inherit = "xero.import.run"
 
     # -- one page --------------------------------------------------------------------------
     def _xero_fetch_page(self, page):
+        """Page `page` of the contacts changed since `modified_since`, in
+        ContactID order: a contact changed during the import keeps its place
+        (Xero never deletes contacts; one created meanwhile is newer than the
+        watermark, so the next sync reads it)."""
         self.ensure_one()
         return self.connection_id._xero_call(lambda gw: gw.get_contacts(
-            page=page, page_size=self.page_size, include_archived=True,
+            page=page, page_size=self.page_size, include_archived=True, order=PAGE_ORDER,
             modified_since=self.modified_since or None), priority="background")
+
+    def _xero_fetch_again(self, contact_ids):
+        """The contacts an earlier run skipped, by id (at most RETRY_BATCH)."""
+        self.ensure_one()
+        return self.connection_id._xero_call(lambda gw: gw.get_contacts(
+            ids=contact_ids, include_archived=True), priority="background")
+
+    def _xero_more_pages(self, answer, page):
+        """Whether a page follows `page`; without pagination (Xero always sends
+        it with `page`, but be safe) a full page may have more behind it."""
+        pagination = answer.get("pagination")
+        if pagination:
+            return bool(answer["Contacts"]) and page < (pagination.get("pageCount") or 0)
+        return len(answer["Contacts"]) >= self.page_size
+
+    def _xero_read_step(self):
+        """(contacts, values to write, more to read) for the next read: first the
+        contacts to read again, RETRY_BATCH at a time, then the changed ones."""
+        if self.retry_contact_ids:
+            contacts = self._xero_fetch_again(self.retry_contact_ids[:RETRY_BATCH])["Contacts"]
+            return contacts, {"retry_contact_ids": self.retry_contact_ids[RETRY_BATCH:]}, True
+        answer = self._xero_fetch_page(self.next_page)
+        contacts = answer["Contacts"]
+        pagination = answer.get("pagination") or {}
+        read = self.processed - self.retry_count + len(contacts)
+        return contacts, {
+            "next_page": self.next_page + 1,
+            "page_count": pagination.get("pageCount") or self.next_page,
+            "item_count": self.retry_count + (pagination.get("itemCount") or read),
+        }, self._xero_more_pages(answer, self.next_page)
 
     def _xero_import_step(self):
         """Read the next page, apply it, advance. True while pages remain."""
         self.ensure_one()
-        answer = self._xero_fetch_page(self.next_page)
-        contacts = answer["Contacts"]
-        pagination = answer.get("pagination") or {}
+        contacts, values, more = self._xero_read_step()
         counts, log, kept = self._xero_apply(contacts)
         reasons = Counter(self.skip_reasons or {})
         reasons.update(entry["reason_key"] for entry in log)
+        skipped_ids = dict(self.skipped_contact_ids or {})
+        skipped_ids.update({e["contact_id"]: e["reason_key"] for e in log if e["contact_id"]})
         self.write({
+            **values,
             "state": "running", "attempts": 0, "last_error": False,
-            "next_page": self.next_page + 1,
-            "page_count": pagination.get("pageCount") or self.next_page,
-            "item_count": pagination.get("itemCount") or self.processed + len(contacts),
             "processed": self.processed + len(contacts),
             "created": self.created + counts["create"], "linked": self.linked + counts["link"],
             "updated": self.updated + counts["update"],
             "unchanged": self.unchanged + counts["unchanged"],
             "skipped": self.skipped + counts["skip"], "kept_odoo": self.kept_odoo + kept,
-            "skip_reasons": dict(reasons),
+            "skip_reasons": dict(reasons), "skipped_contact_ids": skipped_ids,
             "skip_log": ((self.skip_log or []) + [
-                {k: e[k] for k in ("contact_id", "name", "reason")} for e in log])[:500],
+                {k: e[k] for k in ("contact_id", "name", "reason")} for e in log])[:LOG_LIMIT],
         })
-        more = bool(contacts) and self.next_page <= (pagination.get("pageCount") or 0)
         if not more:
             self._xero_import_finish()
         return more
@@ -83,7 +137,7 @@ class XeroImportRun(models.Model):
         claimed = set() if claimed is None else claimed
         plan = []
         for contact in contacts:
-            entry, how = index.match_contact(contact)
+            entry, how = index.match_contact({**contact, "EmailAddress": _email(contact)})
             archived = contact.get("ContactStatus") == "ARCHIVED"
             if entry is None and how:
                 plan.append(("skip", contact, None, ("conflict", how.replace("conflict: ", ""))))
@@ -112,11 +166,17 @@ class XeroImportRun(models.Model):
         """The Odoo accounts that could match this page, indexed like contacts."""
         cr = self.env.cr
         connection = self.connection_id
+        self.env["res.partner"].flush_model(["name", "email_normalized", "is_company", "company_id"])
+        self.env["xero.contact.link"].flush_model()
         ids = [c["ContactID"] for c in contacts if c.get("ContactID")]
         numbers = list({_norm(c.get("AccountNumber")) for c in contacts} - {""})
         codes = list({_norm(c.get("ContactNumber")) for c in contacts} - {""})
-        names = list({_norm(c.get("Name")) for c in contacts} - {""})
-        emails = list({_norm(c.get("EmailAddress")) for c in contacts} - {""})
+        # SQL only narrows the candidates (lower() as PostgreSQL does it, for
+        # both forms Python knows); the match itself compares casefolded
+        # names in Python (ContactIndex), so "Straße" is one name on both sides.
+        names = list({form for c in contacts for form in (_norm(c.get("Name")), _lower(c.get("Name")))}
+                     - {""})
+        emails = list({_email(c) for c in contacts} - {""})
         prefix = self._xero_key_prefix()
         key_ids = [int(code[len(prefix):]) for code in codes
                    if code.startswith(prefix) and code[len(prefix):].isdigit()]
@@ -129,13 +189,16 @@ class XeroImportRun(models.Model):
                     OR lower(contact_number) = ANY(%s))
         """, [connection.id, ids, numbers, codes])
         links = {row[1]: row for row in cr.fetchall()}
+        # Only this company's (or shared) company accounts, whichever key found
+        # them; accounts already linked for this connection are its own.
         cr.execute(r"""
-            SELECT id, name, email FROM res_partner
+            SELECT id, name, email_normalized FROM res_partner
              WHERE id = ANY(%s)
                 OR (is_company AND (company_id IS NULL OR company_id = %s)
-                    AND (lower(regexp_replace(btrim(name), '\s+', ' ', 'g')) = ANY(%s)
-                         OR lower(btrim(email)) = ANY(%s)))
-        """, [list(links) + key_ids, connection.company_id.id, names, emails])
+                    AND (id = ANY(%s)
+                         OR lower(regexp_replace(btrim(name), '\s+', ' ', 'g')) = ANY(%s)
+                         OR email_normalized = ANY(%s)))
+        """, [list(links), connection.company_id.id, key_ids, names, emails])
         partners = cr.fetchall()
         missing = [pid for pid, *_ in partners if pid not in links]
         if missing:
@@ -180,17 +243,17 @@ class XeroImportRun(models.Model):
             try:
                 with self.env.cr.savepoint():
                     kept += self._xero_update_account(contact, entry, action == "link")
-            except RECORD_ERRORS as exc:
+            except Exception as exc:  # noqa: BLE001 - one record, logged and skipped
                 failed.append((contact, exc))
         for contact, exc in failed:
             action = next(a for a, c, *_ in plan if c is contact)
             counts[action] -= 1
             counts["skip"] += 1
-            reason = str(getattr(exc, "args", [exc])[0] if not isinstance(exc, psycopg2.Error)
-                         else (exc.diag.message_primary or exc))
+            reason = _record_error(exc)
             log.append(self._xero_log_entry(contact, ("error", reason[:300])))
             _logger.warning("Xero import %s: contact %s skipped: %s", self.id,
-                            contact.get("ContactID"), reason)
+                            contact.get("ContactID"), reason,
+                            exc_info=not isinstance(exc, RECORD_ERRORS))
         return counts, log, kept
 
     @staticmethod
@@ -210,14 +273,14 @@ class XeroImportRun(models.Model):
             with self.env.cr.savepoint():
                 self._xero_create_batch(contacts)
             return []
-        except RECORD_ERRORS:
+        except Exception:  # noqa: BLE001 - retried one by one below to find the culprit
             pass
         failed = []
         for contact in contacts:
             try:
                 with self.env.cr.savepoint():
                     self._xero_create_batch([contact])
-            except RECORD_ERRORS as exc:
+            except Exception as exc:  # noqa: BLE001 - one record, logged and skipped
                 failed.append((contact, exc))
         return failed
 
@@ -269,8 +332,9 @@ class XeroImportRun(models.Model):
         incoming = self._xero_partner_values(contact)
         current = {f: (partner[f].id if f.endswith("_id") else partner[f]) for f in incoming}
         previous = self._xero_partner_values(synced) if synced else None
-        winner = self.env["ir.config_parameter"].sudo().get_param(
-            "crm_xero.sync_winner", import_rules.ODOO_WINS)
+        # A first link only fills the account's blanks, whichever side wins later.
+        winner = import_rules.ODOO_WINS if first_link else self.env["ir.config_parameter"].sudo(
+        ).get_param("crm_xero.sync_winner", import_rules.ODOO_WINS)
         write, kept = import_rules.merge(current, previous, incoming, winner)
         if write:
             partner.write(write)

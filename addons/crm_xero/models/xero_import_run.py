@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import config
 
 _logger = logging.getLogger(__name__)
 
@@ -19,12 +20,24 @@ PAGE_SIZE = 1000            # Xero's largest page
 # change are recognised and left alone).
 WATERMARK_MARGIN = timedelta(seconds=60)
 MAX_ATTEMPTS = 5            # failed passes in a row before a run gives up
-PASS_SECONDS = 120          # one scheduled-action pass works this long at most
+PASS_SECONDS = 40           # one pass works this long at most when Odoo sets no time limit
 LOG_LIMIT = 500             # skipped records kept with their reason
+RETRY_BATCH = 100           # skipped contacts re-read per call (GET /Contacts?IDs=...)
+ARCHIVED = "archived in Xero"
 
 
 def _testing():
     return getattr(threading.current_thread(), "testing", False)
+
+
+def _pass_seconds():
+    """How long one scheduled-action pass may work: a third of the time Odoo
+    gives a cron job (limit_time_real_cron, else limit_time_real), so a pass
+    always commits and reports well before Odoo would kill it."""
+    limit = config.get("limit_time_real_cron") or 0
+    if limit < 0:
+        limit = config.get("limit_time_real") or 0
+    return max(limit // 3, 1) if limit > 0 else PASS_SECONDS
 
 
 class XeroImportRun(models.Model):
@@ -59,6 +72,11 @@ class XeroImportRun(models.Model):
     skipped = fields.Integer()
     skip_reasons = fields.Json(help="Skipped contacts by reason: {reason: count}.")
     skip_log = fields.Json(help="The first skipped contacts: [{contact_id, name, reason}].")
+    skipped_contact_ids = fields.Json(help="Every skipped contact: {ContactID: reason}; the next "
+                                           "run reads them again.")
+    retry_contact_ids = fields.Json(help="Contacts an earlier run skipped, still to be read again "
+                                         "by this one (by ContactID, before the changed ones).")
+    retry_count = fields.Integer(help="Contacts this run was asked to read again.")
     kept_odoo = fields.Integer("Fields kept (changed in Odoo)")
     attempts = fields.Integer(help="Passes in a row that failed (reset by progress).")
     last_error = fields.Char(readonly=True)
@@ -67,7 +85,7 @@ class XeroImportRun(models.Model):
     skip_details = fields.Text(compute="_compute_summary")
 
     @api.depends("processed", "item_count", "created", "linked", "updated", "skipped", "state",
-                 "skip_reasons", "skip_log")
+                 "skip_reasons", "skip_log", "skipped_contact_ids", "archived_mode")
     def _compute_summary(self):
         for run in self:
             run.progress = (100 if run.state == "done" else
@@ -76,6 +94,9 @@ class XeroImportRun(models.Model):
                             "%(unchanged)s unchanged, %(skipped)s skipped",
                             created=run.created, linked=run.linked, updated=run.updated,
                             unchanged=run.unchanged, skipped=run.skipped)
+            again = len(run._xero_retry_split(run.skipped_contact_ids, run.archived_mode)[0])
+            if again:
+                run.summary += _(" (%s will be read again at the next sync)", again)
             reasons = [f"{count} × {reason}" for reason, count in
                        sorted((run.skip_reasons or {}).items(), key=lambda item: -item[1])]
             examples = [f"{entry['name']}: {entry['reason']}" for entry in (run.skip_log or [])[:50]]
@@ -92,36 +113,65 @@ class XeroImportRun(models.Model):
         if active:
             return active
         now = fields.Datetime.now()
+        retry, carried = self._xero_retry_ids(connection, archived_mode, full)
         run = self.sudo().create({
             "connection_id": connection.id, "kind": kind, "archived_mode": archived_mode,
             "page_size": page_size, "started_at": now, "watermark": now - WATERMARK_MARGIN,
             "modified_since": False if full else connection.xero_import_watermark,
+            "retry_contact_ids": retry, "retry_count": len(retry), "item_count": len(retry),
+            "skipped_contact_ids": carried,
         })
         cron = self.env.ref("crm_xero.ir_cron_xero_import", raise_if_not_found=False)
         if cron:
             cron.sudo()._trigger()
         return run
 
+    @api.model
+    def _xero_retry_ids(self, connection, archived_mode, full):
+        """([ContactID] the connection's last run skipped, to read again,
+        {ContactID: reason} skipped but not read again, carried on)."""
+        if full:
+            return [], {}   # a full import reads every contact anyway
+        last = self.sudo().search([("connection_id", "=", connection.id),
+                                   ("state", "in", ("done", "failed"))], limit=1)
+        skipped = dict(last.skipped_contact_ids or {})
+        skipped.update({cid: "retry" for cid in last.retry_contact_ids or [] if cid not in skipped})
+        return self._xero_retry_split(skipped, archived_mode)
+
+    @staticmethod
+    def _xero_retry_split(skipped, archived_mode):
+        # Contacts skipped as archived stay skipped while archived ones are
+        # skipped (unarchiving one in Xero changes it: the changed read finds it).
+        retry = [cid for cid, why in (skipped or {}).items() if why != ARCHIVED or archived_mode != "skip"]
+        return retry, {cid: why for cid, why in (skipped or {}).items() if why == ARCHIVED
+                       and archived_mode == "skip"}
+
     # -- the scheduled action -------------------------------------------------------------
     @api.model
-    def _xero_cron_import(self, seconds=PASS_SECONDS):
+    def _xero_cron_import(self, seconds=None):
         """Work through queued and interrupted runs, one committed page at a time,
-        for about `seconds`; Odoo's cron progress says how much is left."""
-        deadline = time.monotonic() + seconds
+        for about `seconds` (well under Odoo's cron time limit); Odoo's cron
+        progress says, after each page, how much is left."""
+        deadline = time.monotonic() + (seconds or _pass_seconds())
         done = 0
         for run in self.sudo().search([("state", "in", ("queued", "running"))], order="id"):
             while time.monotonic() < deadline:
                 before = run.processed
                 more = run._xero_import_pass_step()
                 done += max(run.processed - before, 0)
+                self._xero_notify_progress(done)
                 if not more:
                     break
             if time.monotonic() >= deadline:
                 break
+        self._xero_notify_progress(done)
+        return done
+
+    @api.model
+    def _xero_notify_progress(self, done):
         remaining = sum(max(r.item_count - r.processed, 1) for r in self.sudo().search(
             [("state", "in", ("queued", "running")), ("attempts", "<", MAX_ATTEMPTS)]))
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        return done
 
     def _xero_import_pass_step(self):
         """One page under a row lock; True when this run has more to do now."""
@@ -157,8 +207,9 @@ class XeroImportRun(models.Model):
 
     # -- buttons ---------------------------------------------------------------------------
     def action_xero_resume(self):
-        """Try a failed run again from where it stopped."""
-        self.connection_id._xero_check_manager()
-        self.filtered(lambda r: r.state == "failed").write({"state": "running", "attempts": 0})
+        """Try a failed run again from where it stopped (a Xero manager of its company)."""
+        self.env["xero.connection"]._xero_check_manager()
+        self.check_access("read")   # the company rule: only runs of the user's companies
+        self.sudo().filtered(lambda r: r.state == "failed").write({"state": "running", "attempts": 0})
         self.env.ref("crm_xero.ir_cron_xero_import").sudo()._trigger()
         return True

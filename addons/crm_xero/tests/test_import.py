@@ -1,6 +1,6 @@
 """Import Xero Data: preview, matching, no duplicates, archived contacts, errors."""
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .xero_case import XeroHttpCase
@@ -139,11 +139,20 @@ class TestImport(XeroImportCase):
         for partner in (by_code, by_name, by_email, keyed):
             self.assertEqual(len(self.account(partner.name)), 1, "linked, not duplicated")
 
+    def rows_written(self):
+        """Rows inserted and updated so far in this transaction in the tables the
+        import writes (PostgreSQL's per-transaction counters)."""
+        self.env.flush_all()
+        self.env.cr.execute("""
+            SELECT sum(pg_stat_get_xact_tuples_inserted(t::regclass)
+                       + pg_stat_get_xact_tuples_updated(t::regclass))
+              FROM unnest(ARRAY['res_partner', 'xero_contact_link']) t""")
+        return self.env.cr.fetchone()[0]
+
     def test_rerun_reads_once_and_writes_nothing(self):
         first = self.run_import()
         partners = self.env["res.partner"].search_count([])
-        self.env.cr.execute("SELECT max(write_date) FROM res_partner")
-        written = self.env.cr.fetchone()[0]
+        written = self.rows_written()
         self.sandbox.clear_calls()
 
         again = self.run_import()
@@ -152,8 +161,7 @@ class TestImport(XeroImportCase):
         self.assertEqual(again.modified_since, first.watermark)
         self.assertEqual((again.created, again.linked, again.updated, again.processed), (0, 0, 0, 0))
         self.assertEqual(self.env["res.partner"].search_count([]), partners)
-        self.env.cr.execute("SELECT max(write_date) FROM res_partner")
-        self.assertEqual(self.env.cr.fetchone()[0], written)
+        self.assertEqual(self.rows_written(), written, "no account or link written")
         # Preview and import: one list call each, asking only for what changed.
         self.assertEqual(len(self.contact_list_calls()), 2)
 
@@ -210,3 +218,89 @@ class TestImport(XeroImportCase):
         with self.assertRaises(AccessError):
             self.env["xero.import.wizard"].with_user(self.salesman).create(
                 {"connection_id": self.xero_connection.id})
+
+    def test_account_number_wins_over_name(self):
+        contact = next(c for c in self.xero_contacts()
+                       if c["ContactStatus"] == "ACTIVE" and c.get("AccountNumber"))
+        by_code = self.env["res.partner"].create({"name": "Ledger Code Holder", "is_company": True})
+        by_code.xero_account_number = contact["AccountNumber"]
+        by_name = self.env["res.partner"].create({"name": contact["Name"], "is_company": True})
+        self.run_import()
+        self.assertEqual(by_code.xero_contact_id, contact["ContactID"])
+        self.assertFalse(by_name.xero_contact_id)
+
+    def test_names_and_emails_match_in_one_normalised_form(self):
+        strasse = self.env["res.partner"].create({"name": "Straße GmbH", "is_company": True})
+        boss = self.env["res.partner"].create({"name": "Boss Holdings", "is_company": True,
+                                               "email": "The Boss <Boss@Holdings.example.com>"})
+        made = self.xero().create_contacts([{"Name": "Straße GmbH"},
+                                            {"Name": "Boss Holdings (Xero)",
+                                             "EmailAddress": "boss@holdings.example.com"}])
+        run = self.run_import()
+        self.assertEqual(strasse.xero_contact_id, made[0]["ContactID"])
+        self.assertEqual(boss.xero_contact_id, made[1]["ContactID"])
+        self.assertEqual(len(self.account("Straße GmbH")), 1, "linked, not duplicated")
+        self.assertEqual(run.linked, 2)
+
+    def test_first_link_only_fills_blanks_even_when_xero_wins(self):
+        self.env["res.config.settings"].create({"xero_sync_winner": "xero"}).execute()
+        contact = next(c for c in self.xero_contacts() if c["ContactStatus"] == "ACTIVE"
+                       and any(p["PhoneType"] == "DEFAULT" and p["PhoneNumber"] for p in c["Phones"]))
+        partner = self.env["res.partner"].create({"name": contact["Name"], "is_company": True,
+                                                  "phone": "111-ODOO"})
+        run = self.run_import()
+        self.assertEqual(partner.xero_contact_id, contact["ContactID"])
+        self.assertEqual(partner.phone, "111-ODOO", "Odoo's own value stays at the first link")
+        self.assertEqual(partner.email, contact["EmailAddress"], "blanks are filled")
+        self.assertGreaterEqual(run.kept_odoo, 1)
+
+    def test_contact_number_never_reaches_another_companys_account(self):
+        company_b = self.env["res.company"].create({"name": "Company B"})
+        other = self.env["res.partner"].create({"name": "Company B Customer", "is_company": True,
+                                                "company_id": company_b.id, "phone": "999-B"})
+        person = self.env["res.partner"].create({"name": "A Person", "is_company": False})
+        made = self.xero().create_contacts([
+            {"Name": "Keyed To Company B", "ContactNumber": other._xero_contact_number(),
+             "Phones": [{"PhoneType": "DEFAULT", "PhoneNumber": "555-A"}]},
+            {"Name": "Keyed To A Person", "ContactNumber": person._xero_contact_number()}])
+        self.run_import()
+        self.assertFalse(self.env["xero.contact.link"].sudo().search([("partner_id", "in", (other | person).ids)]))
+        self.assertEqual((other.name, other.phone), ("Company B Customer", "999-B"), "untouched")
+        for contact in made:
+            account = self.account(contact["Name"])
+            self.assertEqual(account.xero_contact_id, contact["ContactID"])
+            self.assertEqual(account.company_id, self.company)
+
+    def test_a_malformed_contact_is_skipped_and_the_page_goes_on(self):
+        good = {"ContactID": "c0ffee00-0000-4000-8000-000000000001", "Name": "Well Formed Ltd",
+                "ContactStatus": "ACTIVE"}
+        broken = {"ContactID": "c0ffee00-0000-4000-8000-000000000002", "Name": "Broken Ltd",
+                  "ContactStatus": "ACTIVE", "Phones": [None]}
+        run = self.Run._xero_queue(self.xero_connection)
+        with mute_logger("odoo.addons.crm_xero.models.xero_import_engine"):
+            counts, log, _kept = run._xero_apply([good, broken])
+        self.assertEqual((counts["create"], counts["skip"]), (1, 1))
+        self.assertEqual([(e["name"], e["reason_key"]) for e in log], [("Broken Ltd", "refused by Odoo")])
+        self.assertIn("AttributeError", log[0]["reason"])
+        self.assertTrue(self.account("Well Formed Ltd"))
+        self.assertFalse(self.account("Broken Ltd"))
+
+    def test_runs_are_read_and_resumed_only_within_the_managers_companies(self):
+        company_b = self.env["res.company"].create({"name": "Company B"})
+        run_a = self.Run.sudo().create({"connection_id": self.xero_connection.id, "state": "failed"})
+        run_b = self.Run.sudo().create({"connection_id": self.connection(company_b).id, "state": "failed"})
+        manager_a = new_test_user(self.env, "xero_manager_a", company_id=self.company.id,
+                                  groups="crm_xero.group_xero_manager,base.group_user")
+        Run = self.Run.with_user(manager_a)
+        self.assertEqual(Run.search([("id", "in", (run_a | run_b).ids)]), run_a)
+        with self.assertRaises(AccessError):
+            run_b.with_user(manager_a).read(["state"])
+        with self.assertRaises(AccessError):
+            run_b.with_user(manager_a).action_xero_resume()
+        self.assertEqual(run_b.state, "failed")
+        with self.assertRaises(AccessError):
+            run_a.with_user(manager_a).write({"state": "done"})   # runs are written by the import
+        with self.assertRaises(AccessError):
+            run_a.with_user(self.salesman).action_xero_resume()
+        run_a.with_user(manager_a).action_xero_resume()
+        self.assertEqual(run_a.state, "running")

@@ -1,6 +1,10 @@
 """Import runs: pages, resume after an interruption, 429s, and the scheduled sync."""
-from odoo.tests import tagged
+from unittest.mock import patch
 
+from odoo.tests import tagged
+from odoo.tools import config
+
+from ..models import xero_import_run
 from ..xero.pacing import DEFAULT_PACER
 from .test_import import XeroImportCase
 
@@ -20,6 +24,29 @@ class TestImportRuns(XeroImportCase):
         pages = -(-total // 10)
         self.assertEqual(len(self.contact_list_calls()), pages)
         self.assertTrue(all("pageSize=10" in c["query"] for c in self.contact_list_calls()))
+
+    def test_pages_come_in_a_stable_order_and_a_full_page_without_pagination_may_have_more(self):
+        run = self.Run._xero_queue(self.xero_connection, archived_mode="archive", page_size=10)
+        self.Run._xero_cron_import()
+        self.assertTrue(all("order=ContactID" in c["query"] for c in self.contact_list_calls()))
+        contacts = [{"ContactID": str(i)} for i in range(10)]
+        self.assertTrue(run._xero_more_pages({"Contacts": contacts, "pagination": None}, 3))
+        self.assertFalse(run._xero_more_pages({"Contacts": contacts[:9], "pagination": None}, 3))
+        self.assertFalse(run._xero_more_pages({"Contacts": contacts, "pagination": {"pageCount": 3}}, 3))
+
+    def test_progress_is_reported_after_each_page_and_a_pass_stays_under_the_cron_limit(self):
+        total = len(self.xero_contacts())
+        self.Run._xero_queue(self.xero_connection, archived_mode="archive", page_size=10)
+        cron_model = type(self.env["ir.cron"])
+        with patch.object(cron_model, "_notify_progress", autospec=True) as notify:
+            self.Run._xero_cron_import()
+        reported = [call.kwargs["done"] for call in notify.call_args_list]
+        self.assertGreaterEqual(len(reported), -(-total // 10))
+        self.assertEqual(reported[:3], [10, 20, 30])
+        self.assertEqual(reported[-1], total)
+        for cron, real, seconds in ((-1, 120, 40), (-1, 0, 40), (0, 120, 40), (300, 120, 100)):
+            with patch.dict(config.options, limit_time_real_cron=cron, limit_time_real=real):
+                self.assertEqual(xero_import_run._pass_seconds(), seconds)
 
     def test_interrupted_run_resumes_where_it_stopped_without_duplicates(self):
         contacts = self.xero_contacts()
@@ -147,3 +174,43 @@ class TestScheduledSync(XeroImportCase):
         run = self.sync()
         self.assertEqual((run.processed, run.state), (0, "done"))
         self.assertEqual(len(self.contact_list_calls()), 1)
+
+    def test_skipped_contacts_are_read_again_at_the_next_sync(self):
+        # Two Odoo accounts share a new Xero contact's name: skipped as a conflict.
+        contact = self.xero().create_contacts([{"Name": "Twice In Odoo Ltd"}])[0]
+        twins = self.env["res.partner"].create([{"name": "Twice In Odoo Ltd", "is_company": True}] * 2)
+        run = self.sync()
+        self.assertEqual(run.skipped_contact_ids[contact["ContactID"]], "conflict")
+        self.assertIn("1 will be read again at the next sync", run.summary)
+
+        # Odoo's side is tidied up; nothing changes in Xero.
+        twins[1].name = "Twice In Odoo (old)"
+        self.sandbox.clear_calls()
+        again = self.sync()
+
+        self.assertEqual((again.state, again.linked, again.skipped), ("done", 1, 0))
+        self.assertEqual(twins[0].xero_contact_id, contact["ContactID"])
+        self.assertNotIn(contact["ContactID"], again.skipped_contact_ids)
+        calls = self.contact_list_calls()
+        self.assertEqual(len(calls), 2, "one read by id, one for the changes")
+        self.assertIn(contact["ContactID"], calls[0]["query"])
+        self.assertIn("page=1", calls[1]["query"])
+
+    def test_skipped_contacts_are_read_again_a_hundred_at_a_time(self):
+        skipped = {f"c0ffee00-0000-4000-8000-{i:012d}": "conflict" for i in range(150)}
+        self.first.skipped_contact_ids = skipped
+        run = self.sync()
+        self.assertEqual((run.retry_count, run.state, run.processed), (150, "done", 0))
+        calls = self.contact_list_calls()
+        self.assertEqual(len(calls), 3)
+        self.assertEqual([c["query"].count("c0ffee00") for c in calls[:2]], [100, 50])
+        self.assertFalse([cid for cid in run.skipped_contact_ids or {} if cid in skipped],
+                         "ids Xero does not know are dropped")
+
+    def test_archived_contacts_skipped_stay_skipped_without_extra_calls(self):
+        archived = [c for c in self.xero_contacts() if c["ContactStatus"] == "ARCHIVED"]
+        self.sandbox.clear_calls()
+        run = self.sync()
+        self.assertEqual(set(run.skipped_contact_ids), {c["ContactID"] for c in archived})
+        self.assertEqual(len(self.contact_list_calls()), 1)
+        self.assertNotIn("read again", run.summary)
