@@ -1,44 +1,31 @@
 """A double click on Create Draft Invoice, as two real transactions."""
 import threading
-import uuid
 from datetime import datetime, timedelta
 
-from odoo import SUPERUSER_ID, api
 from odoo.exceptions import UserError
-from odoo.modules.registry import DummyRLock, Registry
-from odoo.tests import BaseCase, get_db_name, tagged
+from odoo.tests import tagged
 
 from ..xero.gateway import XeroGateway
 from ..xero.oauth import XeroEndpoints
-from .common import CLIENT_ID, CLIENT_SECRET, SandboxClient
+from .xero_case import XeroRealTransactionCase
 
 
 @tagged("post_install", "-at_install", "crm_xero")
-class TestDoubleClick(BaseCase):
+class TestDoubleClick(XeroRealTransactionCase):
 
     def setUp(self):
         super().setUp()
-        self.sandbox = SandboxClient()
-        self.sandbox.reset()
-        self.db_registry = Registry(get_db_name())
-        demo = next(o for o in self.sandbox.orgs() if o["name"] == "Demo Company (Global)")
-        token = self.sandbox.connect(tenant_ids=[demo["tenant_id"]])
-        self.gateway = XeroGateway(XeroEndpoints.single(self.sandbox.url), token["access_token"],
+        demo = self.demo_org
+        self.gateway = XeroGateway(XeroEndpoints.single(self.sandbox.url), self.token["access_token"],
                                    demo["tenant_id"])
         contact = self.gateway.get_contacts(where='ContactStatus=="ACTIVE"', page=1)["Contacts"][0]
-        with self.db_registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            params = env["ir.config_parameter"]
-            for key in ("login_url", "identity_url", "api_url", "go_url"):
-                params.set_param(f"crm_xero.{key}", self.sandbox.url)
-            params.set_param("crm_xero.client_id", CLIENT_ID)
-            params.set_param("crm_xero.client_secret", CLIENT_SECRET)
-            company = env["res.company"].create({"name": f"Double Click {uuid.uuid4().hex[:8]}",
+        with self.committed_env() as env:
+            company = env["res.company"].create({"name": self.unique_name("Double Click"),
                                                  "currency_id": env.ref("base.USD").id})
             connection = env["xero.connection"].create({
                 "company_id": company.id, "state": "connected", "tenant_id": demo["tenant_id"],
                 "tenant_name": demo["name"], "short_code": demo["short_code"], "base_currency": "USD",
-                "access_token": token["access_token"], "refresh_token": token["refresh_token"],
+                "access_token": self.token["access_token"], "refresh_token": self.token["refresh_token"],
                 "token_expires_at": datetime.utcnow() + timedelta(minutes=25),
             })
             customer = env["res.partner"].create({"name": contact["Name"], "is_company": True,
@@ -54,22 +41,20 @@ class TestDoubleClick(BaseCase):
         self.addCleanup(self._cleanup)
 
     def _cleanup(self):
-        with self.db_registry.cursor() as cr:
-            cr.execute("DELETE FROM crm_lead WHERE id = %s", [self.ids["lead"]])
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self.committed_env() as env:
+            env.cr.execute("DELETE FROM crm_lead WHERE id = %s", [self.ids["lead"]])
             env["res.partner"].browse(self.ids["customer"]).unlink()
             env["xero.connection"].browse(self.ids["connection"]).unlink()
             env["res.company"].browse(self.ids["company"]).unlink()
 
     def test_two_simultaneous_clicks_make_one_invoice(self):
-        self.patch(Registry, "_lock", DummyRLock())   # see test_tokens.TestRefreshRace
-        registry, created, refused, crashed = self.db_registry, [], [], []
+        self.release_registry_lock()
+        created, refused, crashed = [], [], []
         start = threading.Barrier(2, timeout=30)
 
         def click():
             try:
-                with registry.cursor() as cr:
-                    env = api.Environment(cr, SUPERUSER_ID, {"allowed_company_ids": [self.ids["company"]]})
+                with self.committed_env({"allowed_company_ids": [self.ids["company"]]}) as env:
                     start.wait()
                     env["crm.lead"].browse(self.ids["lead"])._xero_create_invoice("200")
                     created.append(True)
@@ -90,6 +75,6 @@ class TestDoubleClick(BaseCase):
         invoices = [i for i in self.gateway.get_invoices(page=1, page_size=1000)["Invoices"]
                     if i.get("Reference", "").startswith(f"CRM #{self.ids['lead']} ")]
         self.assertEqual(len(invoices), 1)
-        with registry.cursor() as cr:
-            lead = api.Environment(cr, SUPERUSER_ID, {})["crm.lead"].browse(self.ids["lead"])
+        with self.committed_env() as env:
+            lead = env["crm.lead"].browse(self.ids["lead"])
             self.assertEqual(lead.xero_invoice_id, invoices[0]["InvoiceID"])

@@ -1,43 +1,28 @@
 """Token refresh: single-use refresh tokens, races, revoked access."""
 import threading
-import uuid
 from datetime import datetime, timedelta
 
-from odoo import SUPERUSER_ID, api
 from odoo.exceptions import UserError
-from odoo.modules.registry import DummyRLock, Registry
-from odoo.tests import BaseCase, get_db_name, tagged
+from odoo.tests import tagged
 
 from ..xero import oauth
 from ..xero.errors import XeroAuthError
-from .common import CLIENT_ID, CLIENT_SECRET, SandboxClient
-from .xero_case import XeroHttpCase
+from .xero_case import XeroHttpCase, XeroRealTransactionCase
 
 THREADS = 8
 
 
 @tagged("post_install", "-at_install", "crm_xero")
-class TestRefreshRace(BaseCase):
-    """Real transactions on real cursors: what Odoo's workers do in production."""
+class TestRefreshRace(XeroRealTransactionCase):
 
     def setUp(self):
         super().setUp()
-        self.sandbox = SandboxClient()
-        self.sandbox.reset()
-        self.db_registry = Registry(get_db_name())
-        demo = next(o for o in self.sandbox.orgs() if o["name"] == "Demo Company (Global)")
-        token = self.sandbox.connect(tenant_ids=[demo["tenant_id"]])
-        with self.db_registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            for key in ("login_url", "identity_url", "api_url", "go_url"):
-                env["ir.config_parameter"].set_param(f"crm_xero.{key}", self.sandbox.url)
-            env["ir.config_parameter"].set_param("crm_xero.client_id", CLIENT_ID)
-            env["ir.config_parameter"].set_param("crm_xero.client_secret", CLIENT_SECRET)
-            company = env["res.company"].create({"name": f"Race Company {uuid.uuid4().hex[:8]}"})
+        with self.committed_env() as env:
+            company = env["res.company"].create({"name": self.unique_name("Race Company")})
             connection = env["xero.connection"].create({
-                "company_id": company.id, "state": "connected", "tenant_id": demo["tenant_id"],
-                "tenant_name": demo["name"], "access_token": token["access_token"],
-                "refresh_token": token["refresh_token"],
+                "company_id": company.id, "state": "connected", "tenant_id": self.demo_org["tenant_id"],
+                "tenant_name": self.demo_org["name"], "access_token": self.token["access_token"],
+                "refresh_token": self.token["refresh_token"],
                 # Expired for Odoo and for Xero: every thread wants a refresh.
                 "token_expires_at": datetime.utcnow() - timedelta(minutes=1),
             })
@@ -46,24 +31,19 @@ class TestRefreshRace(BaseCase):
         self.addCleanup(self._cleanup)
 
     def _cleanup(self):
-        with self.db_registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self.committed_env() as env:
             env["xero.connection"].browse(self.connection_id).unlink()
             env["res.company"].browse(self.company_id).unlink()
 
     def test_racing_threads_refresh_once_and_all_succeed(self):
-        # Odoo's test runner holds the registry lock for the whole run; in a
-        # server, requests never wait on it. Release it as enter_test_mode does.
-        self.patch(Registry, "_lock", DummyRLock())
+        self.release_registry_lock()
         before = self.sandbox.stats()["token_requests"].get("refresh_token", 0)
         results, failures = [], []
-        registry = self.db_registry   # Registry(...) itself would wait on the runner's lock
         start = threading.Barrier(THREADS, timeout=30)
 
         def worker():
             try:
-                with registry.cursor() as cr:
-                    env = api.Environment(cr, SUPERUSER_ID, {})
+                with self.committed_env() as env:
                     connection = env["xero.connection"].browse(self.connection_id)
                     start.wait()
                     results.append(connection._xero_call(lambda gw: gw.get_organisation())["Name"])
@@ -79,8 +59,7 @@ class TestRefreshRace(BaseCase):
         self.assertEqual(failures, [])
         self.assertEqual(results, ["Demo Company (Global)"] * THREADS)
         self.assertEqual(self.sandbox.stats()["token_requests"]["refresh_token"] - before, 1)
-        with self.db_registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self.committed_env() as env:
             connection = env["xero.connection"].browse(self.connection_id)
             self.assertGreater(connection.token_expires_at, datetime.utcnow())
             self.assertEqual(connection.state, "connected")

@@ -1,7 +1,11 @@
 """Odoo test base: the addon pointed at the test run's sandbox."""
+import uuid
+from contextlib import contextmanager
 from urllib.parse import urlparse
 
-from odoo.tests import HttpCase, new_test_user
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import DummyRLock, Registry
+from odoo.tests import BaseCase, HttpCase, get_db_name, new_test_user
 
 from ..xero.pacing import DEFAULT_PACER
 from .common import CLIENT_ID, CLIENT_SECRET, SandboxClient
@@ -59,3 +63,39 @@ class XeroHttpCase(HttpCase):
         response = self.back_from_xero(location)
         self.assertEqual(response.status_code, 303, response.text[:300])
         return connection
+
+
+class XeroRealTransactionCase(BaseCase):
+    """Real transactions on real cursors, committed as Odoo's workers do in
+    production: for races. The sandbox has granted the demo organisation and
+    the addon points at it; `committed_env()` opens a committed transaction."""
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox = SandboxClient()
+        self.sandbox.reset()
+        self.db_registry = Registry(get_db_name())
+        self.demo_org = next(o for o in self.sandbox.orgs() if o["name"] == "Demo Company (Global)")
+        self.token = self.sandbox.connect(tenant_ids=[self.demo_org["tenant_id"]])
+        with self.committed_env() as env:
+            params = env["ir.config_parameter"]
+            for key in ("login_url", "identity_url", "api_url", "go_url"):
+                params.set_param(f"crm_xero.{key}", self.sandbox.url)
+            params.set_param("crm_xero.client_id", CLIENT_ID)
+            params.set_param("crm_xero.client_secret", CLIENT_SECRET)
+
+    @contextmanager
+    def committed_env(self, context=None):
+        with self.db_registry.cursor() as cr:
+            yield api.Environment(cr, SUPERUSER_ID, context or {})
+
+    def release_registry_lock(self):
+        """Odoo's test runner holds the registry lock for the whole run; in a
+        server, requests never wait on it. Release it as enter_test_mode does,
+        so threads can open environments."""
+        self.patch(Registry, "_lock", DummyRLock())
+
+    @staticmethod
+    def unique_name(prefix):
+        """Committed records outlive a failed run: never reuse a unique name."""
+        return f"{prefix} {uuid.uuid4().hex[:8]}"
