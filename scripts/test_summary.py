@@ -41,8 +41,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sandbox-junit")
     parser.add_argument("--sandbox-rc", type=int)
-    parser.add_argument("--odoo-log")
-    parser.add_argument("--odoo-rc", type=int)
+    parser.add_argument("--odoo-log", action="append", default=[],
+                        help="an Odoo test log; give one --odoo-rc per log, in order")
+    parser.add_argument("--odoo-rc", type=int, action="append", default=[])
     parser.add_argument("--seconds", type=int)
     args = parser.parse_args()
 
@@ -53,12 +54,15 @@ def main():
         sandbox = (0, 0, 0)
     elif args.sandbox_rc != 0 and sandbox[1] == 0:
         problems.append(f"pytest exited with {args.sandbox_rc}")
-    odoo = odoo_counts(args.odoo_log)
-    if odoo is None or sum(odoo) == 0:
-        problems.append("the Odoo tests did not run (no test result in the Odoo log)")
-        odoo = (0, 0, 0)
-    elif args.odoo_rc != 0 and odoo[1] == 0:
-        problems.append(f"Odoo exited with {args.odoo_rc}: see var/test-odoo.log")
+    odoo = (0, 0, 0)
+    for log, rc in zip(args.odoo_log, args.odoo_rc):
+        counts = odoo_counts(log)
+        if counts is None or sum(counts) == 0:
+            problems.append(f"the Odoo tests did not run (no test result in {log})")
+            continue
+        if rc != 0 and counts[1] == 0:
+            problems.append(f"Odoo exited with {rc}: see {log}")
+        odoo = tuple(total + n for total, n in zip(odoo, counts))
 
     print(f"sandbox tests: {sandbox[0]} passed, {sandbox[1]} failed, {sandbox[2]} skipped")
     print(f"odoo tests:    {odoo[0]} passed, {odoo[1]} failed, {odoo[2]} skipped")

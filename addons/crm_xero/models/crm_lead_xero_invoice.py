@@ -77,9 +77,9 @@ class CrmLead(models.Model):
     # -- the invoice -----------------------------------------------------------------
     def _xero_quotation(self):
         """The confirmed (else latest) quotation when sale_crm is installed."""
-        if "sale_order_ids" not in self._fields:
+        if "order_ids" not in self._fields:
             return None
-        orders = self.sale_order_ids.filtered(lambda o: o.state != "cancel")
+        orders = self.order_ids.filtered(lambda o: o.state != "cancel")
         confirmed = orders.filtered(lambda o: o.state == "sale")
         pool = confirmed or orders
         return pool.sorted(lambda o: (o.date_order or o.create_date, o.id))[-1:] or None

@@ -14,3 +14,4 @@ from . import test_invoices_mapping
 from . import test_import
 from . import test_import_sync
 from . import test_invoices_concurrency
+from . import test_invoices_quotation
