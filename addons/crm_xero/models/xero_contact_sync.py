@@ -88,6 +88,8 @@ class XeroConnection(models.Model):
             try:
                 linked, missing = connection._xero_link_accounts()
                 self._xero_commit()
+                if linked:   # their figures next, without waiting for the 6-hourly run
+                    self.env.ref("crm_xero.ir_cron_refresh_stats")._trigger()
                 _logger.info("Xero: %s accounts linked, %s not in Xero (company %s)",
                              linked, missing, connection.company_id.id)
             except UserError as exc:

@@ -70,6 +70,17 @@ class TestLinking(XeroAccountCase):
             [("id", "in", (by_code | by_name | unknown).ids), ("xero_in_xero", "=", True)]),
             by_code | by_name)
 
+    def test_scheduled_link_queues_the_figures_of_what_it_linked(self):
+        contact = self.xero_contacts(where='ContactStatus=="ACTIVE"')[0]
+        partner = self.new_account(contact["Name"])
+        stats_cron = self.env.ref("crm_xero.ir_cron_refresh_stats")
+        self.env["ir.cron.trigger"].search([("cron_id", "=", stats_cron.id)]).unlink()
+
+        self.env["xero.connection"]._xero_cron_link_accounts()
+
+        self.assertEqual(partner.xero_contact_id, contact["ContactID"])
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", stats_cron.id)]))
+
     def test_a_down_or_busy_xero_never_breaks_the_form(self):
         named = self.xero_contacts(where='ContactStatus=="ACTIVE"')[0]
         partner = self.new_account(named["Name"])
