@@ -5,7 +5,8 @@
 Reads CRM_XERO_LOGIN_URL, CRM_XERO_IDENTITY_URL, CRM_XERO_API_URL,
 CRM_XERO_CLIENT_ID, CRM_XERO_CLIENT_SECRET and WEB_BASE_URL from the environment;
 a variable that is unset leaves its parameter as it is. CRM_XERO_SANDBOX_FRESH=1
-marks connected companies "needs reconnect" (the sandbox has just started empty).
+forgets the Xero links of the last run and marks connected companies "needs
+reconnect" (the sandbox has just started afresh).
 """
 import os
 
@@ -23,12 +24,16 @@ for key, variable in PARAMETERS.items():
     if variable in os.environ:
         params.set_param(key, os.environ[variable] or False)
 if os.environ.get("CRM_XERO_SANDBOX_FRESH"):
-    # The sandbox keeps its data in memory and has just started empty: the
-    # tokens Odoo holds mean nothing to it, so say so before any button fails.
-    env["xero.connection"].sudo().search([("state", "=", "connected")]).write({  # noqa: F821
+    # The sandbox keeps its data in memory and has just started afresh: the
+    # tokens, contacts and invoices Odoo knows from an earlier run are not in it.
+    # Forget them (as when switching organisation) and say so, before any
+    # button trips over them.
+    connections = env["xero.connection"].sudo().search([("tenant_id", "!=", False)])  # noqa: F821
+    connections._xero_clear_links()
+    connections.filtered(lambda c: c.state == "connected").write({
         "state": "needs_reconnect", "status_level": "warning",
-        "status_message": "The local Xero sandbox started afresh (it keeps its data in memory): "
-                          "click Reconnect.",
+        "status_message": "The local Xero sandbox started afresh (it keeps its data in memory), "
+                          "so Odoo forgot the Xero links of the last run: click Reconnect.",
     })
 env.cr.commit()  # noqa: F821
 print("crm_xero configured: %s" % ", ".join(

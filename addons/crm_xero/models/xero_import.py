@@ -20,6 +20,13 @@ class XeroConnection(models.Model):
         default="skip", readonly=True, copy=False)
     xero_import_run_ids = fields.One2many("xero.import.run", "connection_id", readonly=True)
 
+    def _xero_clear_links(self):
+        # The sync's watermark and the runs (their pages, the contacts to read
+        # again) belong to the old organisation too.
+        self.sudo().write({"xero_import_watermark": False})
+        self.env["xero.import.run"].sudo().search([("connection_id", "in", self.ids)]).unlink()
+        return super()._xero_clear_links()
+
     def action_import(self):
         """Settings > Import Xero Data: the wizard (preview first, then Import)."""
         self.ensure_one()

@@ -327,6 +327,7 @@ class TestMultiCompany(XeroAccountCase):
         account = self.new_account("Switch Ltd")
         self.export(account)
         connection = self.xero_connection
+        connection.sudo().xero_import_watermark = "2026-01-01 00:00:00"
         self.connect(tenant_ids=[self.second_org["tenant_id"]])
         self.assertIn("1 Odoo records carry its ids", connection.status_message)
         self.assertTrue(account.xero_in_xero, "links kept until the admin confirms")
@@ -340,3 +341,4 @@ class TestMultiCompany(XeroAccountCase):
         self.assertEqual(connection.tenant_id, self.second_org["tenant_id"])
         self.assertFalse(account.xero_in_xero)
         self.assertFalse(account.xero_account_number, "the old organisation's code is gone too")
+        self.assertFalse(connection.xero_import_watermark, "the next sync reads the new one whole")
