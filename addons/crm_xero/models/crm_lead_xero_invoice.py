@@ -169,14 +169,18 @@ class CrmLead(models.Model):
         values = self._xero_invoice_write_values(invoice)
         values.update(xero_invoice_account_code=account_code, xero_invoice_idempotency_key=False)
         self.sudo().write(values)
-        currency = self.env["res.currency"].with_context(active_test=False).search(
-            [("name", "=", invoice.get("CurrencyCode"))], limit=1)
-        total = (format_amount(self.env, float(invoice.get("Total") or 0), currency) if currency
-                 else f"{invoice.get('CurrencyCode')} {invoice.get('Total')}")
         self.message_post(body=_("Draft invoice %(number)s created in Xero (%(total)s).",
-                                 number=self.xero_invoice_number, total=total))
+                                 number=self.xero_invoice_number, total=self._xero_total_text(invoice)))
         return xero_notification(_("Draft invoice %s created in Xero.", self.xero_invoice_number),
                                  "success", CLOSE)
+
+    def _xero_total_text(self, invoice):
+        """The invoice's total as the user reads amounts ("$ 1,150.00")."""
+        currency = self.env["res.currency"].with_context(active_test=False).search(
+            [("name", "=", invoice.get("CurrencyCode"))], limit=1)
+        if not currency:
+            return f"{invoice.get('CurrencyCode')} {invoice.get('Total')}"
+        return format_amount(self.env, float(invoice.get("Total") or 0), currency)
 
     def _xero_explain(self, exc, account_code=None):
         """Xero's refusal, in words that say what to do."""
@@ -230,9 +234,8 @@ class CrmLead(models.Model):
         except XeroUserError as exc:
             raise UserError(self._xero_explain(exc, account)) from None
         self.sudo().write(self._xero_invoice_write_values(invoice))
-        self.message_post(body=_("Draft invoice %(number)s updated in Xero (%(currency)s "
-                                 "%(total)s).", number=self.xero_invoice_number,
-                                 currency=invoice.get("CurrencyCode"), total=invoice.get("Total")))
+        self.message_post(body=_("Draft invoice %(number)s updated in Xero (%(total)s).",
+                                 number=self.xero_invoice_number, total=self._xero_total_text(invoice)))
         return xero_notification(_("Draft invoice %s updated in Xero.", self.xero_invoice_number),
                                  "success", RELOAD)
 
