@@ -66,6 +66,7 @@ class ResPartner(models.Model):
             [("connection_id", "=", connection.id),
              ("partner_id", "in", self.commercial_partner_id.ids)]) if connection else []
         by_partner = {link.partner_id.id: link for link in links}
+        go_url = connection._xero_endpoints().go_url if connection else None
         for partner in self:
             link = by_partner.get(partner.commercial_partner_id.id) or self.env["xero.contact.link"]
             partner.xero_link_id = link
@@ -80,8 +81,7 @@ class ResPartner(models.Model):
             partner.xero_total_sales = link.total_sales
             partner.xero_overdue_amount = link.overdue_amount
             partner.xero_stats_refreshed_at = link.stats_refreshed_at
-            partner.xero_url = (contact_deep_link(connection.short_code, link.contact_id,
-                                                  connection._xero_endpoints().go_url)
+            partner.xero_url = (contact_deep_link(connection.short_code, link.contact_id, go_url)
                                 if link.contact_id and connection.short_code else False)
 
     @api.depends_context("company")

@@ -1,7 +1,6 @@
 """Batch work on account links: link all accounts after connecting, and keep
 their Xero figures fresh. Many contacts per Xero call, never one per partner."""
 import logging
-import threading
 from collections import defaultdict
 from datetime import date, timedelta
 
@@ -9,6 +8,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..xero.matching import ContactIndex
+from . import batch_commit
 from ..xero.responses import parse_xero_date
 
 _logger = logging.getLogger(__name__)
@@ -21,15 +21,6 @@ RECHECK_AFTER_DAYS = 1     # accounts not found in Xero are looked up again dail
 
 class XeroConnection(models.Model):
     _inherit = "xero.connection"
-
-    # Scheduled work commits per batch; Odoo's tests forbid commits.
-    def _xero_commit(self):
-        if not getattr(threading.current_thread(), "testing", False):
-            self.env.cr.commit()
-
-    def _xero_rollback(self):
-        if not getattr(threading.current_thread(), "testing", False):
-            self.env.cr.rollback()
 
     # -- link all accounts -----------------------------------------------------------
     def _xero_accounts_to_check(self):
@@ -87,13 +78,13 @@ class XeroConnection(models.Model):
         for connection in self.sudo().search([("state", "=", "connected")]):
             try:
                 linked, missing = connection._xero_link_accounts()
-                self._xero_commit()
+                batch_commit.commit(self.env.cr)
                 if linked:   # their figures next, without waiting for the 6-hourly run
                     self.env.ref("crm_xero.ir_cron_refresh_stats")._trigger()
                 _logger.info("Xero: %s accounts linked, %s not in Xero (company %s)",
                              linked, missing, connection.company_id.id)
             except UserError as exc:
-                self._xero_rollback()
+                batch_commit.rollback(self.env.cr)
                 _logger.warning("Xero account linking for company %s failed, retried next run: %s",
                                 connection.company_id.id, exc)
 
@@ -155,9 +146,9 @@ class XeroConnection(models.Model):
                 batch = links[start:start + batch_size]
                 try:
                     connection._xero_refresh_contact_stats(batch, priority="background")
-                    self._xero_commit()
+                    batch_commit.commit(self.env.cr)
                 except UserError as exc:
-                    self._xero_rollback()
+                    batch_commit.rollback(self.env.cr)
                     _logger.warning("Xero figures for company %s: batch skipped, retried next run: %s",
                                     connection.company_id.id, exc)
                     break

@@ -4,13 +4,14 @@ committing after each page, so a crash or restart resumes at the page that was
 not committed yet (contacts already linked are found by their link: no duplicates).
 """
 import logging
-import threading
 import time
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import config
+
+from . import batch_commit
 
 _logger = logging.getLogger(__name__)
 
@@ -24,10 +25,6 @@ PASS_SECONDS = 40           # one pass works this long at most when Odoo sets no
 LOG_LIMIT = 500             # skipped records kept with their reason
 RETRY_BATCH = 100           # skipped contacts re-read per call (GET /Contacts?IDs=...)
 ARCHIVED = "archived in Xero"
-
-
-def _testing():
-    return getattr(threading.current_thread(), "testing", False)
 
 
 def _pass_seconds():
@@ -194,16 +191,12 @@ class XeroImportRun(models.Model):
             log = _logger.warning if isinstance(exc, UserError) else _logger.exception
             log("Xero import %s stopped at page %s (attempt %s): %s",
                 self.id, self.next_page, attempts, message)
-            self._xero_commit()
+            batch_commit.commit(self.env.cr)
             return False
-        self._xero_commit()
+        batch_commit.commit(self.env.cr)
         # Free the page's records: memory stays flat however many pages there are.
         self.env.invalidate_all()
         return more
-
-    def _xero_commit(self):
-        if not _testing():
-            self.env.cr.commit()
 
     # -- buttons ---------------------------------------------------------------------------
     def action_xero_resume(self):

@@ -2,7 +2,6 @@
 organisation's invoicing settings (cached briefly), batch status refreshes of
 the opportunities' invoices, and its share of the connection's links."""
 import logging
-import threading
 import time
 
 from odoo import api, models
@@ -11,6 +10,7 @@ from odoo.exceptions import UserError
 from ..xero import invoice_mapping as im
 from ..xero.errors import XeroValidationError
 from ..xero.gateway import invoice_deep_link
+from . import batch_commit
 
 _logger = logging.getLogger(__name__)
 
@@ -115,7 +115,6 @@ class XeroConnection(models.Model):
         total, done = len(leads), 0
         cron = self.env["ir.cron"]
         cron._notify_progress(done=0, remaining=total)
-        auto_commit = not getattr(threading.current_thread(), "testing", False)
         for connection, connection_leads in leads.grouped("xero_connection_id").items():
             for batch in im.batches(connection_leads.ids, batch_size):
                 batch = self.env["crm.lead"].browse(batch)
@@ -131,8 +130,7 @@ class XeroConnection(models.Model):
                 finally:
                     done += len(batch)
                     cron._notify_progress(done=done, remaining=max(total - done, 0))
-                if auto_commit:
-                    self.env.cr.commit()
+                batch_commit.commit(self.env.cr)
         return done
 
     # -- links (see xero_connection._xero_count_links) ---------------------------

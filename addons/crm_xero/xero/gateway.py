@@ -140,7 +140,6 @@ class XeroGateway:
         self.backoff_max = backoff_max
         self._api = AccountingApi(_new_api_client(access_token),
                                   base_url=self.endpoints.accounting_url)
-        self._short_code = None
 
     # -- settings ----------------------------------------------------------
     def get_organisation(self):
@@ -148,7 +147,6 @@ class XeroGateway:
         organisations = data.get("Organisations") or []
         if not organisations:
             raise XeroError(detail="GET /Organisation returned no organisation")
-        self._short_code = organisations[0].get("ShortCode")
         return organisations[0]
 
     def get_accounts(self, where=None):
@@ -262,20 +260,6 @@ class XeroGateway:
                           self._api.get_online_invoice, invoice_id=invoice_id)
         online = data.get("OnlineInvoices") or []
         return online[0].get("OnlineInvoiceUrl") if online else None
-
-    # -- deep links --------------------------------------------------------
-    def short_code(self):
-        if self._short_code is None:
-            self.get_organisation()
-        return self._short_code
-
-    def contact_url(self, contact_id, short_code=None):
-        return contact_deep_link(short_code or self.short_code(), contact_id,
-                                 self.endpoints.go_url)
-
-    def invoice_url(self, invoice_id, short_code=None):
-        return invoice_deep_link(short_code or self.short_code(), invoice_id,
-                                 self.endpoints.go_url)
 
     # -- the one choke point -----------------------------------------------
     def _call(self, method, path, sdk_method, idempotency_key=None, **params):
