@@ -1,10 +1,30 @@
 """``/_sandbox/...``: the plain-JSON control API for tests and benchmarks.
 
 No authentication: the sandbox only listens on 127.0.0.1 and exists to be
-driven by tests.  State is reached through the real API; this only resets,
-observes and injects faults.
+driven by tests.  Besides resetting, observing and injecting faults, it reads
+an organisation's records directly (``control_reads``) and acts as an
+accountant in Xero's own UI (``control_accountant``): neither is an API call,
+so neither is logged nor rate limited.
 """
+import re
+from urllib.parse import unquote
+
+from . import control_reads
+from .control_reads import ControlError
 from .web import json_reply
+
+_ORG_ROUTE = re.compile(r"^/orgs/([^/]+)/(.+)$")
+
+
+def _compile(routes):
+    table = []
+    for method, template, handler in routes:
+        pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
+        table.append((method, re.compile("^%s$" % pattern), handler))
+    return table
+
+
+ORG_ROUTES = _compile(control_reads.ROUTES)
 
 
 class Control:
@@ -20,6 +40,9 @@ class Control:
             return json_reply(400, {"error": "body must be JSON"})
         if not isinstance(body, dict):
             return json_reply(400, {"error": "body must be a JSON object"})
+        found = _ORG_ROUTE.match(route)
+        if found:
+            return self._org_route(method, found.group(1), found.group(2), request, body)
         handlers = {
             ("POST", "/reset"): self.reset,
             ("GET", "/orgs"): self.orgs,
@@ -37,6 +60,22 @@ class Control:
         if handler is None:
             return json_reply(404, {"error": "unknown control route %s %s" % (method, route)})
         return handler(request, body)
+
+    def _org_route(self, method, tenant_id, rest, request, body):
+        org = self.sandbox.store.org(tenant_id)
+        if org is None:
+            return json_reply(404, {"error": "unknown tenant_id %s" % tenant_id})
+        for route_method, regex, handler in ORG_ROUTES:
+            found = regex.match(rest)
+            if found and route_method == method:
+                params = {k: unquote(v) for k, v in found.groupdict().items()}
+                try:
+                    with org.lock:
+                        return json_reply(200, handler(org, params, request.query, body))
+                except ControlError as exc:
+                    return json_reply(exc.status, exc.body())
+        return json_reply(404, {"error": "unknown control route %s orgs/{tenant_id}/%s"
+                                % (method, rest)})
 
     def reset(self, request, body):
         self.sandbox.reset(contacts=body.get("contacts"), seed=body.get("seed"))

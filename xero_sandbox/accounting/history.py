@@ -12,6 +12,11 @@ def _history_json(item):
     return dict(item, DateUTC=xero_json.ms_datetime(item["DateUTC"]))
 
 
+def history_json(org, object_id):
+    """An object's history as the API shows it (the control API reuses it)."""
+    return [_history_json(h) for h in org.history.get(object_id, [])]
+
+
 def history_routes(resource, finder, scope):
     """GET and PUT handlers for one resource's history; ``finder(org, id)``."""
     id_field = resource[:-1] + "ID"
