@@ -9,7 +9,8 @@ so neither is logged nor rate limited.
 import re
 from urllib.parse import unquote
 
-from . import control_reads
+from . import control_accountant, control_reads
+from .accounting.common import ApiError
 from .control_reads import ControlError
 from .web import json_reply
 
@@ -24,7 +25,7 @@ def _compile(routes):
     return table
 
 
-ORG_ROUTES = _compile(control_reads.ROUTES)
+ORG_ROUTES = _compile(control_reads.ROUTES + control_accountant.ROUTES)
 
 
 class Control:
@@ -46,6 +47,7 @@ class Control:
         handlers = {
             ("POST", "/reset"): self.reset,
             ("GET", "/orgs"): self.orgs,
+            ("POST", "/orgs"): self.add_orgs,
             ("GET", "/calls"): self.calls,
             ("DELETE", "/calls"): self.clear_calls,
             ("GET", "/stats"): self.stats,
@@ -74,6 +76,9 @@ class Control:
                         return json_reply(200, handler(org, params, request.query, body))
                 except ControlError as exc:
                     return json_reply(exc.status, exc.body())
+                except ApiError as exc:      # a rule shared with the API refused it
+                    return json_reply(exc.status, {"error": exc.body.get("Message"),
+                                                   "xero": exc.body})
         return json_reply(404, {"error": "unknown control route %s orgs/{tenant_id}/%s"
                                 % (method, rest)})
 
@@ -86,6 +91,17 @@ class Control:
 
     def orgs(self, request, body):
         return json_reply(200, self._orgs())
+
+    def add_orgs(self, request, body):
+        try:
+            count, contacts = int(body.get("count", 1)), int(body.get("contacts", 0))
+        except (TypeError, ValueError):
+            return json_reply(400, {"error": "count and contacts must be integers"})
+        prefix = str(body.get("name_prefix") or "Bench Org").strip()
+        if not 0 < count <= 200 or not 0 <= contacts <= 20000:
+            return json_reply(400, {"error": "count must be 1-200, contacts 0-20000"})
+        added = self.sandbox.store.add_orgs(count, contacts, prefix)
+        return json_reply(200, {"orgs": [org.summary() for org in added]})
 
     def calls(self, request, body):
         since = int((request.query.get("since") or ["0"])[-1] or 0)

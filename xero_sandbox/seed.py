@@ -7,13 +7,15 @@ arithmetic as the API (``invoice_rules.compute_lines``), which keeps contact
 balances consistent with the invoices they come from.
 """
 import datetime as dt
+import hashlib
 import random
 import uuid
 from decimal import Decimal
 
 from . import xero_json
 from .accounting import contacts, settings
-from .accounting.invoice_rules import add_payment, commit, compute_lines, next_invoice_number
+from .accounting.invoice_rules import commit, compute_lines, next_invoice_number
+from .accounting.payments import add_payment
 from .store import DEMO_ORG_NAME, SECOND_ORG_NAME, Org
 
 _ADJ = ("Acme", "Bright", "Blue", "Golden", "Silver", "Rapid", "Green", "North", "Summit",
@@ -38,18 +40,29 @@ _CITIES = (("Oaktown", "CA", "94100", "United States"), ("Springfield", "IL", "6
 
 
 def build_orgs(contact_count, seed):
-    created = dt.datetime(2020, 1, 1, tzinfo=xero_json.UTC)
-    demo = Org(DEMO_ORG_NAME, "!dEm0C", "USD", "US", ["USD", "EUR", "GBP"])
-    second = Org(SECOND_ORG_NAME, "!s3C0n", "GBP", "GB", ["GBP", "EUR"])
-    for org in (demo, second):
-        org.organisation = settings.build_organisation(org, org.country_code, created)
-        org.accounts = settings.build_accounts(org.tenant_id, org.country_code, created)
-        org.tax_rates = settings.build_tax_rates(org.country_code)
-        org.currencies = [{"Code": c, "Description": settings.CURRENCY_NAMES[c]}
-                          for c in org.enabled_currencies]
+    demo = _settings(Org(DEMO_ORG_NAME, "!dEm0C", "USD", "US", ["USD", "EUR", "GBP"]))
+    second = _settings(Org(SECOND_ORG_NAME, "!s3C0n", "GBP", "GB", ["GBP", "EUR"]))
     _populate(demo, contact_count, random.Random("%s-demo" % seed))
     _populate(second, 6, random.Random("%s-second" % seed))
     return [demo, second]
+
+
+def build_extra_org(name, contact_count, seed):
+    """One more organisation (benchmarks): like the demo one, its own data."""
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()
+    org = _settings(Org(name, "!" + digest[:5], "USD", "US", ["USD", "EUR", "GBP"]))
+    _populate(org, contact_count, random.Random("%s-%s" % (seed, name)))
+    return org
+
+
+def _settings(org):
+    created = dt.datetime(2020, 1, 1, tzinfo=xero_json.UTC)
+    org.organisation = settings.build_organisation(org, org.country_code, created)
+    org.accounts = settings.build_accounts(org.tenant_id, org.country_code, created)
+    org.tax_rates = settings.build_tax_rates(org.country_code)
+    org.currencies = [{"Code": c, "Description": settings.CURRENCY_NAMES[c]}
+                      for c in org.enabled_currencies]
+    return org
 
 
 def _uuid(rnd):
@@ -144,12 +157,15 @@ def _invoice(org, contact_id, rnd, today, archived, invoice_type):
         "InvoiceNumber": next_invoice_number(org) if invoice_type == "ACCREC"
         else "BILL-%d" % rnd.randint(1000, 99999),
     }
-    if kind == "PAID":
-        add_payment(invoice, invoice["Total"], date + dt.timedelta(days=rnd.randint(1, 30)))
-    elif kind == "PARTIAL":
-        add_payment(invoice, invoice["Total"] / 2, date + dt.timedelta(days=1))
-    when = dt.datetime.combine(invoice["Payments"][-1]["Date"] if invoice["Payments"]
-                               else date, dt.time(12), xero_json.UTC)
     # Never in the future: If-Modified-Since syncs must not see seed data as new.
     latest = dt.datetime.combine(today, dt.time(0), xero_json.UTC) - dt.timedelta(hours=1)
-    commit(org, invoice, when=min(when, latest))
+    if kind in ("PAID", "PARTIAL"):
+        paid_on = date + dt.timedelta(days=rnd.randint(1, 30) if kind == "PAID" else 1)
+        amount = invoice["Total"] if kind == "PAID" else invoice["Total"] / 2
+        add_payment(org, invoice, amount, paid_on, when=_noon(paid_on, latest))
+    when = _noon(invoice["Payments"][-1]["Date"] if invoice["Payments"] else date, latest)
+    commit(org, invoice, when=when)
+
+
+def _noon(day, latest):
+    return min(dt.datetime.combine(day, dt.time(12), xero_json.UTC), latest)

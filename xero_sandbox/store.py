@@ -43,6 +43,7 @@ class Org:
         self.invoice_numbers = {}     # InvoiceNumber (ACCREC) -> InvoiceID
         self.invoices_by_contact = {}  # ContactID -> set(InvoiceID)
         self.invoice_seq = 0
+        self.payments = {}            # PaymentID -> the dict in its invoice's Payments
         self.version = 0              # bumped on every write: caches key on it
         self._sorted_cache = {}
 
@@ -125,6 +126,21 @@ class Store:
             orgs = build_orgs(self.contact_count, self.seed)
             self.orgs = {org.tenant_id: org for org in orgs}
             self.auth = AuthState()
+
+    def add_orgs(self, count, contacts, prefix):
+        """``count`` more organisations named "<prefix> <n>" (first free numbers)."""
+        from .seed import build_extra_org
+        with self.lock:
+            taken = {org.name for org in self.orgs.values()}
+            added, number = [], 0
+            while len(added) < count:
+                number += 1
+                name = "%s %d" % (prefix, number)
+                if name not in taken:
+                    added.append(build_extra_org(name, contacts, self.seed))
+            # Swap in a new dict: other threads may be iterating the old one.
+            self.orgs = dict(self.orgs, **{org.tenant_id: org for org in added})
+            return added
 
     def org(self, tenant_id):
         return self.orgs.get((tenant_id or "").strip().lower())

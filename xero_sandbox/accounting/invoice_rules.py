@@ -196,18 +196,6 @@ def _dates(data, current, org, errors):
             current["DueDate"] = current["Date"] + dt.timedelta(days=int(terms["Day"]))
 
 
-def add_payment(invoice, amount, on_date):
-    """Record a payment (seed only): PAID once nothing remains due."""
-    amount = xero_json.money(amount)
-    invoice["Payments"].append({"PaymentID": str(uuid.uuid4()), "Date": on_date,
-                                "Amount": amount})
-    invoice["AmountPaid"] += amount
-    invoice["AmountDue"] = invoice["Total"] - invoice["AmountPaid"] - invoice["AmountCredited"]
-    if invoice["AmountDue"] <= 0:
-        invoice["Status"] = "PAID"
-        invoice["FullyPaidOnDate"] = on_date
-
-
 def commit(org, invoice, when=None):
     """Store a validated invoice and keep the indexes in step."""
     old = org.invoices.get(invoice["InvoiceID"])

@@ -8,6 +8,7 @@ from .common import (ApiError, bad_request, modified_since, not_found, paginate,
                      sort_records, where_filter)
 from .history import add_history, history_routes
 from .invoice_rules import build, commit
+from .payments import payment_on_invoice_json
 
 _MONEY = ("SubTotal", "TotalTax", "Total", "AmountDue", "AmountPaid", "AmountCredited",
           "CurrencyRate")
@@ -50,10 +51,7 @@ def invoice_json(org, invoice, summary=False, lines=True):
             out["Contact"]["ContactNumber"] = contact["ContactNumber"]
         if contact.get("AccountNumber"):
             out["Contact"]["AccountNumber"] = contact["AccountNumber"]
-        out["Payments"] = [{"PaymentID": p["PaymentID"], "Date": xero_json.ms_date(p["Date"]),
-                            "Amount": xero_json.number(p["Amount"]),
-                            "CurrencyRate": 1.0, "HasAccount": False,
-                            "HasValidationErrors": False} for p in invoice["Payments"]]
+        out["Payments"] = [payment_on_invoice_json(p) for p in invoice["Payments"]]
         out["CreditNotes"], out["Prepayments"], out["Overpayments"] = [], [], []
         if lines:
             out["LineItems"] = [_line_json(l) for l in invoice["LineItems"]]

@@ -1,0 +1,110 @@
+"""``POST /_sandbox/orgs/{tenant_id}/...``: an accountant working in Xero's UI.
+
+What an accountant does in Xero's web app changes the organisation without any
+API call from the app: a contact edited, an invoice approved or paid.  These
+routes apply the very rules the API applies (``contacts.validate``,
+``invoice_rules.build``), so the result is what Xero would hold; they are not
+logged nor rate limited, but their changes reach webhook subscribers like any
+other change.
+"""
+from . import xero_json
+from .accounting import contacts
+from .accounting.history import add_history
+from .accounting.invoice_rules import build, commit
+from .accounting.payments import add_payment, parse_amount_and_date
+from .control_reads import (ControlError, contact_out, get_contact_record, get_invoice_record,
+                            invoice_out)
+from .store import DEMO_USER
+
+USER = DEMO_USER["name"]
+
+
+def _refuse(errors):
+    raise ControlError(400, "; ".join(errors), errors)
+
+
+def _describe(data, before):
+    changed = [f for f in data if f != "ContactID" and before.get(f) != data[f]]
+    return "Edited in Xero: %s" % (", ".join(changed) or "no changes")
+
+
+def create_contact(org, params, query, body):
+    errors = contacts.validate(org, body)
+    if body.get("ContactID") and str(body["ContactID"]).lower() in org.contacts:
+        errors.append("A contact with this ContactID already exists.")
+    if errors:
+        _refuse(errors)
+    record = contacts.apply(org, body)
+    add_history(org, record["ContactID"], "Created", "Contact created: %s" % record["Name"],
+                USER)
+    return contact_out(org, record, history=True)
+
+
+def update_contact(org, params, query, body):
+    record = get_contact_record(org, params["id"])
+    data = {k: v for k, v in body.items() if k != "ContactID"}
+    errors = contacts.validate(org, data, record)
+    if errors:
+        _refuse(errors)
+    before = dict(record)
+    record = contacts.apply(org, data, record)
+    add_history(org, record["ContactID"], "Edited", _describe(data, before), USER)
+    return contact_out(org, record, history=True)
+
+
+def _save_invoice(org, data, record, changes):
+    candidate, errors = build(org, data, record)
+    if errors:
+        _refuse(errors)
+    commit(org, candidate)
+    add_history(org, candidate["InvoiceID"], changes, "%s %s" % (
+        candidate["Type"], candidate.get("InvoiceNumber") or ""), USER)
+    return invoice_out(org, candidate, history=True)
+
+
+def create_invoice(org, params, query, body):
+    data = dict(body)
+    data.setdefault("Type", "ACCREC")
+    if data.get("ContactID") and not data.get("Contact"):
+        data["Contact"] = {"ContactID": data.pop("ContactID")}
+    data.pop("InvoiceID", None)
+    return _save_invoice(org, data, None, "Created")
+
+
+def approve_invoice(org, params, query, body):
+    invoice = get_invoice_record(org, params["id"])
+    if invoice["Status"] not in ("DRAFT", "SUBMITTED"):
+        _refuse(["Only draft or submitted invoices can be approved (this one is %s)."
+                 % invoice["Status"]])
+    data = {"Status": "AUTHORISED"}
+    if body.get("due_date"):
+        data["DueDate"] = body["due_date"]
+    return _save_invoice(org, data, invoice, "Approved")
+
+
+def void_invoice(org, params, query, body):
+    return _save_invoice(org, {"Status": "VOIDED"}, get_invoice_record(org, params["id"]),
+                         "Voided")
+
+
+def pay_invoice(org, params, query, body):
+    invoice = get_invoice_record(org, params["id"])
+    amount, day = parse_amount_and_date(invoice, body.get("amount"), body.get("date"))
+    add_payment(org, invoice, amount, day, reference=body.get("reference") or "")
+    commit(org, invoice)
+    contact = org.contacts.get(invoice["ContactID"], {})
+    add_history(org, invoice["InvoiceID"], "Paid" if invoice["Status"] == "PAID" else
+                "Payment", "Payment received from %s on %s for %s" % (
+                    contact.get("Name", ""), day.isoformat(),
+                    xero_json.money(amount)), USER)
+    return invoice_out(org, invoice, history=True)
+
+
+ROUTES = [
+    ("POST", "contacts", create_contact),
+    ("POST", "contacts/{id}", update_contact),
+    ("POST", "invoices", create_invoice),
+    ("POST", "invoices/{id}/approve", approve_invoice),
+    ("POST", "invoices/{id}/pay", pay_invoice),
+    ("POST", "invoices/{id}/void", void_invoice),
+]
