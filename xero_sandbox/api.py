@@ -9,9 +9,10 @@ import time
 import traceback
 
 from . import xero_json
-from .accounting import contacts, invoices, settings
+from .accounting import (branding, contacts, credit_notes, invoices, items, payments,
+                         settings, tracking)
 from .accounting.common import ApiError, Ctx
-from .web import json_reply
+from .web import Reply, json_reply
 
 PREFIX = "/api.xro/2.0"
 _READ_SCOPES = {
@@ -19,11 +20,15 @@ _READ_SCOPES = {
     "accounting.settings": {"accounting.settings", "accounting.settings.read"},
     "accounting.invoices": {"accounting.invoices", "accounting.invoices.read",
                             "accounting.transactions", "accounting.transactions.read"},
+    # Granular scopes put payments apart from invoices.
+    "accounting.payments": {"accounting.payments", "accounting.payments.read",
+                            "accounting.transactions", "accounting.transactions.read"},
 }
 _WRITE_SCOPES = {
     "accounting.contacts": {"accounting.contacts"},
     "accounting.settings": {"accounting.settings"},
     "accounting.invoices": {"accounting.invoices", "accounting.transactions"},
+    "accounting.payments": {"accounting.payments", "accounting.transactions"},
 }
 
 
@@ -35,7 +40,8 @@ def _compile(routes):
     return table
 
 
-ROUTES = _compile(settings.ROUTES + contacts.ROUTES + invoices.ROUTES)
+ROUTES = _compile(settings.ROUTES + items.ROUTES + tracking.ROUTES + branding.ROUTES
+                  + contacts.ROUTES + invoices.ROUTES + credit_notes.ROUTES + payments.ROUTES)
 
 
 def match(method, path):
@@ -141,7 +147,7 @@ class Api:
                                     "Message": "Invalid JSON: %s" % exc})
         query = {k.lower(): v[-1] for k, v in request.query.items()}
         ctx = Ctx(org=org, query=query, headers=request.headers, body=body, params=params,
-                  app_name=self.sandbox.config.app_name)
+                  app_name=self.sandbox.config.app_name, base_url=self.sandbox.url)
         try:
             status, payload = handler(ctx)
         except ApiError as exc:
@@ -150,5 +156,7 @@ class Api:
             traceback.print_exc()
             return json_reply(500, {"ErrorNumber": 500, "Type": "UnknownErrorException",
                                     "Message": "An error occurred in the sandbox"})
+        if isinstance(payload, Reply):     # not JSON (the invoice PDF)
+            return payload
         return json_reply(status, payload)
 

@@ -8,7 +8,7 @@ logged nor rate limited, but their changes reach webhook subscribers like any
 other change.
 """
 from . import xero_json
-from .accounting import contacts
+from .accounting import contacts, credit_notes, items, tracking
 from .accounting.history import add_history
 from .accounting.invoice_rules import build, commit
 from .accounting.payments import add_payment, parse_amount_and_date
@@ -100,6 +100,58 @@ def pay_invoice(org, params, query, body):
     return invoice_out(org, invoice, history=True)
 
 
+def create_credit_note(org, params, query, body):
+    """A customer credit, optionally allocated at once to one of their invoices."""
+    invoice = get_invoice_record(org, body["invoice_id"]) if body.get("invoice_id") else None
+    contact_id = body.get("contact_id") or (invoice or {}).get("ContactID")
+    lines, line_amount_types = body.get("lines"), body.get("line_amount_types") or "Exclusive"
+    if lines is None:
+        amount = body.get("amount", (invoice or {}).get("AmountDue"))
+        if amount is None:
+            _refuse(["Give lines or an amount (or an invoice_id to credit what it owes)."])
+        # An amount is what the customer is credited: tax included.
+        lines, line_amount_types = [{"Description": body.get("description") or "Credit",
+                                     "Quantity": 1, "UnitAmount": amount,
+                                     "AccountCode": "200"}], "Inclusive"
+    try:
+        on_date = xero_json.parse_date(body.get("date")) or xero_json.now().date()
+    except ValueError as exc:
+        _refuse([str(exc)])
+    credit, errors = credit_notes.build(
+        org, contact_id, lines, line_amount_types, str(body.get("status") or "AUTHORISED")
+        .upper(), on_date, body.get("reference"))
+    if errors:
+        _refuse(errors)
+    if invoice is not None:
+        amount = min(credit["Total"], invoice["AmountDue"])
+        errors = credit_notes.allocate(org, credit, invoice, amount, on_date)
+        if errors:
+            _refuse(errors)
+    credit_notes.commit(org, credit)
+    add_history(org, credit["CreditNoteID"], "Created", "ACCRECCREDIT %s"
+                % credit["CreditNoteNumber"], USER)
+    if invoice is not None:
+        commit(org, invoice)
+        add_history(org, invoice["InvoiceID"], "Credit Applied", "Credit note %s for %s "
+                    "applied" % (credit["CreditNoteNumber"], amount), USER)
+    return credit_notes.credit_note_json(org, credit)
+
+
+def upsert_item(org, params, query, body):
+    item, errors = items.upsert(org, body)
+    if errors:
+        _refuse(errors)
+    return items.item_json(item)
+
+
+def set_tracking_option(org, params, query, body):
+    category, errors = tracking.set_option_status(
+        org, params["category"], params["option"], str(body.get("status") or "").upper())
+    if errors:
+        _refuse(errors)
+    return tracking.category_json(category)
+
+
 ROUTES = [
     ("POST", "contacts", create_contact),
     ("POST", "contacts/{id}", update_contact),
@@ -107,4 +159,7 @@ ROUTES = [
     ("POST", "invoices/{id}/approve", approve_invoice),
     ("POST", "invoices/{id}/pay", pay_invoice),
     ("POST", "invoices/{id}/void", void_invoice),
+    ("POST", "credit-notes", create_credit_note),
+    ("POST", "items", upsert_item),
+    ("POST", "tracking-categories/{category}/options/{option}", set_tracking_option),
 ]

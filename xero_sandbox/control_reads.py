@@ -7,7 +7,7 @@ are not API calls: no token, no call log, no rate limit, archived and deleted
 records included.
 """
 from . import xero_json
-from .accounting import contacts, invoices
+from .accounting import branding, contacts, credit_notes, invoices, items, payments, tracking
 from .accounting.history import history_json
 
 
@@ -94,9 +94,53 @@ def one_invoice(org, params, query, body):
     return invoice_out(org, get_invoice_record(org, params["id"]), history=True)
 
 
+def list_credit_notes(org, params, query, body):
+    contact_id, invoice_id = arg(query, "contact_id"), arg(query, "invoice_id")
+    selected = [c for c in org.credit_notes.values()
+                if (contact_id is None or c["ContactID"] == contact_id.lower())
+                and (invoice_id is None or any(a["InvoiceID"] == invoice_id.lower()
+                                               for a in c["Allocations"]))]
+    selected.sort(key=lambda c: c["CreditNoteNumber"])
+    return {"CreditNotes": [credit_notes.credit_note_json(org, c) for c in selected]}
+
+
+def one_credit_note(org, params, query, body):
+    credit = credit_notes.find_credit_note(org, params["id"])
+    if credit is None:
+        raise ControlError(404, "unknown credit note %s" % params["id"])
+    return credit_notes.credit_note_json(org, credit)
+
+
+def list_payments(org, params, query, body):
+    invoice_id = arg(query, "invoice_id")
+    selected = [p for p in org.payments.values()
+                if invoice_id is None or p["InvoiceID"] == invoice_id.lower()]
+    selected.sort(key=lambda p: (p["Date"], p["PaymentID"]))
+    return {"Payments": [payments.payment_json(org, p) for p in selected]}
+
+
+def list_items(org, params, query, body):
+    records = sorted(org.items.values(), key=lambda i: i["Code"].lower())
+    return {"Items": [items.item_json(i) for i in records]}
+
+
+def list_tracking(org, params, query, body):
+    return {"TrackingCategories": [tracking.category_json(c) for c in org.tracking]}
+
+
+def list_themes(org, params, query, body):
+    return {"BrandingThemes": [branding.theme_json(t) for t in org.branding_themes]}
+
+
 ROUTES = [
     ("GET", "contacts", list_contacts),
     ("GET", "contacts/{id}", one_contact),
     ("GET", "invoices", list_invoices),
     ("GET", "invoices/{id}", one_invoice),
+    ("GET", "credit-notes", list_credit_notes),
+    ("GET", "credit-notes/{id}", one_credit_note),
+    ("GET", "payments", list_payments),
+    ("GET", "items", list_items),
+    ("GET", "tracking-categories", list_tracking),
+    ("GET", "branding-themes", list_themes),
 ]

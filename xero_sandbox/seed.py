@@ -13,7 +13,7 @@ import uuid
 from decimal import Decimal
 
 from . import xero_json
-from .accounting import contacts, settings
+from .accounting import branding, contacts, credit_notes, items, settings, tracking
 from .accounting.invoice_rules import commit, compute_lines, next_invoice_number
 from .accounting.payments import add_payment
 from .store import DEMO_ORG_NAME, SECOND_ORG_NAME, Org
@@ -42,8 +42,8 @@ _CITIES = (("Oaktown", "CA", "94100", "United States"), ("Springfield", "IL", "6
 def build_orgs(contact_count, seed):
     demo = _settings(Org(DEMO_ORG_NAME, "!dEm0C", "USD", "US", ["USD", "EUR", "GBP"]))
     second = _settings(Org(SECOND_ORG_NAME, "!s3C0n", "GBP", "GB", ["GBP", "EUR"]))
-    _populate(demo, contact_count, random.Random("%s-demo" % seed))
-    _populate(second, 6, random.Random("%s-second" % seed))
+    _populate(demo, contact_count, "%s-demo" % seed)
+    _populate(second, 6, "%s-second" % seed)
     return [demo, second]
 
 
@@ -51,7 +51,7 @@ def build_extra_org(name, contact_count, seed):
     """One more organisation (benchmarks): like the demo one, its own data."""
     digest = hashlib.sha256(name.encode("utf-8")).hexdigest()
     org = _settings(Org(name, "!" + digest[:5], "USD", "US", ["USD", "EUR", "GBP"]))
-    _populate(org, contact_count, random.Random("%s-%s" % (seed, name)))
+    _populate(org, contact_count, "%s-%s" % (seed, name))
     return org
 
 
@@ -62,6 +62,9 @@ def _settings(org):
     org.tax_rates = settings.build_tax_rates(org.country_code)
     org.currencies = [{"Code": c, "Description": settings.CURRENCY_NAMES[c]}
                       for c in org.enabled_currencies]
+    org.items = items.build_items(org, created)
+    org.tracking = tracking.build_categories(org)
+    org.branding_themes = branding.build_themes(org)
     return org
 
 
@@ -69,7 +72,8 @@ def _uuid(rnd):
     return str(uuid.UUID(int=rnd.getrandbits(128), version=4))
 
 
-def _populate(org, count, rnd):
+def _populate(org, count, seed_text):
+    rnd = random.Random(seed_text)
     now = xero_json.now()
     today = now.date()
     for index in range(count):
@@ -79,6 +83,9 @@ def _populate(org, count, rnd):
             _invoice(org, record["ContactID"], rnd, today, archived, "ACCREC")
         if rnd.random() < 0.15:
             _invoice(org, record["ContactID"], rnd, today, archived, "ACCPAY")
+    # Its own random stream: adding credit notes left the contacts and
+    # invoices of a given seed exactly as they were.
+    credit_notes.seed(org, random.Random(seed_text + "-credit"), today, _latest(today))
 
 
 def _contact(org, index, rnd, now):
@@ -152,19 +159,24 @@ def _invoice(org, contact_id, rnd, today, archived, invoice_type):
         "Reference": "PO-%d" % rnd.randint(1000, 9999) if rnd.random() < 0.5 else "",
         "SubTotal": subtotal, "TotalTax": tax, "Total": subtotal + tax,
         "AmountDue": subtotal + tax, "AmountPaid": Decimal(0), "AmountCredited": Decimal(0),
-        "Payments": [], "SentToContact": kind != "DRAFT", "Date": date,
+        "Payments": [], "CreditAllocations": [], "SentToContact": kind != "DRAFT", "Date": date,
+        "BrandingThemeID": branding.default_theme_id(org),
         "DueDate": date + dt.timedelta(days=30), "FullyPaidOnDate": None,
         "InvoiceNumber": next_invoice_number(org) if invoice_type == "ACCREC"
         else "BILL-%d" % rnd.randint(1000, 99999),
     }
-    # Never in the future: If-Modified-Since syncs must not see seed data as new.
-    latest = dt.datetime.combine(today, dt.time(0), xero_json.UTC) - dt.timedelta(hours=1)
+    latest = _latest(today)
     if kind in ("PAID", "PARTIAL"):
         paid_on = date + dt.timedelta(days=rnd.randint(1, 30) if kind == "PAID" else 1)
         amount = invoice["Total"] if kind == "PAID" else invoice["Total"] / 2
         add_payment(org, invoice, amount, paid_on, when=_noon(paid_on, latest))
     when = _noon(invoice["Payments"][-1]["Date"] if invoice["Payments"] else date, latest)
     commit(org, invoice, when=when)
+
+
+def _latest(today):
+    """Never in the future: If-Modified-Since syncs must not see seed data as new."""
+    return dt.datetime.combine(today, dt.time(0), xero_json.UTC) - dt.timedelta(hours=1)
 
 
 def _noon(day, latest):

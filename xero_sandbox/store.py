@@ -44,6 +44,13 @@ class Org:
         self.invoices_by_contact = {}  # ContactID -> set(InvoiceID)
         self.invoice_seq = 0
         self.payments = {}            # PaymentID -> the dict in its invoice's Payments
+        self.credit_notes = {}        # CreditNoteID -> record
+        self.credit_notes_by_contact = {}  # ContactID -> set(CreditNoteID)
+        self.credit_note_seq = 0
+        self.items = {}               # ItemID -> record
+        self.tracking = []            # tracking categories, each with its Options
+        self.branding_themes = []
+        self.on_event = None          # set by the Store: webhooks hear of every change
         self.version = 0              # bumped on every write: caches key on it
         self._sorted_cache = {}
 
@@ -56,6 +63,11 @@ class Org:
 
     def touch(self):
         self.version += 1
+
+    def emit(self, category, event_type, resource_id, data=None):
+        """A change webhook subscribers hear of (CONTACT, INVOICE, CREDITNOTE)."""
+        if self.on_event is not None:
+            self.on_event(self, category, event_type, resource_id, data)
 
     def cached(self, key, build):
         """Memoise an expensive derived list (e.g. contacts sorted by name)

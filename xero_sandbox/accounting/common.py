@@ -33,6 +33,7 @@ class Ctx:
     body: object = None
     params: dict = field(default_factory=dict)   # path parameters
     app_name: str = "Sandbox App"
+    base_url: str = ""     # the sandbox's own address, for URLs it hands out
 
     def arg(self, name, default=None):
         return self.query.get(name.lower(), default)

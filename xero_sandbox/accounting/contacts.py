@@ -11,6 +11,7 @@ import uuid
 from .. import xero_json
 from .common import (ApiError, bad_request, modified_since, not_found, paginate,
                      sort_records, where_filter)
+from .credit_notes import unallocated
 from .history import add_history, history_routes
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -159,10 +160,12 @@ def apply(org, data, record=None, when=None):
         record["Phones"] = _merge_typed(record["Phones"], data["Phones"], "PhoneType")
     if data.get("ContactPersons") is not None:
         record["ContactPersons"] = [dict(p) for p in data["ContactPersons"]]
+    created = record["ContactID"] not in org.contacts
     record["UpdatedDateUTC"] = when
     org.contacts[record["ContactID"]] = record
     _index(org, record)
     org.touch()
+    org.emit("CONTACT", "CREATE" if created else "UPDATE", record["ContactID"])
     return record
 
 
@@ -181,6 +184,9 @@ def balances(org, contact_id, today):
         bucket[0] += invoice["AmountDue"]
         if invoice["DueDate"] and invoice["DueDate"] < today:
             bucket[1] += invoice["AmountDue"]
+    # Credit not yet allocated lowers what the contact owes (not what is overdue).
+    totals["ACCREC"][0] -= unallocated(org, contact_id, "ACCRECCREDIT")
+    totals["ACCPAY"][0] -= unallocated(org, contact_id, "ACCPAYCREDIT")
     return {"AccountsReceivable": {"Outstanding": xero_json.number(totals["ACCREC"][0]),
                                    "Overdue": xero_json.number(totals["ACCREC"][1])},
             "AccountsPayable": {"Outstanding": xero_json.number(totals["ACCPAY"][0]),

@@ -9,6 +9,7 @@ import uuid
 from decimal import Decimal
 
 from .. import xero_json
+from . import branding, items, tracking
 
 TYPES = ("ACCREC", "ACCPAY")
 LINE_AMOUNT_TYPES = ("Exclusive", "Inclusive", "NoTax")
@@ -19,9 +20,15 @@ TRANSITIONS = {
     "AUTHORISED": {"AUTHORISED", "VOIDED"},
     "PAID": {"PAID"}, "VOIDED": {"VOIDED"}, "DELETED": {"DELETED"},
 }
+# How Xero's web app names each status (invoice pages, PDF).
+STATUS_WORDS = {"DRAFT": "Draft", "SUBMITTED": "Awaiting Approval",
+                "AUTHORISED": "Awaiting Payment", "PAID": "Paid", "VOIDED": "Voided",
+                "DELETED": "Deleted"}
 NOT_MODIFIABLE = "Invoice not of valid status for modification"
 HAS_PAYMENTS = ("This document cannot be edited as it has a payment or credit note "
                 "allocated to it.")
+HAS_CREDIT = ("This invoice has a credit note allocated to it and cannot be voided. "
+              "Remove the allocation first.")
 _EDITABLE = ("Reference", "Url", "InvoiceNumber", "CurrencyCode", "LineAmountTypes",
              "SentToContact", "BrandingThemeID", "ExpectedPaymentDate")
 
@@ -34,16 +41,29 @@ def next_invoice_number(org):
             return number
 
 
-def compute_lines(org, lines, line_amount_types, invoice_type, errors, strict):
-    """Fill TaxType/TaxAmount/LineAmount per line; return (subtotal, tax)."""
+def compute_lines(org, lines, line_amount_types, invoice_type, errors, strict, stored=False):
+    """Fill TaxType/TaxAmount/LineAmount per line; return (lines, subtotal, tax).
+
+    ``stored`` lines were validated when saved: their item and tracking stay
+    as they are even if since archived (voiding must still work).
+    """
     subtotal = total_tax = Decimal(0)
     out = []
     for given in lines:
+        if not isinstance(given, dict):
+            errors.append("Each line item must be a JSON object.")
+            continue
+        if not stored:
+            given = items.fill_line(org, given, invoice_type, errors)
         line = {"LineItemID": str(given.get("LineItemID") or uuid.uuid4()).lower(),
                 "Description": given.get("Description") or "",
                 "Quantity": xero_json.to_decimal(given.get("Quantity"), "1"),
                 "UnitAmount": xero_json.to_decimal(given.get("UnitAmount"), "0"),
-                "Tracking": given.get("Tracking") or []}
+                "Tracking": list(given.get("Tracking") or []) if stored
+                else tracking.resolve(org, given.get("Tracking"), errors)}
+        for key in ("ItemCode", "Item"):
+            if given.get(key):
+                line[key] = given[key]
         discount = given.get("DiscountRate")
         code = given.get("AccountCode")
         tax_type = given.get("TaxType")
@@ -104,7 +124,8 @@ def build(org, data, record=None, today=None):
         "LineAmountTypes": "Exclusive", "CurrencyCode": org.base_currency,
         "CurrencyRate": Decimal(1), "Reference": "", "AmountPaid": Decimal(0),
         "AmountCredited": Decimal(0), "Payments": [], "SentToContact": False,
-        "InvoiceNumber": "", "Date": today, "DueDate": None, "FullyPaidOnDate": None}
+        "InvoiceNumber": "", "Date": today, "DueDate": None, "FullyPaidOnDate": None,
+        "CreditAllocations": [], "BrandingThemeID": branding.default_theme_id(org)}
     old_status = record["Status"] if record else None
     status = str(data.get("Status") or current["Status"]).upper()
     if record is None:
@@ -122,13 +143,18 @@ def build(org, data, record=None, today=None):
         if status == "VOIDED" and record["AmountPaid"] > 0:
             return current, ["This invoice has payments applied and cannot be voided. "
                              "Remove the payments first."]
-        if old_status == "AUTHORISED" and record["AmountPaid"] > 0 and (
+        if status == "VOIDED" and record["AmountCredited"] > 0:
+            return current, [HAS_CREDIT]
+        if old_status == "AUTHORISED" and (record["AmountPaid"] > 0 or
+                                           record["AmountCredited"] > 0) and (
                 "LineItems" in data or "Contact" in data):
             return current, [HAS_PAYMENTS]
     current["Status"] = status
     for field in _EDITABLE:
         if field in data and data[field] is not None:
             current[field] = data[field]
+    if data.get("BrandingThemeID"):
+        current["BrandingThemeID"] = branding.check(org, data["BrandingThemeID"], errors)
     _contact(org, data, current, errors)
     _dates(data, current, org, errors)
     if current["CurrencyCode"] not in org.enabled_currencies:
@@ -146,11 +172,15 @@ def build(org, data, record=None, today=None):
             errors.append("Invoice # must be unique.")
     if "LineItems" in data or record is None or status != old_status:
         lines = data.get("LineItems")
-        if lines is None:
+        stored = lines is None
+        if stored:
             lines = [_line_input(l) for l in current["LineItems"]]
+        elif not isinstance(lines, list):
+            errors.append("LineItems must be a list.")
+            lines = []
         strict = status in ("SUBMITTED", "AUTHORISED")
         current["LineItems"], subtotal, tax = compute_lines(
-            org, lines, current["LineAmountTypes"], current.get("Type"), errors, strict)
+            org, lines, current["LineAmountTypes"], current.get("Type"), errors, strict, stored)
         current.update(SubTotal=subtotal, TotalTax=tax, Total=subtotal + tax)
         current["AmountDue"] = current["Total"] - current["AmountPaid"] - current["AmountCredited"]
     if status in ("SUBMITTED", "AUTHORISED") and current["DueDate"] is None:
@@ -210,4 +240,6 @@ def commit(org, invoice, when=None):
         org.invoice_numbers[invoice["InvoiceNumber"]] = invoice["InvoiceID"]
     org.invoices_by_contact.setdefault(invoice["ContactID"], set()).add(invoice["InvoiceID"])
     org.touch()
+    # Payments and approvals reach subscribers as INVOICE UPDATE, as in Xero.
+    org.emit("INVOICE", "UPDATE" if old is not None else "CREATE", invoice["InvoiceID"])
     return invoice

@@ -4,9 +4,12 @@ import base64
 import hashlib
 
 from .. import xero_json
+from ..pdf import invoice_pdf
+from ..web import Reply
 from .common import (ApiError, bad_request, modified_since, not_found, paginate,
                      sort_records, where_filter)
 from .history import add_history, history_routes
+from . import credit_notes
 from .invoice_rules import build, commit
 from .payments import payment_on_invoice_json
 
@@ -46,13 +49,16 @@ def invoice_json(org, invoice, summary=False, lines=True):
                 out[key + "String"] = xero_json.iso_date(invoice[key])
     if invoice.get("Url"):
         out["Url"] = invoice["Url"]
+    if invoice.get("BrandingThemeID"):
+        out["BrandingThemeID"] = invoice["BrandingThemeID"]
     if not summary:
         if contact.get("ContactNumber"):
             out["Contact"]["ContactNumber"] = contact["ContactNumber"]
         if contact.get("AccountNumber"):
             out["Contact"]["AccountNumber"] = contact["AccountNumber"]
         out["Payments"] = [payment_on_invoice_json(p) for p in invoice["Payments"]]
-        out["CreditNotes"], out["Prepayments"], out["Overpayments"] = [], [], []
+        out["CreditNotes"] = credit_notes.on_invoice_json(org, invoice)
+        out["Prepayments"], out["Overpayments"] = [], []
         if lines:
             out["LineItems"] = [_line_json(l) for l in invoice["LineItems"]]
     return out
@@ -121,6 +127,11 @@ def get_invoice(ctx):
         invoice = find_invoice(ctx.org, ctx.params["id"])
         if invoice is None:
             raise not_found()
+        if "application/pdf" in (ctx.headers.get("accept") or "").lower():
+            # xero-python's get_invoice_as_pdf: same path, Accept: application/pdf.
+            name = (invoice.get("InvoiceNumber") or invoice["InvoiceID"]).replace('"', "")
+            return 200, Reply(200, invoice_pdf(ctx.org, invoice), "application/pdf", {
+                "Content-Disposition": 'inline; filename="%s.pdf"' % name})
         return 200, xero_json.envelope("Invoices", [invoice_json(ctx.org, invoice)])
 
 
@@ -203,10 +214,14 @@ def get_online_invoice(ctx):
                 "InvoiceID": invoice["InvoiceID"],
                 "ValidationErrors": [{"Message": "Online invoice is not available for "
                                       "invoices with a status of %s." % invoice["Status"]}]}]))
-    digest = hashlib.sha256(("online-" + invoice["InvoiceID"]).encode()).digest()
-    token = base64.urlsafe_b64encode(digest).decode().rstrip("=")
-    return 200, xero_json.envelope(
-        "OnlineInvoices", [{"OnlineInvoiceUrl": "https://in.xero.com/" + token}])
+    # Served by the sandbox itself (deep_links.py), like in.xero.com's page.
+    url = "%s/online-invoice/%s" % (ctx.base_url, online_token(invoice["InvoiceID"]))
+    return 200, xero_json.envelope("OnlineInvoices", [{"OnlineInvoiceUrl": url}])
+
+
+def online_token(invoice_id):
+    digest = hashlib.sha256(("online-" + invoice_id).encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 ROUTES = [

@@ -3,12 +3,17 @@ each test; Xero's OpenAPI specs parsed once per session."""
 import pathlib
 
 import pytest
+import urllib3
 import yaml
 from openapi_core import Config, OpenAPI
+from xero_python.accounting import AccountingApi
+from xero_python.api_client import ApiClient, Configuration
+from xero_python.api_client.oauth2 import OAuth2Token, TokenApi
+from xero_python.identity import IdentityApi
 
 from xero_sandbox import DEMO_TENANT_ID, SECOND_TENANT_ID, SandboxServer
 
-from .helpers import XeroHttp, connect
+from .helpers import CLIENT, SCOPES, XeroHttp, connect
 
 SPECS = pathlib.Path(__file__).resolve().parents[3] / "shared" / "xero-openapi"
 if not SPECS.exists():
@@ -60,3 +65,32 @@ def api(sandbox, accounting_spec, tokens):
 @pytest.fixture
 def second_api(sandbox, accounting_spec, tokens):
     return XeroHttp(sandbox.url, accounting_spec, tokens["access_token"], SECOND_TENANT_ID)
+
+
+@pytest.fixture
+def sdk_scopes():
+    """Scopes the SDK client consents to (a test module may ask for more)."""
+    return SCOPES
+
+
+@pytest.fixture
+def sdk(sandbox, sdk_scopes):
+    """The official xero-python SDK pointed at the sandbox, both orgs connected."""
+    store = {"token": None}
+    token = connect(sandbox.url, tenants=[DEMO_TENANT_ID, SECOND_TENANT_ID], scope=sdk_scopes)
+    token["scope"] = token["scope"].split()    # the SDK joins a list on refresh
+    store["token"] = token
+    client = ApiClient(
+        Configuration(oauth2_token=OAuth2Token(client_id=CLIENT[0], client_secret=CLIENT[1])),
+        oauth2_token_getter=lambda: store["token"],
+        oauth2_token_saver=lambda new: store.update(token=new))
+    # The SDK's urllib3 pool retries 429s and sleeps Retry-After: turn it off.
+    client.rest_client.pool_manager.connection_pool_kw["retries"] = urllib3.util.Retry(
+        total=0, respect_retry_after_header=False, raise_on_status=False)
+    saved = TokenApi.refresh_token_url, TokenApi.revoke_token_url
+    TokenApi.refresh_token_url = sandbox.url + "/connect/token"
+    TokenApi.revoke_token_url = sandbox.url + "/connect/revocation"
+    yield {"client": client, "store": store,
+           "accounting": AccountingApi(client, base_url=sandbox.url + "/api.xro/2.0"),
+           "identity": IdentityApi(client, base_url=sandbox.url)}
+    TokenApi.refresh_token_url, TokenApi.revoke_token_url = saved

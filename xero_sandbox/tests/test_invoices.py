@@ -164,7 +164,8 @@ def test_online_invoice(api, customer):
     _set_status(api, invoice_id, "AUTHORISED")
     answer = api.get("/Invoices/%s/OnlineInvoice" % invoice_id)
     assert answer.status_code == 200
-    assert answer.json()["OnlineInvoices"][0]["OnlineInvoiceUrl"].startswith("https://in.xero")
+    url = answer.json()["OnlineInvoices"][0]["OnlineInvoiceUrl"]
+    assert url.startswith(api.url + "/online-invoice/")      # served by the sandbox
     assert api.get("/Invoices/00000000-0000-0000-0000-000000000000").status_code == 404
 
 
