@@ -23,6 +23,11 @@ def parse_args(argv=None):
     parser.add_argument("--minute-limit", type=int, default=60)
     parser.add_argument("--day-limit", type=int, default=5000)
     parser.add_argument("--concurrent-limit", type=int, default=5)
+    parser.add_argument("--latency-per-call", type=float, default=0.0, metavar="SECONDS",
+                        help="delay added to every API call (default 0: off)")
+    parser.add_argument("--latency-per-item", type=float, default=0.0, metavar="SECONDS",
+                        help="delay per record in list answers (contacts, invoices, "
+                             "credit notes, payments; default 0: off)")
     return parser.parse_args(argv)
 
 
@@ -32,7 +37,8 @@ def main(argv=None):
         host=args.host, port=args.port, contacts=args.contacts, seed=args.seed,
         client_id=args.client_id, client_secret=args.client_secret,
         redirect_uris=args.redirect_uri, minute_limit=args.minute_limit,
-        day_limit=args.day_limit, concurrent_limit=args.concurrent_limit)
+        day_limit=args.day_limit, concurrent_limit=args.concurrent_limit,
+        latency_per_call=args.latency_per_call, latency_per_item=args.latency_per_item)
 
     def stop(signum, frame):
         # shutdown() blocks until serve_forever returns: call it off this thread.

@@ -12,6 +12,7 @@ from . import xero_json
 from .accounting import (branding, contacts, credit_notes, invoices, items, payments,
                          settings, tracking)
 from .accounting.common import ApiError, Ctx
+from .latency import count_items
 from .web import Reply, json_reply
 
 PREFIX = "/api.xro/2.0"
@@ -107,6 +108,10 @@ class Api:
                               headers)
         try:
             reply = self._execute(request, org, handler, params, key if write else None)
+            # Outside the organisation's lock, inside the concurrency slot.
+            wait = sandbox.latency.seconds(reply.items)
+            if wait:
+                time.sleep(wait)
         finally:
             sandbox.limits.release(org.tenant_id)
         reply.headers.update(headers)
@@ -158,5 +163,8 @@ class Api:
                                     "Message": "An error occurred in the sandbox"})
         if isinstance(payload, Reply):     # not JSON (the invoice PDF)
             return payload
-        return json_reply(status, payload)
+        reply = json_reply(status, payload)
+        if request.method == "GET":
+            reply.items = count_items(payload)
+        return reply
 

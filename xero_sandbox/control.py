@@ -56,6 +56,8 @@ class Control:
             ("DELETE", "/faults"): self.clear_faults,
             ("POST", "/tokens/expire"): self.expire_tokens,
             ("POST", "/grants/revoke"): self.revoke_grants,
+            ("GET", "/latency"): lambda r, b: json_reply(200, self.sandbox.latency.describe()),
+            ("POST", "/latency"): self.set_latency,
             ("GET", "/health"): lambda r, b: json_reply(200, {"status": "ok"}),
         }
         handler = handlers.get((method, route))
@@ -132,6 +134,13 @@ class Control:
         self.sandbox.faults.reset()
         self.sandbox.limits.clear_overrides()
         return json_reply(200, {"status": "cleared"})
+
+    def set_latency(self, request, body):
+        try:
+            return json_reply(200, self.sandbox.latency.set(body.get("per_call"),
+                                                            body.get("per_item")))
+        except (TypeError, ValueError):
+            return json_reply(400, {"error": "per_call and per_item must be numbers"})
 
     def expire_tokens(self, request, body):
         auth = self.sandbox.store.auth

@@ -17,6 +17,7 @@ from .api import PREFIX, Api
 from .calls import CallLog
 from .control import Control
 from .faults import Faults
+from .latency import Latency
 from .limits import Idempotency, Limits
 from .oauth import OAuth
 from .store import Store
@@ -78,12 +79,14 @@ class _HTTPServer(ThreadingHTTPServer):
 class SandboxServer:
     def __init__(self, host="127.0.0.1", port=0, contacts=60, seed=0,
                  client_id=DEFAULT_CLIENT_ID, client_secret=DEFAULT_CLIENT_SECRET,
-                 redirect_uris=(), minute_limit=60, day_limit=5000, concurrent_limit=5):
+                 redirect_uris=(), minute_limit=60, day_limit=5000, concurrent_limit=5,
+                 latency_per_call=0.0, latency_per_item=0.0):
         self.config = Config(client_id=client_id, client_secret=client_secret,
                              redirect_uris=list(redirect_uris))
         self.store = Store(contacts, seed)
         self.limits = Limits(minute_limit, day_limit, concurrent_limit)
         self.faults = Faults()
+        self.latency = Latency(latency_per_call, latency_per_item)
         self.idempotency = Idempotency()
         self.calls = CallLog()
         self.oauth = OAuth(self)
@@ -106,6 +109,7 @@ class SandboxServer:
         self.store.reset(contacts, seed)
         self.limits.reset()
         self.faults.reset()
+        self.latency.reset()
         self.idempotency.reset()
         self.calls.reset()
 

@@ -37,6 +37,7 @@ class Reply:
         if self.body or status not in (204, 302):
             self.headers.setdefault("Content-Type", content_type)
         self.drop = drop
+        self.items = 0        # records a list answer carries (for latency)
 
     def copy(self):
         return Reply(self.status, self.body, headers=dict(self.headers))

@@ -26,13 +26,16 @@ def test_cli_prints_ready_line_serves_and_stops_on_sigterm():
     process = subprocess.Popen(
         [sys.executable, "-m", "xero_sandbox", "--host", "127.0.0.1", "--port", str(port),
          "--contacts", "25", "--seed", "3", "--client-id", "cli-id",
-         "--client-secret", "cli-secret", "--redirect-uri", "http://127.0.0.1:9/cb"],
+         "--client-secret", "cli-secret", "--redirect-uri", "http://127.0.0.1:9/cb",
+         "--latency-per-call", "0.05", "--latency-per-item", "0.001"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = process.stdout.readline().strip()
         assert line == "xero_sandbox listening on http://127.0.0.1:%d" % port
         url = "http://127.0.0.1:%d" % port
         assert requests.get(url + "/_sandbox/health").json() == {"status": "ok"}
+        assert requests.get(url + "/_sandbox/latency").json() == {"per_call": 0.05,
+                                                                 "per_item": 0.001}
         page = requests.get(url + "/identity/connect/authorize", params={
             "response_type": "code", "client_id": "cli-id", "scope": "openid",
             "redirect_uri": "http://127.0.0.1:8069/other"})
