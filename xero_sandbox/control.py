@@ -58,6 +58,10 @@ class Control:
             ("POST", "/grants/revoke"): self.revoke_grants,
             ("GET", "/latency"): lambda r, b: json_reply(200, self.sandbox.latency.describe()),
             ("POST", "/latency"): self.set_latency,
+            ("GET", "/webhooks"): lambda r, b: json_reply(200, self.sandbox.webhooks.describe()),
+            ("POST", "/webhooks"): self.subscribe,
+            ("DELETE", "/webhooks"): self.unsubscribe,
+            ("POST", "/webhooks/intent"): self.intent,
             ("GET", "/health"): lambda r, b: json_reply(200, {"status": "ok"}),
         }
         handler = handlers.get((method, route))
@@ -141,6 +145,27 @@ class Control:
                                                             body.get("per_item")))
         except (TypeError, ValueError):
             return json_reply(400, {"error": "per_call and per_item must be numbers"})
+
+    def subscribe(self, request, body):
+        if not body.get("url") or not body.get("key"):
+            return json_reply(400, {"error": "url and key are required"})
+        try:
+            subscription = self.sandbox.webhooks.subscribe(
+                body["url"], body["key"], body.get("batch_seconds", 0.2),
+                body.get("retry_seconds", [1, 2, 5, 10]))
+        except (TypeError, ValueError):
+            return json_reply(400, {"error": "batch_seconds and retry_seconds must be numbers"})
+        return json_reply(200, {"subscription": subscription})
+
+    def unsubscribe(self, request, body):
+        self.sandbox.webhooks.unsubscribe()
+        return json_reply(200, {"subscription": None})
+
+    def intent(self, request, body):
+        result = self.sandbox.webhooks.intent_to_receive()
+        if result is None:
+            return json_reply(409, {"error": "no webhook subscription"})
+        return json_reply(200, result)
 
     def expire_tokens(self, request, body):
         auth = self.sandbox.store.auth

@@ -21,6 +21,7 @@ from .latency import Latency
 from .limits import Idempotency, Limits
 from .oauth import OAuth
 from .store import Store
+from .webhooks import Webhooks
 from .web import Request, json_reply
 
 DEFAULT_CLIENT_ID = "sandbox-client-id"
@@ -89,6 +90,8 @@ class SandboxServer:
         self.latency = Latency(latency_per_call, latency_per_item)
         self.idempotency = Idempotency()
         self.calls = CallLog()
+        self.webhooks = Webhooks(self)
+        self.store.event_sink = self.webhooks.publish
         self.oauth = OAuth(self)
         self.api = Api(self)
         self.control = Control(self)
@@ -110,6 +113,7 @@ class SandboxServer:
         self.limits.reset()
         self.faults.reset()
         self.latency.reset()
+        self.webhooks.reset()
         self.idempotency.reset()
         self.calls.reset()
 
@@ -159,6 +163,7 @@ class SandboxServer:
     def stop(self):
         self.httpd.shutdown()
         self.httpd.server_close()
+        self.webhooks.stop()
         if self._thread:
             self._thread.join(5)
 

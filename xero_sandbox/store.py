@@ -126,7 +126,18 @@ class AuthState:
 class Store:
     def __init__(self, contacts=60, seed=0):
         self.lock = threading.RLock()
+        self.event_sink = None        # webhooks.publish, once a server owns the store
         self.reset(contacts, seed)
+
+    def attach(self, orgs):
+        """Changes in these organisations reach the event sink (seeding came first)."""
+        for org in orgs:
+            org.on_event = self._event
+        return orgs
+
+    def _event(self, org, *event):
+        if self.event_sink is not None:
+            self.event_sink(org, *event)
 
     def reset(self, contacts=None, seed=None):
         from .seed import build_orgs   # seed imports the resource modules
@@ -135,7 +146,7 @@ class Store:
                 self.contact_count = int(contacts)
             if seed is not None:
                 self.seed = seed
-            orgs = build_orgs(self.contact_count, self.seed)
+            orgs = self.attach(build_orgs(self.contact_count, self.seed))
             self.orgs = {org.tenant_id: org for org in orgs}
             self.auth = AuthState()
 
@@ -150,6 +161,7 @@ class Store:
                 name = "%s %d" % (prefix, number)
                 if name not in taken:
                     added.append(build_extra_org(name, contacts, self.seed))
+            self.attach(added)
             # Swap in a new dict: other threads may be iterating the old one.
             self.orgs = dict(self.orgs, **{org.tenant_id: org for org in added})
             return added

@@ -38,6 +38,11 @@ def identity_spec():
     return _load("xero-identity.yaml")
 
 
+@pytest.fixture(scope="session")
+def webhooks_spec():
+    return _load("xero-webhooks.yaml")
+
+
 @pytest.fixture(scope="module")
 def sandbox():
     server = SandboxServer(port=0, contacts=60, seed=0).start()

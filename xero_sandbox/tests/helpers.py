@@ -8,7 +8,9 @@ import warnings
 
 import requests
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
+from openapi_core.datatypes import RequestParameters
 from openapi_core.templating.responses.exceptions import ResponseNotFound
+from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 CLIENT = ("sandbox-client-id", "sandbox-client-secret")
 REDIRECT_URI = "http://localhost:8069/crm_xero/oauth/callback"
@@ -129,3 +131,16 @@ def check_against_spec(openapi, response, prefix, path_map=None, check_request=T
                 raise
         finally:
             response.request = original
+
+
+class WebhookDelivery:
+    """A received webhook POST as openapi-core's webhook request protocol sees it;
+    ``name`` is the spec's webhook (contacts, invoices, creditNotes)."""
+
+    method = "post"
+    content_type = "application/json"
+
+    def __init__(self, name, headers, body):
+        self.name, self.body = name, body
+        self.parameters = RequestParameters(query=ImmutableMultiDict(), header=Headers(headers),
+                                            cookie=ImmutableMultiDict(), path={})
