@@ -1,4 +1,5 @@
-"""HTML for the login host: the consent page and the authorisation error page.
+"""HTML for the login host: the consent page and the authorisation error page
+(and the look every other sandbox page shares, see ``page``).
 
 A person running ``make run`` clicks through this page in a real browser, so it
 is plain, accessible HTML with a little CSS in Xero's blue; tests post the same
@@ -38,15 +39,32 @@ button{font-size:15px;padding:10px 20px;border-radius:4px;cursor:pointer;border:
 button.allow{background:#0078c8;border-color:#0078c8;color:#fff}
 button.allow:hover{background:#005fa3}
 button.cancel{background:#fff;border-color:#a9b6c3;color:#1f2a37}
+main.wide{max-width:960px}
+h2{font-size:16px;margin:24px 0 8px}
+table{border-collapse:collapse;width:100%;font-size:14px}
+th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e3e8ee;vertical-align:top}
+th{color:#5a6b7b;font-weight:600}
+td.num,th.num{text-align:right}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0}
+dl.facts dt{color:#5a6b7b}
+dl.facts dd{margin:0}
+.status{display:inline-block;padding:2px 10px;border-radius:12px;background:#e6f4fb;
+color:#0b5c8a;font-size:13px;font-weight:600;vertical-align:middle}
 """
 
 
-def _page(title, body):
+def _page(title, body, wide=False):
     return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
             "<title>%s</title><style>%s</style></head><body><header>xero "
-            "<span style=\"font-weight:300\">sandbox</span></header><main>%s</main>"
-            "</body></html>" % (escape(title), _STYLE, body)).encode("utf-8")
+            "<span style=\"font-weight:300\">sandbox</span></header><main%s>%s</main>"
+            "</body></html>" % (escape(title), _STYLE, " class=\"wide\"" if wide else "",
+                                body)).encode("utf-8")
+
+
+def page(title, body, wide=True):
+    """The consent page's look, for the sandbox's other pages (records, online invoice)."""
+    return _page(title, body, wide)
 
 
 def consent_page(app_name, user, scopes, orgs, request_id, error=None):

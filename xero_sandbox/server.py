@@ -16,6 +16,7 @@ from . import xero_json
 from .api import PREFIX, Api
 from .calls import CallLog
 from .control import Control
+from .deep_links import DeepLinks
 from .faults import Faults
 from .latency import Latency
 from .limits import Idempotency, Limits
@@ -95,6 +96,7 @@ class SandboxServer:
         self.oauth = OAuth(self)
         self.api = Api(self)
         self.control = Control(self)
+        self.deep_links = DeepLinks(self)
         self.httpd = _HTTPServer((host, port), _Handler)
         self.httpd.sandbox = self
         self._thread = None
@@ -126,6 +128,8 @@ class SandboxServer:
                 return self.api.handle(request)
             if lowered.startswith("/_sandbox/"):
                 return self.control.handle(request)
+            if self.deep_links.handles(lowered):
+                return self.deep_links.handle(request)
             if lowered == "/identity/connect/authorize":
                 if request.method == "POST":
                     return self.oauth.authorize_post(request)
