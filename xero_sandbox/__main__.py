@@ -23,6 +23,9 @@ def parse_args(argv=None):
     parser.add_argument("--minute-limit", type=int, default=60)
     parser.add_argument("--day-limit", type=int, default=5000)
     parser.add_argument("--concurrent-limit", type=int, default=5)
+    parser.add_argument("--state-file", metavar="PATH",
+                        help="keep the whole state in this JSON file across restarts "
+                             "(loaded at start if it exists, saved after changes and at exit)")
     parser.add_argument("--latency-per-call", type=float, default=0.0, metavar="SECONDS",
                         help="delay added to every API call (default 0: off)")
     parser.add_argument("--latency-per-item", type=float, default=0.0, metavar="SECONDS",
@@ -38,7 +41,8 @@ def main(argv=None):
         client_id=args.client_id, client_secret=args.client_secret,
         redirect_uris=args.redirect_uri, minute_limit=args.minute_limit,
         day_limit=args.day_limit, concurrent_limit=args.concurrent_limit,
-        latency_per_call=args.latency_per_call, latency_per_item=args.latency_per_item)
+        latency_per_call=args.latency_per_call, latency_per_item=args.latency_per_item,
+        state_file=args.state_file)
 
     def stop(signum, frame):
         # shutdown() blocks until serve_forever returns: call it off this thread.
@@ -51,6 +55,7 @@ def main(argv=None):
         sandbox.serve_forever()
     finally:
         sandbox.httpd.server_close()
+        sandbox.close()
     return 0
 
 

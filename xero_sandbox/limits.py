@@ -126,6 +126,13 @@ class Idempotency:
             if entry["reply"] is not None:
                 return "replay", entry["reply"]
 
+    def remember(self, tenant_id, key, reply):
+        """A finished entry (restored from the state file)."""
+        done = threading.Event()
+        done.set()
+        with self.lock:
+            self.entries[(tenant_id, key)] = {"done": done, "reply": reply}
+
     def finish(self, tenant_id, key, reply):
         """Store ``reply`` (or forget the key if None, so a retry runs again)."""
         with self.lock:

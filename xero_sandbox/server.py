@@ -21,6 +21,7 @@ from .faults import Faults
 from .latency import Latency
 from .limits import Idempotency, Limits
 from .oauth import OAuth
+from .persistence import Persistence
 from .store import Store
 from .webhooks import Webhooks
 from .web import Request, json_reply
@@ -82,7 +83,7 @@ class SandboxServer:
     def __init__(self, host="127.0.0.1", port=0, contacts=60, seed=0,
                  client_id=DEFAULT_CLIENT_ID, client_secret=DEFAULT_CLIENT_SECRET,
                  redirect_uris=(), minute_limit=60, day_limit=5000, concurrent_limit=5,
-                 latency_per_call=0.0, latency_per_item=0.0):
+                 latency_per_call=0.0, latency_per_item=0.0, state_file=None):
         self.config = Config(client_id=client_id, client_secret=client_secret,
                              redirect_uris=list(redirect_uris))
         self.store = Store(contacts, seed)
@@ -100,6 +101,11 @@ class SandboxServer:
         self.httpd = _HTTPServer((host, port), _Handler)
         self.httpd.sandbox = self
         self._thread = None
+        self._closed = False
+        self.persistence = Persistence(self, state_file) if state_file else None
+        if self.persistence:
+            self.persistence.load()
+            self.persistence.start()
 
     @property
     def url(self):
@@ -118,8 +124,20 @@ class SandboxServer:
         self.webhooks.reset()
         self.idempotency.reset()
         self.calls.reset()
+        self._changed()
+
+    def _changed(self):
+        if self.persistence is not None:
+            self.persistence.mark_dirty()
 
     def dispatch(self, request):
+        reply = self._route(request)
+        # Every state change arrives as a POST, PUT or DELETE (API, OAuth, control).
+        if request.method in ("POST", "PUT", "DELETE"):
+            self._changed()
+        return reply
+
+    def _route(self, request):
         path = request.path
         lowered = path.lower()
         try:
@@ -167,9 +185,18 @@ class SandboxServer:
     def stop(self):
         self.httpd.shutdown()
         self.httpd.server_close()
-        self.webhooks.stop()
+        self.close()
         if self._thread:
             self._thread.join(5)
+
+    def close(self):
+        """Background threads stop; the state file (if any) gets the final state."""
+        if self._closed:
+            return
+        self._closed = True
+        self.webhooks.stop()
+        if self.persistence is not None:
+            self.persistence.close()
 
     def __enter__(self):
         return self.start()

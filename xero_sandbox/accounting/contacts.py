@@ -132,7 +132,8 @@ def _unindex(org, record):
             index.pop(record[field].strip().lower(), None)
 
 
-def _index(org, record):
+def index(org, record):
+    """Claim the record's unique keys (name, account and contact numbers)."""
     for index, field in ((org.contact_names, "Name"), (org.account_numbers, "AccountNumber"),
                          (org.contact_numbers, "ContactNumber")):
         if record.get(field):
@@ -163,7 +164,7 @@ def apply(org, data, record=None, when=None):
     created = record["ContactID"] not in org.contacts
     record["UpdatedDateUTC"] = when
     org.contacts[record["ContactID"]] = record
-    _index(org, record)
+    index(org, record)
     org.touch()
     org.emit("CONTACT", "CREATE" if created else "UPDATE", record["ContactID"])
     return record
