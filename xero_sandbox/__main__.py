@@ -26,6 +26,13 @@ def parse_args(argv=None):
     parser.add_argument("--state-file", metavar="PATH",
                         help="keep the whole state in this JSON file across restarts "
                              "(loaded at start if it exists, saved after changes and at exit)")
+    parser.add_argument("--check-spec", action="store_true",
+                        help="check every Accounting API request against Xero's OpenAPI "
+                             "spec; violations are counted (GET /_sandbox/spec) and printed "
+                             "to stderr, never refused")
+    parser.add_argument("--spec", metavar="PATH",
+                        help="xero_accounting.yaml to check against (default: "
+                             "../shared/xero-openapi/ next to the repository)")
     parser.add_argument("--latency-per-call", type=float, default=0.0, metavar="SECONDS",
                         help="delay added to every API call (default 0: off)")
     parser.add_argument("--latency-per-item", type=float, default=0.0, metavar="SECONDS",
@@ -42,7 +49,7 @@ def main(argv=None):
         redirect_uris=args.redirect_uri, minute_limit=args.minute_limit,
         day_limit=args.day_limit, concurrent_limit=args.concurrent_limit,
         latency_per_call=args.latency_per_call, latency_per_item=args.latency_per_item,
-        state_file=args.state_file)
+        state_file=args.state_file, check_spec=args.check_spec, spec_path=args.spec)
 
     def stop(signum, frame):
         # shutdown() blocks until serve_forever returns: call it off this thread.

@@ -63,6 +63,8 @@ class Api:
 
     def handle(self, request):
         sandbox = self.sandbox
+        if sandbox.spec_check is not None:
+            sandbox.spec_check.check(request)     # observes only, never refuses
         path = request.path[len(PREFIX):] or "/"
         tenant_id = (request.header("xero-tenant-id") or "").strip().lower() or None
         key = request.header("idempotency-key")

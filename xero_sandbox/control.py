@@ -62,6 +62,8 @@ class Control:
             ("POST", "/webhooks"): self.subscribe,
             ("DELETE", "/webhooks"): self.unsubscribe,
             ("POST", "/webhooks/intent"): self.intent,
+            ("GET", "/spec"): self.spec,
+            ("DELETE", "/spec"): self.clear_spec,
             ("GET", "/health"): lambda r, b: json_reply(200, {"status": "ok"}),
         }
         handler = handlers.get((method, route))
@@ -166,6 +168,17 @@ class Control:
         if result is None:
             return json_reply(409, {"error": "no webhook subscription"})
         return json_reply(200, result)
+
+    def spec(self, request, body):
+        check = self.sandbox.spec_check
+        if check is None:
+            return json_reply(200, {"enabled": False, "checked": 0, "violations": []})
+        return json_reply(200, check.describe())
+
+    def clear_spec(self, request, body):
+        if self.sandbox.spec_check is not None:
+            self.sandbox.spec_check.clear()
+        return self.spec(request, body)
 
     def expire_tokens(self, request, body):
         auth = self.sandbox.store.auth

@@ -22,6 +22,7 @@ from .latency import Latency
 from .limits import Idempotency, Limits
 from .oauth import OAuth
 from .persistence import Persistence
+from .spec_check import SpecCheck
 from .store import Store
 from .webhooks import Webhooks
 from .web import Request, json_reply
@@ -83,7 +84,8 @@ class SandboxServer:
     def __init__(self, host="127.0.0.1", port=0, contacts=60, seed=0,
                  client_id=DEFAULT_CLIENT_ID, client_secret=DEFAULT_CLIENT_SECRET,
                  redirect_uris=(), minute_limit=60, day_limit=5000, concurrent_limit=5,
-                 latency_per_call=0.0, latency_per_item=0.0, state_file=None):
+                 latency_per_call=0.0, latency_per_item=0.0, state_file=None,
+                 check_spec=False, spec_path=None):
         self.config = Config(client_id=client_id, client_secret=client_secret,
                              redirect_uris=list(redirect_uris))
         self.store = Store(contacts, seed)
@@ -92,6 +94,8 @@ class SandboxServer:
         self.latency = Latency(latency_per_call, latency_per_item)
         self.idempotency = Idempotency()
         self.calls = CallLog()
+        # Parsed before serving: the first request must not wait for the YAML.
+        self.spec_check = SpecCheck(spec_path) if check_spec else None
         self.webhooks = Webhooks(self)
         self.store.event_sink = self.webhooks.publish
         self.oauth = OAuth(self)

@@ -3,6 +3,7 @@ each test; Xero's OpenAPI specs parsed once per session."""
 import pathlib
 
 import pytest
+import requests
 import urllib3
 import yaml
 from openapi_core import Config, OpenAPI
@@ -44,10 +45,22 @@ def webhooks_spec():
 
 
 @pytest.fixture(scope="module")
-def sandbox():
-    server = SandboxServer(port=0, contacts=60, seed=0).start()
+def sandbox(request):
+    # A module sets SPEC_CHECK = True to have every API request checked (--check-spec).
+    check = getattr(request.module, "SPEC_CHECK", False)
+    server = SandboxServer(port=0, contacts=60, seed=0, check_spec=check).start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def no_spec_violations(sandbox):
+    """Every Accounting API request this test makes fits Xero's spec."""
+    requests.delete(sandbox.url + "/_sandbox/spec")
+    yield
+    report = requests.get(sandbox.url + "/_sandbox/spec").json()
+    assert report["enabled"] and report["checked"] > 0
+    assert report["violations"] == []
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ import requests
 
 from xero_sandbox import DEMO_TENANT_ID, SandboxServer
 
+from .conftest import SPECS
 from .helpers import XeroHttp, connect
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -27,7 +28,8 @@ def test_cli_prints_ready_line_serves_and_stops_on_sigterm():
         [sys.executable, "-m", "xero_sandbox", "--host", "127.0.0.1", "--port", str(port),
          "--contacts", "25", "--seed", "3", "--client-id", "cli-id",
          "--client-secret", "cli-secret", "--redirect-uri", "http://127.0.0.1:9/cb",
-         "--latency-per-call", "0.05", "--latency-per-item", "0.001"],
+         "--latency-per-call", "0.05", "--latency-per-item", "0.001",
+         "--check-spec", "--spec", str(SPECS / "xero_accounting.yaml")],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = process.stdout.readline().strip()
@@ -36,6 +38,8 @@ def test_cli_prints_ready_line_serves_and_stops_on_sigterm():
         assert requests.get(url + "/_sandbox/health").json() == {"status": "ok"}
         assert requests.get(url + "/_sandbox/latency").json() == {"per_call": 0.05,
                                                                  "per_item": 0.001}
+        spec = requests.get(url + "/_sandbox/spec").json()
+        assert spec["enabled"] and spec["spec"] == str(SPECS / "xero_accounting.yaml")
         page = requests.get(url + "/identity/connect/authorize", params={
             "response_type": "code", "client_id": "cli-id", "scope": "openid",
             "redirect_uri": "http://127.0.0.1:8069/other"})

@@ -12,6 +12,10 @@ from xero_python.exceptions import (AccountingBadRequestException, HTTPStatusExc
 
 from xero_sandbox import DEMO_TENANT_ID, SECOND_TENANT_ID
 
+# The SDK's own requests must be exactly what Xero's spec describes.
+SPEC_CHECK = True
+pytestmark = pytest.mark.usefixtures("no_spec_violations")
+
 
 def test_settings_operations(sdk):
     api = sdk["accounting"]

@@ -14,6 +14,10 @@ from .helpers import SCOPES
 T = DEMO_TENANT_ID
 SINCE = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
 
+# The SDK's own requests must be exactly what Xero's spec describes.
+SPEC_CHECK = True
+pytestmark = pytest.mark.usefixtures("no_spec_violations")
+
 
 @pytest.fixture
 def sdk_scopes():
