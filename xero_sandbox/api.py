@@ -141,9 +141,16 @@ class Api:
                 # 5xx and crashes are not remembered: a retry must run again.
                 keep = reply.copy() if reply is not None and reply.status < 500 else None
                 sandbox.idempotency.finish(org.tenant_id, key, keep)
-        if request.method in ("PUT", "POST") and reply.status == 200 \
-                and sandbox.faults.drop_after_commit(org.tenant_id):
-            reply.drop = True    # stored, but the client never hears back
+        if request.method in ("PUT", "POST") and reply.status == 200:
+            if sandbox.faults.drop_after_commit(org.tenant_id):
+                reply.drop = True    # stored, but the client never hears back
+            else:
+                hang = sandbox.faults.hang_after_commit(org.tenant_id)
+                if hang is not None:
+                    # Stored; the answer never comes (outside the org lock, still
+                    # in flight for the concurrency limit, as a hung Xero call is).
+                    time.sleep(hang)
+                    reply.drop = True
         return reply
 
     def _call(self, request, org, handler, params):

@@ -6,7 +6,8 @@ test can make one organisation flaky while the other behaves.
 import threading
 
 FIELDS = ("rate_limit_every", "retry_after", "error_next", "error_status", "delay",
-          "drop_after_commit_next")
+          "drop_after_commit_next", "hang_after_commit_next", "hang_seconds")
+_FLOATS = ("delay", "hang_seconds")
 
 
 class FaultConfig:
@@ -17,6 +18,10 @@ class FaultConfig:
         self.error_status = 503
         self.delay = 0.0
         self.drop_after_commit_next = 0
+        # A Xero that hangs: the write is committed, the answer withheld this
+        # long, then the connection closes without one.
+        self.hang_after_commit_next = 0
+        self.hang_seconds = 30.0
         self.calls = 0
 
     def as_dict(self):
@@ -37,7 +42,7 @@ class Faults:
             config = self.configs.setdefault(tenant_id, FaultConfig())
             for field in FIELDS:
                 if values.get(field) is not None:
-                    kind = float if field == "delay" else int
+                    kind = float if field in _FLOATS else int
                     setattr(config, field, kind(values[field]))
             return config.as_dict()
 
@@ -79,3 +84,12 @@ class Faults:
                 config.drop_after_commit_next -= 1
                 return True
             return False
+
+    def hang_after_commit(self, tenant_id):
+        """Seconds to withhold this committed write's answer, or None."""
+        with self.lock:
+            config = self._config(tenant_id)
+            if config and config.hang_after_commit_next > 0:
+                config.hang_after_commit_next -= 1
+                return config.hang_seconds
+            return None

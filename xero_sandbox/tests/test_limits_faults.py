@@ -150,3 +150,23 @@ def test_seed_is_deterministic():
     assert sorted(demo_one.invoices) == sorted(demo_two.invoices)
     assert sorted(Store(30, 8).org(DEMO_TENANT_ID).contacts) != sorted(demo_one.contacts)
     assert dt.date.today() >= max(i["Date"] for i in demo_one.invoices.values())
+
+
+def test_commit_then_hang_then_close(sandbox, api):
+    body = _invoice_body(api, "HUNG-1")
+    _faults(sandbox, hang_after_commit_next=2, hang_seconds=0.8)
+    url, headers = sandbox.url + "/api.xro/2.0/Invoices", dict(api.session.headers)
+    started = time.monotonic()
+    with pytest.raises(requests.exceptions.ReadTimeout):      # a client that gives up
+        requests.put(url, json=body, headers=headers, timeout=0.3)
+    assert time.monotonic() - started < 0.7
+    assert _count(api, "HUNG-1") == 1                         # committed before the hang
+    started = time.monotonic()
+    with pytest.raises(requests.ConnectionError):             # a patient one: no answer
+        requests.put(url, json=body, headers=headers, timeout=5)
+    assert 0.8 <= time.monotonic() - started < 3
+    assert _count(api, "HUNG-1") == 2
+    assert requests.put(url, json=body, headers=headers, timeout=5).status_code == 200
+    assert _count(api, "HUNG-1") == 3
+    faults = requests.get(sandbox.url + "/_sandbox/faults").json()["faults"]["global"]
+    assert (faults["hang_after_commit_next"], faults["hang_seconds"]) == (0, 0.8)
