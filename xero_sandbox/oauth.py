@@ -23,8 +23,7 @@ CODE_SECONDS = 300
 REFRESH_IDLE_SECONDS = 60 * 24 * 3600
 KNOWN_SCOPES = set(pages.SCOPE_LABELS) | {
     "accounting.attachments", "accounting.attachments.read", "accounting.budgets.read",
-    "accounting.journals.read", "accounting.reports.read", "accounting.payments",
-    "accounting.payments.read", "accounting.banktransactions",
+    "accounting.journals.read", "accounting.reports.read", "accounting.banktransactions",
     "accounting.banktransactions.read", "accounting.manualjournals",
     "accounting.manualjournals.read", "paymentservices"}
 

@@ -19,6 +19,8 @@ SCOPE_LABELS = {
     "accounting.transactions.read": "View your business transactions",
     "accounting.invoices": "View and manage your invoices",
     "accounting.invoices.read": "View your invoices",
+    "accounting.payments": "View and manage your payments",
+    "accounting.payments.read": "View your payments",
 }
 
 _STYLE = """

@@ -33,8 +33,12 @@ def _load(path):
     """The parsed spec, once per process and path (tests start many servers)."""
     with _parse_lock:
         if path not in _parsed:
-            import yaml
-            from openapi_core import Config, OpenAPI
+            try:
+                import yaml
+                from openapi_core import Config, OpenAPI
+            except ImportError as exc:
+                raise RuntimeError("--check-spec needs openapi-core and PyYAML (the dev "
+                                   "requirements): %s" % exc)
             with open(path, encoding="utf-8") as handle:
                 data = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
             _parsed[path] = OpenAPI.from_dict(data, config=Config(spec_validator_cls=None))

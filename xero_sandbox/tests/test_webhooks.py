@@ -25,9 +25,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         server = self.server
         time.sleep(server.delay)
+        headers = {k.lower(): v for k, v in self.headers.items()}
         with server.lock:
-            server.received.append((time.monotonic(), {k.lower(): v for k, v in self.headers.items()},
-                                    body))
+            server.received.append((time.monotonic(), headers, body))
             status = server.script.pop(0) if server.script else None
         if status is None:                # a receiver that checks, as Xero asks
             expected = base64.b64encode(hmac.new(KEY.encode(), body, hashlib.sha256)
