@@ -1,212 +1,222 @@
-"""Opportunities' Xero draft invoice: the fields the form and list show, the
-buttons, and the delete cascade. Building and sending the invoice lives in
-crm_lead_xero_invoice.py; batch refreshes in xero_invoice_sync.py."""
-import logging
+"""Opportunities: what they show of their Xero invoice (read from the binding,
+models/xero_invoice_link.py), View, Refresh, Attach Xero PDF, and the check
+made when an opportunity with a stale invoice is opened.
+
+Create / Update / Delete have files of their own (crm_lead_invoice_*.py);
+what an invoice is made of is in crm_lead_invoice.py.
+"""
+from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
-from ..xero import invoice_mapping as im
-from .ui_actions import RELOAD, xero_notification
+from ..xero import invoices as xero_invoices
+from .xero_actions import RELOAD, notification, open_url
+from .xero_errors import xero_action
+from .xero_invoice_link import INVOICE_STATUSES
 
-_logger = logging.getLogger(__name__)
-
-INVOICE_STATUSES = [
-    ("DRAFT", "Draft"), ("SUBMITTED", "Awaiting approval"), ("AUTHORISED", "Awaiting payment"),
-    ("PAID", "Paid"), ("VOIDED", "Voided"), ("DELETED", "Deleted"),
-]
+# crm.lead field -> xero.invoice.link field it shows
+_SHOWN = {
+    "xero_invoice_id": "invoice_id", "xero_invoice_number": "number",
+    "xero_invoice_status": "status", "xero_invoice_currency_id": "currency_id",
+    "xero_invoice_total": "total", "xero_invoice_amount_due": "amount_due",
+    "xero_invoice_amount_paid": "amount_paid", "xero_invoice_due_date": "due_date",
+    "xero_invoice_paid_on": "paid_on", "xero_invoice_refreshed_at": "refreshed_at",
+    "xero_invoice_account_code": "account_code", "xero_invoice_online_url": "online_url",
+    "xero_invoice_overdue": "overdue", "xero_invoice_open": "open",
+}
+# An invoice read longer ago than this is read again when the form opens.
+STALE_AFTER = timedelta(minutes=5)
 
 
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
-    xero_connection_id = fields.Many2one(
-        "xero.connection", string="Xero organisation link", readonly=True, copy=False,
-        index="btree_not_null", help="The company connection the Xero invoice belongs to.")
-    xero_invoice_id = fields.Char("Xero invoice id", readonly=True, copy=False,
-                                  index="btree_not_null")
-    xero_invoice_number = fields.Char("Xero invoice", readonly=True, copy=False)
+    xero_invoice_link_ids = fields.One2many("xero.invoice.link", "lead_id", readonly=True,
+                                            string="Xero invoice links")
+    xero_invoice_link_id = fields.Many2one("xero.invoice.link", "Xero invoice binding",
+                                           compute="_compute_xero_invoice",
+                                           search="_search_xero_invoice_link_id")
+    # What the opportunity shows of its invoice: computed from the binding,
+    # never written here (only the write path and the Xero jobs write it).
+    xero_invoice_id = fields.Char("Xero invoice id", compute="_compute_xero_invoice",
+                                  search="_search_xero_invoice_id")
+    xero_invoice_number = fields.Char("Xero invoice", compute="_compute_xero_invoice",
+                                      search="_search_xero_invoice_number")
     xero_invoice_status = fields.Selection(INVOICE_STATUSES, "Xero invoice status",
-                                           readonly=True, copy=False)
-    xero_invoice_url = fields.Char("Xero invoice link", compute="_compute_xero_invoice_url")
+                                           compute="_compute_xero_invoice",
+                                           search="_search_xero_invoice_status")
     xero_invoice_currency_id = fields.Many2one("res.currency", "Xero invoice currency",
-                                               readonly=True, copy=False)
-    xero_invoice_total = fields.Monetary("Xero invoice total", readonly=True, copy=False,
+                                               compute="_compute_xero_invoice")
+    xero_invoice_total = fields.Monetary("Xero invoice total", compute="_compute_xero_invoice",
                                          currency_field="xero_invoice_currency_id")
-    xero_invoice_amount_due = fields.Monetary("Xero amount due", readonly=True, copy=False,
+    xero_invoice_amount_due = fields.Monetary("Xero amount due", compute="_compute_xero_invoice",
                                               currency_field="xero_invoice_currency_id")
-    xero_invoice_refreshed_at = fields.Datetime("Xero invoice read at", readonly=True, copy=False)
-    xero_invoice_account_code = fields.Char("Xero revenue account", readonly=True, copy=False)
-    # The Idempotency-Key of a create whose answer Xero never gave: the next
-    # attempt sends it again, so Xero replays instead of creating a second invoice.
-    xero_invoice_idempotency_key = fields.Char(readonly=True, copy=False)
-    xero_connected = fields.Boolean(compute="_compute_xero_connected")
+    xero_invoice_amount_paid = fields.Monetary("Xero amount paid",
+                                               compute="_compute_xero_invoice",
+                                               currency_field="xero_invoice_currency_id")
+    xero_invoice_due_date = fields.Date("Xero due date", compute="_compute_xero_invoice")
+    xero_invoice_paid_on = fields.Date("Paid on", compute="_compute_xero_invoice")
+    xero_invoice_refreshed_at = fields.Datetime("Xero invoice read at",
+                                                compute="_compute_xero_invoice")
+    xero_invoice_account_code = fields.Char("Xero revenue account",
+                                            compute="_compute_xero_invoice")
+    xero_invoice_online_url = fields.Char("Online invoice", compute="_compute_xero_invoice")
+    xero_invoice_overdue = fields.Boolean("Xero invoice overdue", compute="_compute_xero_invoice")
+    xero_invoice_url = fields.Char("Xero invoice link", compute="_compute_xero_invoice")
     xero_invoice_open = fields.Boolean(
-        "Has a Xero invoice", compute="_compute_xero_invoice_open",
+        "Has a Xero invoice", compute="_compute_xero_invoice",
+        search="_search_xero_invoice_open",
         help="The opportunity has a Xero invoice that was not deleted or voided.")
+    xero_connected = fields.Boolean(compute="_compute_xero_connected")
+    xero_credit_warning = fields.Boolean("Customer overdue in Xero",
+                                         compute="_compute_xero_credit_warning")
+    xero_credit_warning_text = fields.Char(compute="_compute_xero_credit_warning")
 
-    # What Xero said: written by the Xero buttons and jobs only (through sudo), so
-    # nobody can point an opportunity at someone else's invoice over RPC.
-    _XERO_STORED_FIELDS = frozenset({
-        "xero_connection_id", "xero_invoice_id", "xero_invoice_number", "xero_invoice_status",
-        "xero_invoice_currency_id", "xero_invoice_total", "xero_invoice_amount_due",
-        "xero_invoice_refreshed_at", "xero_invoice_account_code", "xero_invoice_idempotency_key",
-    })
+    # -- which organisation ----------------------------------------------------------------
+    def _xero_company(self):
+        self.ensure_one()
+        return self.company_id or self.env.company
 
-    def _xero_check_protected_fields(self, fields_written):
-        if not self.env.su and self._XERO_STORED_FIELDS & set(fields_written):
-            raise AccessError(_("The Xero invoice fields are set by the Xero buttons only."))
+    def _xero_connection(self):
+        """The connection of the opportunity's company (sudo; may be empty)."""
+        return self.env["xero.connection"]._xero_for_company(self._xero_company(), create=False)
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            self._xero_check_protected_fields(vals)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._xero_check_protected_fields(vals)
-        return super().write(vals)
-
-    @api.depends("xero_connection_id.short_code", "xero_invoice_id")
-    def _compute_xero_invoice_url(self):
+    @api.depends("xero_invoice_link_ids.invoice_id", "xero_invoice_link_ids.status",
+                 "xero_invoice_link_ids.amount_due", "xero_invoice_link_ids.refreshed_at",
+                 "company_id")
+    @api.depends_context("company")
+    def _compute_xero_invoice(self):
         for lead in self:
-            connection = lead.xero_connection_id.sudo()
-            lead.xero_invoice_url = connection._xero_invoice_deep_link(lead.xero_invoice_id) \
-                if connection and lead.xero_invoice_id else False
+            links = lead.sudo().xero_invoice_link_ids.filtered("invoice_id")
+            company = lead.company_id or self.env.company
+            link = links.filtered(lambda l: l.company_id == company)[:1] or links[-1:]
+            lead.xero_invoice_link_id = link
+            for field, source in _SHOWN.items():
+                lead[field] = link[source] if link else False
+            lead.xero_invoice_url = link._xero_url() if link else False
+
+    def _search_xero_invoice_link_id(self, operator, value):
+        if operator in ("any", "not any", "in", "not in", "=", "!="):
+            return [("xero_invoice_link_ids", operator, value)]
+        raise UserError(_("Unsupported search on the Xero invoice: %s", operator))
+
+    # Searching what the opportunity shows searches its binding.
+    def _search_xero_invoice_id(self, operator, value):
+        return [("xero_invoice_link_ids", "any", [("invoice_id", operator, value)])]
+
+    def _search_xero_invoice_number(self, operator, value):
+        return [("xero_invoice_link_ids", "any", [("number", operator, value)])]
+
+    def _search_xero_invoice_status(self, operator, value):
+        return [("xero_invoice_link_ids", "any", [("status", operator, value)])]
+
+    def _search_xero_invoice_open(self, operator, value):
+        return [("xero_invoice_link_ids", "any", [("open", operator, value)])]
 
     @api.depends("company_id")
     @api.depends_context("company")
     def _compute_xero_connected(self):
-        connections = self.env["xero.connection"].sudo().search([("state", "=", "connected")])
-        connected = set(connections.company_id.ids)
+        connected = set(self.env["xero.connection"].sudo().search(
+            [("state", "=", "connected")]).company_id.ids)
         for lead in self:
             lead.xero_connected = (lead.company_id or self.env.company).id in connected
 
-    @api.depends("xero_invoice_id", "xero_invoice_status")
-    def _compute_xero_invoice_open(self):
+    @api.depends("partner_id", "company_id")
+    @api.depends_context("company")
+    def _compute_xero_credit_warning(self):
+        warnings = self.env["xero.contact.link"]._xero_overdue_warnings(
+            [(lead.company_id or self.env.company, lead.partner_id.commercial_partner_id)
+             for lead in self])
         for lead in self:
-            lead.xero_invoice_open = bool(lead.xero_invoice_id) \
-                and lead.xero_invoice_status not in im.GONE
+            text = warnings.get(((lead.company_id or self.env.company).id,
+                                 lead.partner_id.commercial_partner_id.id))
+            lead.xero_credit_warning = bool(text)
+            lead.xero_credit_warning_text = text or False
 
-    # -- buttons -----------------------------------------------------------------
-    def action_xero_create_invoice(self):
-        """Create Draft Invoice on Xero: checks first, then the wizard that
-        picks the revenue account (and exports the customer if needed)."""
+    def _xero_link(self):
+        """The opportunity's invoice link (sudo; may be empty)."""
         self.ensure_one()
-        self._xero_invoice_connection()
-        self._xero_check_invoiceable()
-        wizard = self.env["xero.invoice.wizard"]._xero_open(self)
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Create Draft Invoice on Xero"),
-            "res_model": "xero.invoice.wizard",
-            "res_id": wizard.id,
-            "view_mode": "form",
-            "target": "new",
-        }
+        return self.sudo().xero_invoice_link_id
 
-    def action_xero_update_invoice(self):
-        self.ensure_one()
-        return self._xero_update_invoice()
-
+    # -- buttons -------------------------------------------------------------------------
+    @xero_action
     def action_xero_view_invoice(self):
         self.ensure_one()
         if not self.xero_invoice_url:
             raise UserError(_("This opportunity has no Xero invoice to open."))
-        return {"type": "ir.actions.act_url", "url": self.xero_invoice_url, "target": "new"}
+        return open_url(self.xero_invoice_url)
 
+    @xero_action
     def action_xero_refresh_invoice(self):
-        """Read status, total and amount due of the selected opportunities'
-        invoices from Xero now (one call per 100 invoices)."""
-        leads = self.filtered("xero_invoice_id")
-        if not leads:
+        """Read status and amounts of the selected opportunities' invoices
+        from Xero now (one call per 100 invoices)."""
+        self.check_access("read")
+        links = self.sudo().xero_invoice_link_id.filtered("invoice_id")
+        if not links:
             raise UserError(_("None of these opportunities has a Xero invoice."))
-        refreshed = failed = self.browse()
-        for connection, group in leads.grouped("xero_connection_id").items():
-            if not connection:
-                failed |= group
-                continue
+        refreshed = failed = links.browse()
+        for connection, group in links.grouped("connection_id").items():
             connection._xero_check_usable()
-            done, bad = connection._xero_refresh_lead_invoices(group)
-            refreshed |= done
-            failed |= bad
+            done, bad = group._xero_refresh()
+            refreshed, failed = refreshed | done, failed | bad
         if failed:
-            return xero_notification(
-                _("%(done)s invoice(s) refreshed; %(failed)s could not be read from Xero "
-                  "(see their chatter).", done=len(refreshed), failed=len(failed)),
-                "warning", RELOAD)
+            return notification(_("%(done)s invoice(s) refreshed; %(failed)s could not be read "
+                                  "from Xero (see their chatter).", done=len(refreshed),
+                                  failed=len(failed)), "warning", RELOAD)
         if len(refreshed) == 1:
-            message = _("%(number)s is %(status)s in Xero.", number=refreshed.xero_invoice_number,
-                        status=refreshed._xero_status_label())
-        else:
-            message = _("%s invoices refreshed from Xero.", len(refreshed))
-        return xero_notification(message, "success", RELOAD)
+            return notification(_("%(number)s is %(status)s in Xero.", number=refreshed.number,
+                                  status=refreshed._xero_status_label()), "success", RELOAD)
+        return notification(_("%s invoices refreshed from Xero.", len(refreshed)), "success",
+                            RELOAD)
 
-    # -- delete cascade ------------------------------------------------------------
-    def unlink(self):
-        # Before anything is deleted here: if Xero refuses one draft, nothing goes.
-        self._xero_delete_invoices()
-        return super().unlink()
+    @xero_action
+    def action_xero_attach_pdf(self):
+        """Attach Xero's PDF of the invoice to the opportunity's chatter."""
+        self.ensure_one()
+        self.check_access("write")
+        link = self._xero_link()
+        if not link.invoice_id or link.status == "DELETED":
+            raise UserError(_("This opportunity has no Xero invoice to attach."))
+        link.connection_id._xero_check_usable()
+        link._xero_attach_pdf()
+        return notification(_("Xero's PDF of %s is attached to the opportunity.", link.number),
+                            "success", RELOAD)
 
+    def action_xero_check_invoice(self):
+        """Called in the background when an opportunity is opened: if its
+        invoice was read from Xero a while ago, read it again.  Never raises
+        for Xero; returns True when something changed."""
+        self.ensure_one()
+        link = self._xero_link()
+        if not link.invoice_id or link.status not in xero_invoices.OPEN \
+                or link.connection_id.state != "connected":
+            return False
+        self.check_access("read")
+        if link.refreshed_at and link.refreshed_at > fields.Datetime.now() - STALE_AFTER:
+            return False
+        before = (link.status, link.amount_due)
+        try:
+            with link.connection_id._xero_fresh_env() as env:
+                link.with_env(env)._xero_refresh()
+                after = link.with_env(env)
+                return (after.status, after.amount_due) != before
+        except Exception:  # noqa: BLE001 - Xero busy or down: read again later
+            return False
+
+    # -- the delete prompt ----------------------------------------------------------------
     @api.model
     def xero_delete_confirmation(self, lead_ids):
         """What the delete prompt adds for these leads (False: nothing).
         Called by the web client before it asks; no call to Xero."""
-        leads = self.browse(lead_ids).exists().filtered("xero_invoice_open")
-        if not leads:
+        links = self.browse(lead_ids).exists().sudo().xero_invoice_link_id.filtered("open")
+        if not links:
             return False
-        numbers = ", ".join(leads.mapped(lambda l: l.xero_invoice_number or l.xero_invoice_id))
-        if len(leads) == 1:
-            return _("This opportunity's Xero draft invoice %s is deleted in Xero too. If Xero no "
-                     "longer treats it as a draft, nothing is deleted and you are told why.", numbers)
-        return _("These opportunities' Xero draft invoices (%s) are deleted in Xero too. If Xero no longer treats "
-                 "one of them as a draft, nothing is deleted and you are told why.", numbers)
-
-    # -- small helpers ----------------------------------------------------------------
-    def _xero_status_label(self):
-        self.ensure_one()
-        return dict(INVOICE_STATUSES).get(self.xero_invoice_status, self.xero_invoice_status or "")
-
-    def _xero_forget_invoice(self):
-        """Drop every Xero invoice value (the organisation was unlinked)."""
-        self.sudo().write({
-            "xero_connection_id": False, "xero_invoice_id": False, "xero_invoice_number": False,
-            "xero_invoice_status": False, "xero_invoice_currency_id": False,
-            "xero_invoice_total": 0.0, "xero_invoice_amount_due": 0.0,
-            "xero_invoice_refreshed_at": False, "xero_invoice_account_code": False,
-            "xero_invoice_idempotency_key": False,
-        })
-
-    def _xero_invoice_write_values(self, invoice):
-        values = im.invoice_values(invoice)
-        currency = self.env["res.currency"].with_context(active_test=False).search(
-            [("name", "=", values["currency"])], limit=1) if values["currency"] else False
-        return {
-            "xero_invoice_id": values["invoice_id"],
-            "xero_invoice_number": values["number"],
-            "xero_invoice_status": values["status"],
-            "xero_invoice_currency_id": currency.id if currency else False,
-            "xero_invoice_total": values["total"],
-            "xero_invoice_amount_due": values["amount_due"],
-            "xero_invoice_refreshed_at": fields.Datetime.now(),
-        }
-
-    def _xero_apply_refresh(self, invoice):
-        """Keep what Xero says of the invoice; None: Xero does not know it."""
-        self.ensure_one()
-        if not invoice:
-            raise UserError(_("Xero has no invoice %s in this organisation any more.",
-                              self.xero_invoice_number or self.xero_invoice_id))
-        old_status = self.xero_invoice_status
-        values = self._xero_invoice_write_values(invoice)
-        values.pop("xero_invoice_id")
-        self.sudo().write(values)
-        if old_status and old_status != self.xero_invoice_status:
-            self.sudo().message_post(body=_(
-                "Xero invoice %(number)s is now %(status)s.", number=self.xero_invoice_number,
-                status=self._xero_status_label()))
-
-    def _xero_log_refresh_failure(self, exc):
-        for lead in self:
-            lead.sudo().message_post(body=_("The Xero invoice could not be refreshed: %s",
-                                            getattr(exc, "args", [exc])[0] if exc.args else exc))
+        numbers = ", ".join(links.mapped(lambda l: l.number or l.invoice_id))
+        if len(links) == 1:
+            return _("This opportunity's Xero draft invoice %s is deleted in Xero too. If Xero "
+                     "no longer treats it as a draft, nothing is deleted and you are told why.",
+                     numbers)
+        return _("These opportunities' Xero draft invoices (%s) are deleted in Xero too. If "
+                 "Xero no longer treats one of them as a draft, nothing is deleted and you are "
+                 "told why.", numbers)

@@ -1,9 +1,20 @@
-"""Settings > CRM > Xero: the Xero app's credentials and this company's link."""
+"""Settings > CRM > Xero: the Xero app's credentials, this company's link
+and its buttons, customer codes, invoice defaults, the way to cash, the
+import's progress and which side wins in syncs, and webhooks."""
+import logging
 from datetime import datetime
 
 from odoo import _, api, fields, models
 
-from .xero_connection import DEFAULT_SCOPES
+from ..xero.errors import XeroError
+from ..xero.import_rules import ODOO_WINS, XERO_WINS
+from ..xero import invoices as xero_invoices
+from .xero_connection import DEFAULT_SCOPES, STATES
+from .xero_actions import new_dialog
+from .xero_errors import xero_action
+
+_logger = logging.getLogger(__name__)
+TRACKING_SEPARATOR = " / "
 
 
 class ResConfigSettings(models.TransientModel):
@@ -18,37 +29,82 @@ class ResConfigSettings(models.TransientModel):
                               default=DEFAULT_SCOPES)
     xero_redirect_uri = fields.Char("Redirect URI", compute="_compute_xero_redirect_uri")
 
-    # The pattern of generated ledger codes: the customer code sequence's prefix and padding.
-    xero_code_prefix = fields.Char("Customer code prefix", compute="_compute_xero_code_pattern",
-                                   readonly=False, store=True)
-    xero_code_padding = fields.Integer("Customer code digits", compute="_compute_xero_code_pattern",
-                                       readonly=False, store=True)
-    xero_connection_id = fields.Many2one("xero.connection", compute="_compute_xero_connection_id")
-    xero_state = fields.Selection(
-        [("not_connected", "Not connected"), ("connected", "Connected"),
-         ("needs_reconnect", "Needs reconnect")], compute="_compute_xero_connection_id")
+    # This company's connection.
+    xero_connection_id = fields.Many2one("xero.connection", compute="_compute_xero_connection")
+    xero_state = fields.Selection(STATES, compute="_compute_xero_connection")
     xero_tenant_name = fields.Char(related="xero_connection_id.tenant_name")
     xero_connected_by_id = fields.Many2one(related="xero_connection_id.connected_by_id")
     xero_connected_at = fields.Datetime(related="xero_connection_id.connected_at")
     xero_status_message = fields.Char(related="xero_connection_id.status_message")
     xero_status_level = fields.Selection(related="xero_connection_id.status_level")
-    xero_has_choices = fields.Boolean(compute="_compute_xero_connection_id")
-    xero_refresh_token_age = fields.Char("Refresh token age", compute="_compute_xero_connection_id")
+    xero_has_choices = fields.Boolean(compute="_compute_xero_connection")
+    xero_can_reconnect = fields.Boolean(
+        compute="_compute_xero_connection",
+        help="Linked to an organisation before: Reconnect carries on with it.")
+    xero_refresh_token_age = fields.Char("Refresh token age", compute="_compute_xero_connection")
 
+    # Customer codes: the company's sequence's prefix and digits.
+    xero_code_prefix = fields.Char("Customer code prefix", compute="_compute_xero_code_pattern",
+                                   readonly=False, store=True)
+    xero_code_padding = fields.Integer("Customer code digits",
+                                       compute="_compute_xero_code_pattern", readonly=False,
+                                       store=True)
+
+    # What Create Draft Invoice proposes, from the organisation's own lists.
+    xero_invoice_account_code = fields.Selection(
+        "_xero_account_selection", "Default revenue account",
+        compute="_compute_xero_invoice_defaults", readonly=False, store=True)
+    xero_invoice_tracking_1 = fields.Selection(
+        "_xero_tracking_selection", "Default tracking", compute="_compute_xero_invoice_defaults",
+        readonly=False, store=True)
+    xero_invoice_tracking_2 = fields.Selection(
+        "_xero_tracking_selection", "Second tracking", compute="_compute_xero_invoice_defaults",
+        readonly=False, store=True)
+    xero_invoice_theme_id = fields.Selection(
+        "_xero_theme_selection", "Default branding theme",
+        compute="_compute_xero_invoice_defaults", readonly=False, store=True)
+    xero_credit_warning_enabled = fields.Boolean(
+        related="xero_connection_id.credit_warning_enabled", readonly=False)
+    xero_credit_warning_amount = fields.Float(
+        related="xero_connection_id.credit_warning_amount", readonly=False)
+    xero_paid_activity_enabled = fields.Boolean(
+        related="xero_connection_id.paid_activity_enabled", readonly=False)
+    xero_chase_activity_enabled = fields.Boolean(
+        related="xero_connection_id.chase_activity_enabled", readonly=False)
+    xero_chase_after_days = fields.Integer(related="xero_connection_id.chase_after_days",
+                                           readonly=False)
+
+    # Import Xero Data and the scheduled sync.
+    xero_sync_winner = fields.Selection(
+        [(ODOO_WINS, "Odoo wins for fields changed in Odoo since the last sync"),
+         (XERO_WINS, "Xero wins: Xero's changes overwrite Odoo's")],
+        string="When both sides changed", config_parameter="crm_xero.sync_winner",
+        default=ODOO_WINS)
+    xero_import_run_id = fields.Many2one("xero.import.run", compute="_compute_xero_connection")
+    xero_import_state = fields.Selection(related="xero_import_run_id.state", string="Import state")
+    xero_import_kind = fields.Selection(related="xero_import_run_id.kind", string="Import kind")
+    xero_import_progress = fields.Integer(related="xero_import_run_id.progress",
+                                          string="Import progress")
+    xero_import_processed = fields.Integer(related="xero_import_run_id.processed",
+                                           string="Contacts read")
+    xero_import_item_count = fields.Integer(related="xero_import_run_id.item_count",
+                                            string="Contacts to read")
+    xero_import_summary = fields.Char(related="xero_import_run_id.summary",
+                                      string="Import summary")
+    xero_import_skip_details = fields.Text(related="xero_import_run_id.skip_details",
+                                           string="Skipped")
+    xero_import_last_error = fields.Char(related="xero_import_run_id.last_error",
+                                         string="Import problem")
+    xero_import_finished_at = fields.Datetime(related="xero_import_run_id.finished_at",
+                                              string="Import finished")
+    xero_import_watermark = fields.Datetime(related="xero_connection_id.xero_import_watermark",
+                                            string="Synced up to")
+
+    # -- computes ------------------------------------------------------------------------
     @api.depends("company_id")   # a computed field with no dependency stays False in the form
     def _compute_xero_client_secret_set(self):
         is_set = bool(self.env["ir.config_parameter"].sudo().get_param("crm_xero.client_secret"))
         self.xero_client_secret_set = is_set
-
-    def _xero_code_sequence(self):
-        return self.env.ref("crm_xero.seq_customer_code", raise_if_not_found=False)
-
-    @api.depends("company_id")
-    def _compute_xero_code_pattern(self):
-        sequence = self._xero_code_sequence()
-        for settings in self:
-            settings.xero_code_prefix = sequence.prefix if sequence else False
-            settings.xero_code_padding = sequence.padding if sequence else 5
 
     @api.depends("company_id")
     def _compute_xero_redirect_uri(self):
@@ -56,34 +112,104 @@ class ResConfigSettings(models.TransientModel):
             settings.xero_redirect_uri = self.env["xero.connection"]._xero_redirect_uri()
 
     @api.depends("company_id")
-    def _compute_xero_connection_id(self):
+    def _compute_xero_connection(self):
         for settings in self:
-            connection = self.env["xero.connection"]._xero_for_company(settings.company_id, create=False)
+            connection = self.env["xero.connection"]._xero_for_company(settings.company_id,
+                                                                       create=False)
             settings.xero_connection_id = connection
             settings.xero_state = connection.state or "not_connected"
             settings.xero_has_choices = bool(connection.choice_ids)
+            settings.xero_can_reconnect = bool(connection.tenant_id)
+            settings.xero_import_run_id = self.env["xero.import.run"].sudo().search(
+                [("connection_id", "=", connection.id)], limit=1) if connection else False
             issued = connection.refresh_token_issued_at
-            if not issued:
-                settings.xero_refresh_token_age = False
-                continue
-            days = (datetime.utcnow() - issued).days
-            settings.xero_refresh_token_age = (
-                _("used today") if days < 1 else _("%s days unused (Xero drops it after 60)", days))
+            days = (datetime.utcnow() - issued).days if issued else None
+            settings.xero_refresh_token_age = False if days is None else (
+                _("used today") if days < 1 else
+                _("%s days unused (Xero drops it after 60)", days))
+
+    def _xero_code_sequence(self):
+        connection = self.env["xero.connection"]._xero_for_company(self.company_id)
+        return connection._xero_ensure_code_sequence()
+
+    @api.depends("company_id")
+    def _compute_xero_code_pattern(self):
+        for settings in self:
+            connection = self.env["xero.connection"]._xero_for_company(settings.company_id,
+                                                                       create=False)
+            sequence = connection._xero_ensure_code_sequence() if connection else \
+                self.env.ref("crm_xero.seq_customer_code", raise_if_not_found=False)
+            settings.xero_code_prefix = sequence.prefix if sequence else False
+            settings.xero_code_padding = sequence.padding if sequence else 5
+
+    # -- the organisation's lists, for the defaults -------------------------------------
+    def _xero_organisation_settings(self):
+        """The connected organisation's invoicing lists (cached), or None
+        when Xero cannot be read right now: Settings still open."""
+        connection = self.env["xero.connection"]._xero_for_company(self.env.company, create=False)
+        if not connection or connection.state != "connected":
+            return None
+        try:
+            return self.env["xero.invoice.link"]._xero_invoice_settings(connection)
+        except (XeroError, Exception) as exc:  # noqa: BLE001 - Settings must open anyway
+            _logger.info("Xero lists unavailable for Settings: %s", exc)
+            return None
+
+    @api.model
+    def _xero_account_selection(self):
+        settings = self._xero_organisation_settings()
+        return [(code, "%s %s" % (code, name)) for code, name in
+                xero_invoices.revenue_accounts(settings["accounts"])] if settings else []
+
+    @api.model
+    def _xero_tracking_selection(self):
+        settings = self._xero_organisation_settings()
+        if not settings:
+            return []
+        return [(category + TRACKING_SEPARATOR + option, category + TRACKING_SEPARATOR + option)
+                for category, options in xero_invoices.active_tracking(settings["tracking"])
+                for option in options]
+
+    @api.model
+    def _xero_theme_selection(self):
+        settings = self._xero_organisation_settings()
+        return [(t["BrandingThemeID"], t.get("Name") or t["BrandingThemeID"])
+                for t in settings["themes"]] if settings else []
+
+    @api.depends("company_id")
+    def _compute_xero_invoice_defaults(self):
+        for settings in self:
+            connection = self.env["xero.connection"]._xero_for_company(settings.company_id,
+                                                                       create=False)
+            tracking = [TRACKING_SEPARATOR.join(pair) for pair in connection.invoice_tracking or []]
+            settings.xero_invoice_account_code = connection.invoice_account_code or False
+            settings.xero_invoice_tracking_1 = tracking[0] if tracking else False
+            settings.xero_invoice_tracking_2 = tracking[1] if len(tracking) > 1 else False
+            settings.xero_invoice_theme_id = connection.invoice_theme_id or False
 
     def set_values(self):
         super().set_values()
-        sequence = self._xero_code_sequence()
-        if sequence and (sequence.prefix, sequence.padding) != (self.xero_code_prefix, self.xero_code_padding):
+        connection = self.env["xero.connection"]._xero_for_company(self.company_id)
+        sequence = connection._xero_ensure_code_sequence()
+        if (sequence.prefix, sequence.padding) != (self.xero_code_prefix or "",
+                                                   self.xero_code_padding):
             sequence.sudo().write({"prefix": self.xero_code_prefix or "",
                                    "padding": max(self.xero_code_padding, 1)})
+        tracking = [value.split(TRACKING_SEPARATOR, 1) for value in
+                    (self.xero_invoice_tracking_1, self.xero_invoice_tracking_2) if value]
+        connection.sudo().write({
+            "invoice_account_code": self.xero_invoice_account_code or False,
+            "invoice_tracking": tracking,
+            "invoice_theme_id": self.xero_invoice_theme_id or False,
+        })
         if self.xero_client_secret:
             self.env["ir.config_parameter"].sudo().set_param(
                 "crm_xero.client_secret", self.xero_client_secret.strip())
             self.xero_client_secret = False
 
-    # Buttons: save what was typed first (Settings does), then act on the company's link.
+    # -- buttons: save what was typed first (Settings does), then act ------------------
     def _xero_connection(self):
-        """This company's connection, created on first use."""
+        """This company's connection, created on first use, as the user."""
         return self.env["xero.connection"]._xero_for_company(self.company_id).with_env(self.env)
 
     def action_xero_connect(self):
@@ -95,28 +221,18 @@ class ResConfigSettings(models.TransientModel):
         return self._xero_connection().action_reconnect()
 
     def action_xero_disconnect(self):
-        connection = self._xero_connection()
-        connection._xero_check_manager()
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Remove the Xero integration"),
-            "res_model": "xero.disconnect.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_connection_id": connection.id},
-        }
+        return self._xero_connection().action_xero_remove()
 
+    @xero_action
     def action_xero_choose_organisation(self):
         connection = self._xero_connection()
         connection._xero_check_manager()
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Choose the Xero organisation"),
-            "res_model": "xero.organisation.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_connection_id": connection.id},
-        }
+        return new_dialog(_("Choose the Xero organisation"), "xero.organisation.wizard",
+                          {"default_connection_id": connection.id})
 
     def action_xero_import(self):
         return self._xero_connection().action_import()
+
+    def action_xero_import_resume(self):
+        self.xero_import_run_id.action_xero_resume()
+        return {"type": "ir.actions.client", "tag": "reload"}

@@ -1,15 +1,32 @@
-"""Company accounts: their Xero standing, for the current company's organisation."""
+"""Company accounts: their Xero standing (fields the form, list and kanban
+show), View on Xero, the figures' refresh, and the check made the first time
+an account is opened.  Export to Xero and Update to Xero have files of their
+own (res_partner_export.py, res_partner_update.py).
+
+An account is in Xero for one organisation: its own company's (an account
+of company B goes to B's organisation, whichever company is current), or the
+current company's when the account is shared by all companies.
+"""
+import logging
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..xero.gateway import contact_deep_link
-from .ui_actions import RELOAD, xero_notification
+from ..xero import contacts
+from ..xero import where as xero_where
+from ..xero.matching import ContactIndex
+from .xero_actions import RELOAD, open_url
+from .xero_connection import STATES
+from .xero_contact_link import CHECK_STATES
+from .xero_errors import xero_action
+
+_logger = logging.getLogger(__name__)
 
 LINK_FIELDS = ["xero_link_ids.contact_id", "xero_link_ids.account_number",
                "xero_link_ids.total_sales", "xero_link_ids.overdue_amount",
                "xero_link_ids.last_invoice_date", "xero_link_ids.check_state",
                "xero_link_ids.contact_status", "xero_link_ids.stats_refreshed_at",
-               "xero_link_ids.synced_values"]
+               "xero_link_ids.synced_values", "xero_link_ids.currency_id"]
 
 
 class ResPartner(models.Model):
@@ -19,7 +36,8 @@ class ResPartner(models.Model):
     xero_link_id = fields.Many2one("xero.contact.link", compute="_compute_xero_link")
     xero_contact_id = fields.Char("Xero contact id", compute="_compute_xero_link",
                                   search="_search_xero_contact_id")
-    xero_in_xero = fields.Boolean("In Xero", compute="_compute_xero_link", search="_search_xero_in_xero")
+    xero_in_xero = fields.Boolean("In Xero", compute="_compute_xero_link",
+                                  search="_search_xero_in_xero")
     xero_account_number = fields.Char(
         "Ledger code", compute="_compute_xero_link", inverse="_inverse_xero_account_number",
         help="The customer code in Xero (its AccountNumber). Leave it blank and Export to "
@@ -27,29 +45,37 @@ class ResPartner(models.Model):
     xero_code_missing = fields.Boolean(
         compute="_compute_xero_link",
         help="Linked, but Xero's contact does not carry the ledger code (yet).")
-    xero_check_state = fields.Selection(
-        [("pending", "Not checked yet"), ("linked", "Linked"), ("not_found", "Not in Xero")],
-        compute="_compute_xero_link")
+    xero_check_state = fields.Selection(CHECK_STATES, compute="_compute_xero_link")
     xero_contact_status = fields.Char("Xero status", compute="_compute_xero_link")
     xero_currency_id = fields.Many2one("res.currency", compute="_compute_xero_link")
     xero_last_invoice_date = fields.Date("Last invoice date", compute="_compute_xero_link")
     xero_total_sales = fields.Monetary("Total sales", compute="_compute_xero_link",
                                       currency_field="xero_currency_id",
-                                      help="Authorised and paid sales invoices in Xero.")
+                                      help="Authorised and paid sales invoices in Xero, less "
+                                           "credit notes.")
     xero_overdue_amount = fields.Monetary("Overdue", compute="_compute_xero_link",
                                          currency_field="xero_currency_id")
+    xero_outstanding_amount = fields.Monetary("Outstanding", compute="_compute_xero_link",
+                                             currency_field="xero_currency_id")
     xero_stats_refreshed_at = fields.Datetime("Figures refreshed", compute="_compute_xero_link")
+    xero_invoice_row_ids = fields.One2many("xero.contact.invoice",
+                                           compute="_compute_xero_link",
+                                           string="Xero invoices")
     xero_url = fields.Char("Xero link", compute="_compute_xero_link")
-    xero_connection_state = fields.Selection(
-        [("not_connected", "Not connected"), ("connected", "Connected"),
-         ("needs_reconnect", "Needs reconnect")], compute="_compute_xero_connection_state")
+    xero_connection_state = fields.Selection(STATES, compute="_compute_xero_link")
 
-    # -- current company's link --------------------------------------------------
+    # -- which organisation --------------------------------------------------------------
+    def _xero_company(self):
+        """The company whose Xero organisation this account belongs to."""
+        self.ensure_one()
+        return self.commercial_partner_id.company_id or self.env.company
+
     def _xero_connection(self):
-        return self.env["xero.connection"]._xero_for_company(self.env.company, create=False)
+        """The connection of the account's company (sudo; may be empty)."""
+        return self.env["xero.connection"]._xero_for_company(self._xero_company(), create=False)
 
     def _xero_link(self):
-        """This account's link in the current company's organisation (sudo; may be empty)."""
+        """This account's link in its organisation (sudo; may be empty)."""
         self.ensure_one()
         connection = self._xero_connection()
         if not connection or not self.commercial_partner_id.id:
@@ -59,16 +85,26 @@ class ResPartner(models.Model):
              ("partner_id", "=", self.commercial_partner_id.id)], limit=1)
 
     @api.depends_context("company")
-    @api.depends(*LINK_FIELDS, "commercial_partner_id")
+    @api.depends(*LINK_FIELDS, "commercial_partner_id", "company_id")
     def _compute_xero_link(self):
-        connection = self._xero_connection()
-        links = self.env["xero.contact.link"].sudo().search(
-            [("connection_id", "=", connection.id),
-             ("partner_id", "in", self.commercial_partner_id.ids)]) if connection else []
-        by_partner = {link.partner_id.id: link for link in links}
-        go_url = connection._xero_endpoints().go_url if connection else None
+        """Batched: one query for the connections and one for the links,
+        however many accounts the list shows."""
+        Link = self.env["xero.contact.link"].sudo()
+        companies = {p.id: (p.commercial_partner_id.company_id or self.env.company) for p in self}
+        connections = {c.company_id.id: c for c in self.env["xero.connection"].sudo().search(
+            [("company_id", "in", list({c.id for c in companies.values()}))])}
+        links = Link.search([
+            ("connection_id", "in", [c.id for c in connections.values()]),
+            ("partner_id", "in", self.commercial_partner_id.ids)]) if connections else Link
+        by_key = {(link.connection_id.id, link.partner_id.id): link for link in links}
+        endpoints = {cid: c._xero_endpoints() for cid, c in connections.items()} \
+            if connections else {}
         for partner in self:
-            link = by_partner.get(partner.commercial_partner_id.id) or self.env["xero.contact.link"]
+            connection = connections.get(companies[partner.id].id)
+            link = by_key.get((connection.id, partner.commercial_partner_id.id)) \
+                if connection else None
+            link = link or Link.browse()
+            partner.xero_connection_state = connection.state if connection else "not_connected"
             partner.xero_link_id = link
             partner.xero_contact_id = link.contact_id
             partner.xero_in_xero = bool(link.contact_id)
@@ -80,30 +116,26 @@ class ResPartner(models.Model):
             partner.xero_last_invoice_date = link.last_invoice_date
             partner.xero_total_sales = link.total_sales
             partner.xero_overdue_amount = link.overdue_amount
+            partner.xero_outstanding_amount = link.outstanding_amount
             partner.xero_stats_refreshed_at = link.stats_refreshed_at
-            partner.xero_url = (contact_deep_link(connection.short_code, link.contact_id, go_url)
-                                if link.contact_id and connection.short_code else False)
-
-    @api.depends_context("company")
-    def _compute_xero_connection_state(self):
-        state = self._xero_connection().state or "not_connected"
-        for partner in self:
-            partner.xero_connection_state = state
+            partner.xero_invoice_row_ids = link.invoice_ids
+            partner.xero_url = endpoints[connection.company_id.id].contact_link(
+                connection.short_code, link.contact_id) if link.contact_id else False
 
     def _search_xero_contact_id(self, operator, value):
         return [("commercial_partner_id.xero_link_ids", "any", [
-            ("company_id", "=", self.env.company.id), ("contact_id", operator, value)])]
+            ("company_id", "in", self.env.companies.ids), ("contact_id", operator, value)])]
 
     def _search_xero_in_xero(self, operator, value):
         in_xero = (operator == "=") == bool(value)
         domain = [("commercial_partner_id.xero_link_ids", "any", [
-            ("company_id", "=", self.env.company.id), ("contact_id", "!=", False)])]
+            ("company_id", "in", self.env.companies.ids), ("contact_id", "!=", False)])]
         return domain if in_xero else ["!"] + domain
 
     def _inverse_xero_account_number(self):
         for partner in self:
-            link = partner._xero_link()
             code = (partner.xero_account_number or "").strip() or False
+            link = partner._xero_link()
             if link:
                 # A linked contact's code changes in Xero with "Update to Xero".
                 link.account_number = code
@@ -113,69 +145,156 @@ class ResPartner(models.Model):
                     raise UserError(_("Connect Xero in Settings before setting a ledger code."))
                 self.env["xero.contact.link"].sudo().create({
                     "connection_id": connection.id,
-                    "partner_id": partner.commercial_partner_id.id,
-                    "account_number": code,
-                })
+                    "partner_id": partner.commercial_partner_id.id, "account_number": code})
 
-    # -- buttons -----------------------------------------------------------------
+    # -- what Odoo models of an account ----------------------------------------------------
+    def _xero_values(self):
+        self.ensure_one()
+        return {"name": self.name, "email": self.email, "phone": self.phone,
+                "mobile": self.mobile, "street": self.street, "street2": self.street2,
+                "city": self.city, "state": self.state_id.name, "zip": self.zip,
+                "country": self.country_id.name,
+                "vat": self.vat if self.vat != "/" else ""}
+
+    def _xero_contact_persons(self):
+        return self.child_ids.filtered(lambda c: c.type == "contact" and not c.is_company
+                                       and c.active)
+
+    def _xero_main_person(self, link=None):
+        """The main contact: the one chosen at export; for an account linked
+        to a contact Xero had, the person named as Xero's primary person (or
+        nobody: Xero's primary person is not replaced by whoever comes first);
+        else the first person."""
+        persons = self._xero_contact_persons()
+        link = link if link is not None else self._xero_link()
+        if link.main_person_id in persons:
+            return link.main_person_id
+        if link.contact_id:
+            synced = link.synced_values or {}
+            primary = contacts.person_name(synced)
+            return persons.filtered(lambda p: primary and contacts._norm(p.name)
+                                    == contacts._norm(primary))[:1]
+        return persons[:1]
+
+    def _xero_snapshot(self, connection, main_person=None, account_number=None):
+        """What Odoo holds of this account, as xero/contacts.py compares it."""
+        self.ensure_one()
+        link = self.env["xero.contact.link"].sudo().search(
+            [("connection_id", "=", connection.id), ("partner_id", "=", self.id)], limit=1)
+        main = main_person or self._xero_main_person(link)
+        billing = self.child_ids.filtered(lambda c: c.type == "invoice" and c.active)[:1]
+        values = self._xero_values()
+        if billing:
+            values.update({"billing_" + k: v for k, v in billing._xero_values().items()
+                           if k in contacts.ADDRESS_KEYS})
+        values.update(
+            main_name=main.name or "", main_email=main.email or "",
+            account_number=account_number if account_number is not None
+            else link.account_number,
+            persons=[[p.name, p.email or ""] for p in self._xero_contact_persons() - main])
+        return contacts.snapshot(values)
+
+    def _xero_contact_number(self):
+        """A stable key for this account in Xero (its ContactNumber): the same
+        database and partner always give the same key."""
+        uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid", "")
+        return f"odoo-{uuid[:8]}-{self.id}"
+
+    # -- who may push, where -----------------------------------------------------------
     def _xero_check_salesperson(self, operation="write"):
         """Xero buttons are for the sales team, on accounts they may change."""
         if not self.env.user.has_group("sales_team.group_sale_salesman"):
             raise AccessError(_("Only the sales team can use the Xero buttons."))
         self.commercial_partner_id.check_access(operation)
 
+    def _xero_check_can_push(self):
+        """The connection an Export or Update of this account goes to, or why
+        not, before anything is sent."""
+        self.ensure_one()
+        self._xero_check_salesperson("write")
+        partner = self.commercial_partner_id
+        if not partner.is_company:
+            raise UserError(_("%s is a person, not a company. Tick 'Company' on the account to "
+                              "export it to Xero.", partner.name))
+        connection = partner._xero_connection()
+        if not connection:
+            raise UserError(_("%(account)s belongs to %(company)s, which is not connected to "
+                              "Xero. An administrator can connect it in Settings > CRM > Xero "
+                              "(with %(company)s as the current company).",
+                              account=partner.name, company=partner._xero_company().name))
+        connection._xero_check_usable()
+        return connection
+
+    # -- buttons --------------------------------------------------------------------------
+    @xero_action
     def action_xero_view(self):
         """Open the contact in Xero's web app."""
         self.ensure_one()
         if not self.xero_url:
-            raise UserError(_("%s is not linked to a Xero contact yet.", self.commercial_partner_id.name))
-        return {"type": "ir.actions.act_url", "url": self.xero_url, "target": "new"}
+            raise UserError(_("%s is not linked to a Xero contact yet.",
+                              self.commercial_partner_id.name))
+        return open_url(self.xero_url)
 
-    def action_xero_export(self):
-        """Export to Xero: choose the main contact, then push the account."""
-        self.ensure_one()
-        self._xero_check_salesperson("write")
-        self._xero_check_exportable()
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Export to Xero"),
-            "res_model": "xero.export.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_partner_id": self.commercial_partner_id.id},
-        }
-
-    def action_xero_update(self):
-        self.ensure_one()
-        self._xero_check_salesperson("write")
-        changed = self.commercial_partner_id._xero_push_update()
-        message = (_("Xero updated: %s.", ", ".join(changed)) if changed
-                   else _("Xero already has these details: nothing to update."))
-        return xero_notification(message, "success" if changed else "info", RELOAD)
-
+    @xero_action
     def action_xero_refresh_stats(self):
         self.ensure_one()
         self._xero_check_salesperson("read")
         link = self.commercial_partner_id._xero_link()
         if not link.contact_id:
-            raise UserError(_("%s is not linked to a Xero contact yet.", self.commercial_partner_id.name))
-        link.connection_id.with_env(self.env)._xero_refresh_contact_stats(link)
-        return {"type": "ir.actions.client", "tag": "soft_reload"}
+            raise UserError(_("%s is not linked to a Xero contact yet.",
+                              self.commercial_partner_id.name))
+        link.with_env(self.env(su=True))._xero_refresh_figures()
+        return RELOAD
 
     def action_xero_check_link(self):
         """Called by the account form once, in the background, the first time
-        it is opened: find the account in Xero. Never raises: a slow or busy
-        Xero leaves the check pending, for the next opening or the batch job."""
+        it is opened: find the account in Xero, and if it is there, its
+        figures.  Never raises for Xero: a slow or busy Xero leaves the check
+        pending, for the next opening or the batch job."""
         partner = self.commercial_partner_id
-        if (not partner.is_company or partner._xero_connection().state != "connected"
-                or not self.env.user.has_group("sales_team.group_sale_salesman")):
+        if not partner.is_company or not self.env.user.has_group("sales_team.group_sale_salesman"):
+            return False
+        connection = partner._xero_connection()
+        if not connection or connection.state != "connected":
             return False
         partner.check_access("read")
         link = partner._xero_link()
         if link and link.check_state != "pending":
             return link.check_state
         try:
-            return partner._xero_check_in_xero()
-        except UserError:
+            return partner._xero_check_in_xero(connection)
+        except Exception:  # noqa: BLE001 - Xero busy or down: checked again later
+            _logger.info("Xero check of account %s left for later", partner.id, exc_info=True)
             return False
 
+    def _xero_check_in_xero(self, connection):
+        """Find this account in Xero (ledger code, then our key, then the name
+        as Xero compares it, then the email) with one search, link it and
+        read its figures; in a transaction of its own (the form's request
+        never holds it).  Returns the link's state."""
+        self.ensure_one()
+        link = self.env["xero.contact.link"]._xero_ensure(connection, self)
+        with self.env["xero.write"]._xero_link_lock(link, wait=0), \
+                connection._xero_fresh_env() as env:
+            link = link.with_env(env)
+            if link.check_state != "pending":
+                return link.check_state
+            partner = self.with_env(env)
+            clauses = [xero_where.eq("Name.ToLower()", (partner.name or "").lower()),
+                       xero_where.eq("ContactNumber", partner._xero_contact_number())]
+            if link.account_number:
+                clauses.append(xero_where.eq("AccountNumber", link.account_number))
+            if partner.email:
+                clauses.append(xero_where.eq("EmailAddress", partner.email))
+            found = connection.with_env(env)._xero_call(lambda gw: gw.get_contacts(
+                where=xero_where.any_of(*clauses), include_archived=True, page=1))["Contacts"]
+            contact, _how = ContactIndex(found).match(
+                account_number=link.account_number,
+                contact_number=partner._xero_contact_number(), name=partner.name,
+                email=partner.email)
+            if contact and not link._xero_contact_taken(contact["ContactID"]):
+                link._xero_link_to(contact)
+                link._xero_refresh_figures()
+            else:
+                link.write({"check_state": "not_found", "checked_at": fields.Datetime.now()})
+            return link.check_state

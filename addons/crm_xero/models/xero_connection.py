@@ -1,12 +1,13 @@
-"""One Xero connection per Odoo company: which organisation, and the tokens.
+"""One Xero connection per Odoo company: which organisation, its tokens, and
+the way every other model calls Xero for that company.
 
-The OAuth dance (authorise, callback, choose organisation) lives in
-xero_connection_oauth.py; this file keeps the record, its tokens and the way
-every other model gets a ready-to-use gateway.
+Setup, Reconnect and Remove Integration (the OAuth round trip) are in
+xero_connection_setup.py; writes to Xero go through xero_write.py.
 """
 import itertools
 import logging
 import time
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import psycopg2
@@ -15,30 +16,23 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..xero import errors, oauth
+from ..xero.endpoints import XeroEndpoints
 from ..xero.gateway import XeroGateway
 
 _logger = logging.getLogger(__name__)
 
-DEFAULT_SCOPES = "openid profile email offline_access accounting.contacts " \
-                 "accounting.settings.read accounting.invoices"
+DEFAULT_SCOPES = " ".join(oauth.DEFAULT_SCOPES)
 # Refresh this long before Xero's expiry, so a call never leaves with a token
 # that dies on the way.
 TOKEN_MARGIN = timedelta(seconds=120)
 # How long a call waits for another worker's token refresh before giving up.
 REFRESH_WAIT = 10
-RECONNECT_MESSAGE = "Reconnect Xero in Settings."
-# (dbname, connection id) -> (access token, expiry): this process's freshest
-# token, which the caller's transaction may not see yet. Memory only.
+# (dbname, connection id, tenant, grant) -> (access token, expiry): this
+# process's freshest token, which the caller's transaction may not see yet
+# (Odoo's transactions are REPEATABLE READ).  Memory only.
 _TOKEN_CACHE = {}
-
-
-class XeroUserError(UserError):
-    """A Xero failure told to the user; `xero_error` keeps the typed error
-    (e.g. XeroValidationError.messages, XeroUnavailable.maybe_committed)."""
-
-    def __init__(self, message, xero_error=None):
-        super().__init__(message)
-        self.xero_error = xero_error
+STATES = [("not_connected", "Not connected"), ("connected", "Connected"),
+          ("needs_reconnect", "Needs reconnect")]
 
 
 class XeroConnection(models.Model):
@@ -48,11 +42,7 @@ class XeroConnection(models.Model):
 
     company_id = fields.Many2one("res.company", required=True, ondelete="cascade", index=True,
                                  default=lambda self: self.env.company)
-    state = fields.Selection([
-        ("not_connected", "Not connected"),
-        ("connected", "Connected"),
-        ("needs_reconnect", "Needs reconnect"),
-    ], default="not_connected", required=True, readonly=True)
+    state = fields.Selection(STATES, default="not_connected", required=True, readonly=True)
     tenant_id = fields.Char("Xero organisation id", readonly=True, copy=False)
     tenant_name = fields.Char("Xero organisation", readonly=True, copy=False)
     short_code = fields.Char(readonly=True, copy=False,
@@ -67,6 +57,12 @@ class XeroConnection(models.Model):
                                  help="The outcome of the last connect, reconnect or disconnect.")
     status_level = fields.Selection([("info", "Info"), ("warning", "Warning"), ("danger", "Error")],
                                     default="info", readonly=True, copy=False)
+    xero_import_watermark = fields.Datetime(
+        "Contacts synced up to", readonly=True, copy=False,
+        help="The next sync asks Xero only for contacts changed after this (If-Modified-Since).")
+    xero_import_archived_mode = fields.Selection(
+        [("skip", "Skip archived contacts"), ("archive", "Import them as archived accounts")],
+        default="skip", readonly=True, copy=False)
 
     # Secrets: system administrators only, never copied, blanked by neutralize.sql.
     access_token = fields.Char(groups="base.group_system", copy=False)
@@ -81,17 +77,32 @@ class XeroConnection(models.Model):
     # Tokens of a consent whose organisation is still to be chosen (JSON).
     pending_token = fields.Char(groups="base.group_system", copy=False)
 
+    # What Create Draft Invoice proposes (Settings > CRM > Xero), and the way to cash.
+    invoice_account_code = fields.Char("Default revenue account", copy=False)
+    invoice_tracking = fields.Json(copy=False, help="Default tracking: [[category, option]].")
+    invoice_theme_id = fields.Char("Default branding theme", copy=False)
+    credit_warning_amount = fields.Float(
+        "Warn above this overdue amount", copy=False,
+        help="Opportunities (and quotations) of customers whose overdue amount in Xero is "
+             "above this show a warning. 0: any overdue amount.")
+    credit_warning_enabled = fields.Boolean("Credit warning", default=True, copy=False)
+    paid_activity_enabled = fields.Boolean("Tell the salesperson when paid", default=True,
+                                           copy=False)
+    chase_activity_enabled = fields.Boolean("Chase overdue invoices", default=True, copy=False)
+    chase_after_days = fields.Integer("Chase this many days after the due date", default=1,
+                                      copy=False)
     choice_ids = fields.One2many("xero.tenant.choice", "connection_id", readonly=True,
                                  string="Organisations to choose from")
+    contact_link_ids = fields.One2many("xero.contact.link", "connection_id")
 
     _sql_constraints = [
         ("company_unique", "unique(company_id)", "A company links to one Xero organisation only."),
     ]
 
-    # -- finding and configuring ---------------------------------------------
+    # -- finding and configuring ------------------------------------------------------
     @api.model
     def _xero_for_company(self, company=None, create=True):
-        """The connection of `company` (default: the current one), as sudo."""
+        """The connection of ``company`` (default: the current one), as sudo."""
         company = company or self.env.company
         connection = self.sudo().search([("company_id", "=", company.id)], limit=1)
         if not connection and create:
@@ -99,20 +110,29 @@ class XeroConnection(models.Model):
         return connection
 
     @api.model
+    def _xero_params(self):
+        return self.env["ir.config_parameter"].sudo()
+
+    @api.model
     def _xero_endpoints(self):
-        params = self.env["ir.config_parameter"].sudo()
-        defaults = oauth.XeroEndpoints()
-        return oauth.XeroEndpoints(
-            login_url=params.get_param("crm_xero.login_url") or defaults.login_url,
-            identity_url=params.get_param("crm_xero.identity_url") or defaults.identity_url,
-            api_url=params.get_param("crm_xero.api_url") or defaults.api_url,
-            go_url=params.get_param("crm_xero.go_url") or defaults.go_url,
-        )
+        params = self._xero_params()
+        defaults = XeroEndpoints()
+        return XeroEndpoints(**{
+            key: params.get_param("crm_xero.%s" % key) or getattr(defaults, key)
+            for key in ("login_url", "identity_url", "api_url", "go_url")})
+
+    @api.model
+    def _xero_timeout(self):
+        """Seconds to wait for Xero's answer (system parameter crm_xero.timeout)."""
+        try:
+            return float(self._xero_params().get_param("crm_xero.timeout") or 30)
+        except ValueError:
+            return 30.0
 
     @api.model
     def _xero_app(self):
         """(client_id, client_secret, scopes) of the Xero app, or a clear error."""
-        params = self.env["ir.config_parameter"].sudo()
+        params = self._xero_params()
         client_id = params.get_param("crm_xero.client_id")
         client_secret = params.get_param("crm_xero.client_secret")
         if not client_id or not client_secret:
@@ -122,10 +142,40 @@ class XeroConnection(models.Model):
         return client_id, client_secret, scopes
 
     def _xero_check_manager(self):
+        """Connect, disconnect and import are for Xero managers of *this*
+        connection's company: the group, and the company's record rule,
+        checked before anything is sent anywhere."""
         if not self.env.user.has_group("crm_xero.group_xero_manager"):
             raise AccessError(_("Only Xero managers can connect, disconnect or import Xero."))
+        if self:
+            self.sudo(False).check_access("write")
 
-    # -- tokens ----------------------------------------------------------------
+    def _xero_ensure_code_sequence(self):
+        """The company's own customer-code sequence (prefix and digits are a
+        per-company setting), made from the module's template on first use."""
+        self.ensure_one()
+        Sequence = self.env["ir.sequence"].sudo()
+        sequence = Sequence.search([("code", "=", "crm_xero.customer_code"),
+                                    ("company_id", "=", self.company_id.id)], limit=1)
+        if not sequence:
+            template = self.env.ref("crm_xero.seq_customer_code", raise_if_not_found=False)
+            values = {"name": _("Xero customer code (%s)", self.company_id.name),
+                      "code": "crm_xero.customer_code", "company_id": self.company_id.id,
+                      "prefix": template.prefix if template else "ODOO-",
+                      "padding": template.padding if template else 5}
+            sequence = Sequence.create(values)
+        return sequence
+
+    # -- fresh transactions ------------------------------------------------------------
+    @contextmanager
+    def _xero_fresh_env(self):
+        """An environment on a new transaction, committed on success.  It
+        sees what other workers committed (the caller's REPEATABLE READ
+        snapshot does not), and outlives the caller's rollback."""
+        with self.env.registry.cursor() as cr:
+            yield api.Environment(cr, self.env.uid, self.env.context, su=True)
+
+    # -- tokens -----------------------------------------------------------------------
     def _xero_store_tokens(self, token):
         """Write a token response on self (sudo); the caller commits."""
         for key in [k for k in _TOKEN_CACHE if k[:2] == (self.env.cr.dbname, self.id)]:
@@ -138,27 +188,31 @@ class XeroConnection(models.Model):
             "refresh_token_issued_at": fields.Datetime.now(),
         })
 
-    def _xero_access_token(self, rejected_token=None):
-        """A valid access token, refreshed first when it is (about to be) expired,
-        or when Xero just rejected `rejected_token`.
+    def _xero_cache_key(self, sudo):
+        # Keyed by organisation and grant too: after a reconnect or a switch of
+        # organisation, no worker reuses the old grant's token.
+        return (self.env.cr.dbname, self.id, sudo.tenant_id, sudo.connected_at)
 
-        Xero's refresh tokens are single-use: the refresh runs under a row lock in
-        a transaction of its own, committed at once, so concurrent workers never
-        spend the same refresh token nor lose the rotated one. The fresh token is
-        also kept in this process's memory: the caller's own transaction may not
-        see the other transaction's commit yet.
+    def _xero_access_token(self, rejected_token=None):
+        """A valid access token, refreshed first when it is (about to be)
+        expired, or when Xero just rejected ``rejected_token``.
+
+        Xero's refresh tokens are single-use: the refresh runs under a row
+        lock in a transaction of its own, committed at once, so concurrent
+        workers never spend the same refresh token nor lose the rotated one.
+        After a rejection the stored token is read again from a fresh
+        transaction first: another worker may have rotated it already.
         """
         self.ensure_one()
         self._xero_check_usable()
         sudo = self.sudo()
-        # Keyed by organisation and grant too: after a reconnect or a switch of
-        # organisation, no worker reuses the old grant's token.
-        cache_key = (self.env.cr.dbname, self.id, self.tenant_id, sudo.connected_at)
+        cache_key = self._xero_cache_key(sudo)
+        soon = datetime.utcnow() + TOKEN_MARGIN
         cached = _TOKEN_CACHE.get(cache_key)
-        if cached and cached[0] != rejected_token and cached[1] > datetime.utcnow() + TOKEN_MARGIN:
+        if cached and cached[0] != rejected_token and cached[1] > soon:
             return cached[0]
-        if (sudo.access_token != rejected_token and sudo.token_expires_at
-                and sudo.token_expires_at > datetime.utcnow() + TOKEN_MARGIN):
+        if rejected_token is None and sudo.access_token and sudo.token_expires_at \
+                and sudo.token_expires_at > soon:
             return sudo.access_token
         deadline = time.monotonic() + REFRESH_WAIT
         try:
@@ -169,8 +223,9 @@ class XeroConnection(models.Model):
                 except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable):
                     # Another worker holds the lock, or just rotated: look again.
                     if time.monotonic() > deadline:
-                        raise UserError(_("Xero's connection is busy being refreshed; try again "
-                                          "in a moment.")) from None
+                        raise errors.XeroUnavailable(errors._lt(
+                            "Xero's connection is busy being refreshed; try again in a "
+                            "moment."), detail="token refresh lock busy") from None
                     time.sleep(min(0.05 * (attempt + 1), 0.5))
         finally:
             # Written by the other transaction: drop what this one had cached.
@@ -179,30 +234,29 @@ class XeroConnection(models.Model):
         return token
 
     def _xero_refresh_locked(self, rejected_token=None):
-        """Refresh under `SELECT ... FOR UPDATE NOWAIT` in a new transaction.
+        """Under ``SELECT ... FOR UPDATE NOWAIT`` in a new transaction: the
+        stored token if it is fresh and not the rejected one, else a refresh.
         Returns (access_token, expires_at)."""
         with self.env.registry.cursor() as cr:
             # Busy lock: expected under concurrency, retried by the caller, not logged.
-            cr.execute("SELECT id FROM xero_connection WHERE id = %s FOR UPDATE NOWAIT", [self.id],
-                       log_exceptions=False)
+            cr.execute("SELECT id FROM xero_connection WHERE id = %s FOR UPDATE NOWAIT",
+                       [self.id], log_exceptions=False)
             locked = self.with_env(self.env(cr=cr, su=True))
-            if locked.state != "connected":
-                raise UserError(_("Xero is not connected for %s. %s",
-                                  locked.company_id.name, RECONNECT_MESSAGE))
-            if (locked.access_token != rejected_token and locked.token_expires_at
+            locked._xero_check_usable()
+            if (locked.access_token and locked.access_token != rejected_token
+                    and locked.token_expires_at
                     and locked.token_expires_at > datetime.utcnow() + TOKEN_MARGIN):
-                return locked.access_token, locked.token_expires_at   # refreshed meanwhile
+                return locked.access_token, locked.token_expires_at   # rotated meanwhile
             client_id, client_secret, _scopes = self._xero_app()
             try:
                 token = oauth.refresh(self._xero_endpoints(), client_id, client_secret,
                                       locked.refresh_token)
             except errors.XeroAuthError as exc:
+                # Only a refused refresh means the grant is gone: say so in
+                # Settings, in this committed transaction, as the user is told.
                 locked._xero_mark_needs_reconnect(exc)
                 cr.commit()
-                raise UserError(_("Xero no longer accepts this company's connection. %s",
-                                  RECONNECT_MESSAGE)) from None
-            except errors.XeroError as exc:
-                raise UserError(exc.user_message) from None
+                raise
             locked._xero_store_tokens(token)
             cr.commit()
             _logger.info("Xero tokens refreshed for company %s", locked.company_id.id)
@@ -219,23 +273,12 @@ class XeroConnection(models.Model):
                                 "no data was lost."),
         })
 
-    def _xero_mark_needs_reconnect_now(self, exc):
-        """Mark it in a transaction of its own, which outlives the caller's
-        rollback. Should this very transaction hold the row, mark it here
-        instead (after a short lock wait) rather than wait on ourselves."""
-        try:
-            with self.env.registry.cursor() as cr:
-                cr.execute("SET LOCAL lock_timeout = '2s'")
-                self.with_env(self.env(cr=cr, su=True))._xero_mark_needs_reconnect(exc)
-        except psycopg2.errors.LockNotAvailable:
-            self._xero_mark_needs_reconnect(exc)
-
     def _xero_check_usable(self):
         """Raise the message every Xero button shows when Xero cannot be used."""
         self.ensure_one()
         if self.state == "needs_reconnect":
-            raise UserError(_("Xero needs to be reconnected for %s. %s",
-                              self.company_id.name, RECONNECT_MESSAGE))
+            raise UserError(_("Xero needs to be reconnected for %s. Reconnect Xero in Settings.",
+                              self.company_id.name))
         if self.state != "connected":
             raise UserError(_("%s is not connected to Xero yet. An administrator can connect "
                               "it in Settings > CRM > Xero.", self.company_id.name))
@@ -244,33 +287,74 @@ class XeroConnection(models.Model):
         """The gateway for this company's organisation, with a fresh token."""
         self.ensure_one()
         return XeroGateway(self._xero_endpoints(), access_token or self._xero_access_token(),
-                           self.tenant_id, priority=priority)
+                           self.tenant_id, priority=priority, timeout=self._xero_timeout())
 
     def _xero_call(self, operation, priority="interactive"):
-        """Run `operation(gateway)`; a 401 (token revoked or expired early) gets one
-        forced refresh and retry; any Xero error becomes a UserError."""
+        """Run ``operation(gateway)`` for this company's organisation.
+
+        A 401 (Xero rejected the access token early, or another worker
+        rotated it): the token is read again, refreshed once under the lock
+        if still needed, and the call tried once more.  Only a refused
+        refresh marks the connection "needs reconnect"; so does a 403 (the
+        organisation was disconnected in Xero).  Typed errors travel up to
+        the button (models/xero_errors.py)."""
         self.ensure_one()
+        token = self._xero_access_token()
         try:
-            token = self._xero_access_token()
             try:
                 return operation(self._xero_gateway(priority, token))
             except errors.XeroAuthError as exc:
-                if exc.reason not in ("token_expired", "invalid_token"):
+                if exc.needs_reconnect:
                     raise
+                _logger.info("Xero rejected the access token of company %s; retrying with a "
+                             "fresh one", self.company_id.id)
                 fresh = self._xero_access_token(rejected_token=token)
                 return operation(self._xero_gateway(priority, fresh))
-        except errors.XeroAuthError as exc:
+        except errors.XeroForbidden as exc:
             self._xero_mark_needs_reconnect_now(exc)
-            raise UserError(_("Xero no longer accepts this company's connection. %s",
-                              RECONNECT_MESSAGE)) from None
-        except errors.XeroError as exc:
-            raise XeroUserError(exc.user_message, exc) from None
+            raise
 
-    # -- links other models keep (extended by partners and opportunities) -----
+    def _xero_pages(self, method, key, priority="interactive", **filters):
+        """Every page of one of the gateway's paged lists (``method``, e.g.
+        "get_contacts"), read with Xero's largest pages: yields
+        (page, items, pagination)."""
+        return XeroGateway.iter_pages(
+            lambda **kw: self._xero_call(lambda gw: getattr(gw, method)(**kw), priority),
+            key, **filters)
+
+    def _xero_currency(self, code=None):
+        """The Odoo currency of a Xero currency code (default: the
+        organisation's base currency), archived ones included."""
+        code = code or self.base_currency
+        return self.env["res.currency"].with_context(active_test=False).search(
+            [("name", "=", code)], limit=1) if code else self.env["res.currency"]
+
+    def _xero_mark_needs_reconnect_now(self, exc):
+        """Mark it in a transaction of its own, which outlives the caller's
+        rollback, so Settings and the user's message agree."""
+        with self._xero_fresh_env() as env:
+            connection = self.with_env(env)
+            if connection.state == "connected":
+                connection._xero_mark_needs_reconnect(exc)
+
+    # -- switching organisation: what the old one's ids were ----------------------------
     def _xero_count_links(self):
         """How many Odoo records carry ids of this connection's organisation."""
-        return 0
+        self.ensure_one()
+        return (self.env["xero.contact.link"].sudo().search_count(
+            [("connection_id", "=", self.id), ("contact_id", "!=", False)])
+            + self.env["xero.invoice.link"].sudo().search_count(
+                [("connection_id", "=", self.id), ("invoice_id", "!=", False)]))
 
-    def _xero_clear_links(self):
-        """Forget those ids (before linking another organisation)."""
-        return True
+    def _xero_forget_organisation(self):
+        """Everything that belongs to the organisation this company leaves
+        (before it links another): contact and invoice links (their ids and
+        ledger codes), writes not yet finished, the import's watermark and
+        runs, webhook events."""
+        self.ensure_one()
+        domain = [("connection_id", "=", self.id)]
+        for model in ("xero.contact.link", "xero.invoice.link", "xero.write", "xero.import.run",
+                      "xero.webhook.event"):
+            if model in self.env:
+                self.env[model].sudo().search(domain).unlink()
+        self.sudo().write({"xero_import_watermark": False})

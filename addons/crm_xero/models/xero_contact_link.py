@@ -1,10 +1,35 @@
-"""The binding between a partner and a Xero contact, per company connection.
+"""The binding between a company account and a Xero contact, per connection,
+and the batch jobs on it: link every account after connecting, and keep the
+accounts' Xero figures and invoice lists fresh (many contacts per call).
 
-A partner shared by two companies can so be linked in two organisations, and
-the ids of one organisation never leak into another's (links are cleared when
-a company switches organisation).
+A partner shared by two companies is linked in two organisations, and one
+organisation's ids never leak into another's.
 """
-from odoo import api, fields, models
+import logging
+from collections import defaultdict
+from datetime import date, timedelta
+
+import psycopg2
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import format_amount
+
+from ..xero import limits
+from ..xero import where as xero_where
+from ..xero.errors import XeroError
+from ..xero.matching import ContactIndex
+from ..xero.responses import parse_xero_date
+from . import batch_commit
+
+_logger = logging.getLogger(__name__)
+
+RECHECK_AFTER = timedelta(days=1)   # accounts not found in Xero are looked up again daily
+LINK_BATCH = 200                    # accounts linked per committed transaction
+SALES_STATUSES = ("AUTHORISED", "PAID")
+LISTED_STATUSES = ("DRAFT", "SUBMITTED", "AUTHORISED", "PAID")
+CHECK_STATES = [("pending", "Not checked yet"), ("linked", "Linked"),
+                ("not_found", "Not in Xero")]
 
 
 class XeroContactLink(models.Model):
@@ -12,7 +37,8 @@ class XeroContactLink(models.Model):
     _description = "Xero contact of an account"
     _rec_name = "partner_id"
 
-    connection_id = fields.Many2one("xero.connection", required=True, ondelete="cascade", index=True)
+    connection_id = fields.Many2one("xero.connection", required=True, ondelete="cascade",
+                                    index=True)
     company_id = fields.Many2one(related="connection_id.company_id", store=True, index=True)
     partner_id = fields.Many2one("res.partner", required=True, ondelete="cascade", index=True)
     contact_id = fields.Char("Xero contact id", index=True, copy=False,
@@ -22,11 +48,10 @@ class XeroContactLink(models.Model):
     contact_number = fields.Char("Xero contact code", copy=False,
                                  help="Xero's ContactNumber: a stable Odoo key for this account.")
     contact_status = fields.Char(copy=False)
-    # When the account was last checked against Xero (first open or batch link),
-    # and what came of it.
-    check_state = fields.Selection([
-        ("pending", "Not checked yet"), ("linked", "Linked"), ("not_found", "Not in Xero"),
-    ], default="pending", required=True, index=True)
+    main_person_id = fields.Many2one("res.partner", ondelete="set null", copy=False,
+                                     help="The person chosen as the Xero contact's primary "
+                                          "person at export.")
+    check_state = fields.Selection(CHECK_STATES, default="pending", required=True, index=True)
     checked_at = fields.Datetime(copy=False)
     # Figures read from Xero, in the organisation's base currency.
     currency_id = fields.Many2one("res.currency", copy=False)
@@ -35,8 +60,11 @@ class XeroContactLink(models.Model):
     overdue_amount = fields.Monetary(currency_field="currency_id", copy=False)
     outstanding_amount = fields.Monetary(currency_field="currency_id", copy=False)
     stats_refreshed_at = fields.Datetime(copy=False)
-    # The contact as last pushed to or read from Xero, to push only what changed.
+    invoice_ids = fields.One2many("xero.contact.invoice", "link_id", readonly=True)
+    # The contact as Xero last held it, and the account as Odoo held it, at
+    # the last sync: Update pushes only what Odoo changed since.
     synced_values = fields.Json(copy=False)
+    odoo_values = fields.Json(copy=False)
     synced_at = fields.Datetime(copy=False)
 
     _sql_constraints = [
@@ -46,11 +74,31 @@ class XeroContactLink(models.Model):
          "A Xero contact links to one account only."),
     ]
 
-    def _xero_code_in_xero(self):
-        """Whether Xero's contact carries this link's ledger code."""
-        self.ensure_one()
-        return bool(self.account_number) and \
-            self.account_number == (self.synced_values or {}).get("AccountNumber")
+    # -- finding and making links ----------------------------------------------------
+    @api.model
+    def _xero_ensure(self, connection, partner):
+        """The link of ``partner`` in ``connection``'s organisation, created
+        (committed, in a transaction of its own) if there is none yet, so
+        that writes to Xero can lock it.  Safe against a concurrent creator."""
+        with connection._xero_fresh_env() as env:
+            env.cr.execute("""
+                INSERT INTO xero_contact_link (connection_id, company_id, partner_id, check_state,
+                                               create_uid, write_uid, create_date, write_date)
+                VALUES (%s, %s, %s, 'pending', %s, %s, now() at time zone 'UTC',
+                        now() at time zone 'UTC')
+                ON CONFLICT (connection_id, partner_id) DO NOTHING
+            """, [connection.id, connection.company_id.id, partner.id, env.uid, env.uid])
+            env.cr.execute("SELECT id FROM xero_contact_link WHERE connection_id = %s "
+                           "AND partner_id = %s", [connection.id, partner.id])
+            link_id = env.cr.fetchone()[0]
+        return self.sudo().browse(link_id)
+
+    def _xero_try_lock(self):
+        """In this transaction, take the link's write lock unless a click holds
+        it (the same lock as the write path's)."""
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s), %s)",
+                            [self._table, self.id])
+        return self.env.cr.fetchone()[0]
 
     @api.model
     def _xero_link_values(self, contact):
@@ -64,18 +112,300 @@ class XeroContactLink(models.Model):
             "checked_at": fields.Datetime.now(),
         }
 
+    def _xero_contact_taken(self, contact_id):
+        """Whether another account of this organisation links to ``contact_id``."""
+        self.ensure_one()
+        return bool(self.search_count([("connection_id", "=", self.connection_id.id),
+                                       ("contact_id", "=", contact_id), ("id", "!=", self.id)]))
 
-class XeroConnection(models.Model):
-    _inherit = "xero.connection"
+    def _xero_code_in_xero(self):
+        """Whether Xero's contact carries this link's ledger code."""
+        self.ensure_one()
+        return bool(self.account_number) and \
+            self.account_number == (self.synced_values or {}).get("AccountNumber")
 
-    contact_link_ids = fields.One2many("xero.contact.link", "connection_id")
+    def _xero_link_to(self, contact):
+        """Link to ``contact`` as Xero holds it; the account as it is now
+        becomes the baseline of the next Update to Xero."""
+        self.ensure_one()
+        self.write({**self._xero_link_values(contact), "synced_values": contact,
+                    "synced_at": fields.Datetime.now()})
+        # Taken once the link holds Xero's ledger code: it is part of the baseline.
+        self.odoo_values = self.partner_id._xero_snapshot(self.connection_id)
 
-    def _xero_count_links(self):
-        count = super()._xero_count_links()
-        return count + self.env["xero.contact.link"].sudo().search_count(
-            [("connection_id", "in", self.ids), ("contact_id", "!=", False)])
+    # -- the write path's answers (see xero_write.py) -------------------------------
+    def _xero_apply_write(self, write):
+        if write.operation not in ("contact_create", "contact_update"):
+            return
+        contact = write.response
+        values = {**self._xero_link_values(contact), "synced_values": contact,
+                  "odoo_values": write.context_values.get("snapshot"),
+                  "synced_at": fields.Datetime.now()}
+        if write.context_values.get("main_person_id"):
+            values["main_person_id"] = write.context_values["main_person_id"]
+        if write.operation == "contact_create":
+            # A brand-new contact has no invoices: no call needed for its figures.
+            values.update(last_invoice_date=False, total_sales=0, overdue_amount=0,
+                          outstanding_amount=0, stats_refreshed_at=fields.Datetime.now(),
+                          currency_id=self.connection_id._xero_currency().id)
+        self.write(values)
 
-    def _xero_clear_links(self):
-        # Ledger codes belong to the old organisation too: the whole link goes.
-        self.env["xero.contact.link"].sudo().search([("connection_id", "in", self.ids)]).unlink()
-        return super()._xero_clear_links()
+    def _xero_note_write(self, write):
+        if write.operation not in ("contact_create", "contact_update"):
+            return
+        details = write.context_values.get("details")
+        if details:
+            self.partner_id._message_log(body=_("Xero: %s", details),
+                                         author_id=write.user_id.partner_id.id)
+
+    def _xero_summary(self):
+        self.ensure_one()
+        return {"contact_id": self.contact_id, "account_number": self.account_number,
+                "name": (self.synced_values or {}).get("Name") or self.partner_id.name,
+                "partner": self.partner_id.display_name}
+
+    # -- credit control ----------------------------------------------------------------
+    @api.model
+    def _xero_overdue_warnings(self, pairs):
+        """{(company id, partner id): warning} for the (company, customer)
+        pairs whose overdue amount in Xero is above the company's threshold
+        (Settings > CRM > Xero).  Two queries, however many pairs."""
+        connections = {c.company_id.id: c for c in self.env["xero.connection"].sudo().search(
+            [("state", "=", "connected"), ("credit_warning_enabled", "=", True),
+             ("company_id", "in", list({company.id for company, _p in pairs}))])}
+        partners = list({partner.id for _c, partner in pairs if partner})
+        if not connections or not partners:
+            return {}
+        warnings = {}
+        for link in self.sudo().search([("connection_id", "in", [c.id for c in connections.values()]),
+                                        ("partner_id", "in", partners), ("overdue_amount", ">", 0)]):
+            if link.overdue_amount > link.connection_id.credit_warning_amount:
+                amount = format_amount(self.env, link.overdue_amount, link.currency_id) \
+                    if link.currency_id else "%.2f" % link.overdue_amount
+                warnings[(link.company_id.id, link.partner_id.id)] = _(
+                    "%(customer)s has %(amount)s overdue in Xero.",
+                    customer=link.partner_id.display_name, amount=amount)
+        return warnings
+
+    # -- link every account (after connecting, then hourly) ---------------------------
+    @api.model
+    def _xero_cron_link_accounts(self):
+        for connection in self.env["xero.connection"].sudo().search([("state", "=", "connected")]):
+            try:
+                linked, missing = self._xero_link_accounts(connection)
+                _logger.info("Xero: %s accounts linked, %s not in Xero (company %s)",
+                             linked, missing, connection.company_id.id)
+            except (XeroError, UserError) as exc:
+                batch_commit.rollback(self.env.cr)
+                _logger.warning("Xero account linking for company %s failed, retried next run: %s",
+                                connection.company_id.id, exc)
+
+    @api.model
+    def _xero_accounts_to_check(self, connection):
+        """Company accounts of this company never checked against Xero, or not
+        found there more than a day ago (the contact may have been added since)."""
+        recheck_before = fields.Datetime.now() - RECHECK_AFTER
+        settled = self.sudo().search(
+            [("connection_id", "=", connection.id), ("check_state", "!=", "pending"),
+             "!", "&", ("check_state", "=", "not_found"), ("checked_at", "<", recheck_before)]
+        ).partner_id
+        return self.env["res.partner"].sudo().search([
+            ("is_company", "=", True), ("id", "not in", settled.ids),
+            ("company_id", "in", [False, connection.company_id.id])])
+
+    @api.model
+    def _xero_link_accounts(self, connection):
+        """Check every unchecked account against all of the organisation's
+        contacts, read a thousand a call, and link those found.  A batch of
+        accounts is committed at a time; an account a user is exporting right
+        now is left to them.  Returns (linked, not found)."""
+        partners = self._xero_accounts_to_check(connection)
+        if not partners:
+            return 0, 0
+        index = ContactIndex()
+        for _page, found, _pagination in connection._xero_pages(
+                "get_contacts", "Contacts", priority="background", summary_only=True,
+                include_archived=True):
+            for contact in found:
+                index.add(contact)
+        linked = not_found = 0
+        for start in range(0, len(partners), LINK_BATCH):
+            batch = partners[start:start + LINK_BATCH]
+            done, missing = self._xero_link_batch(connection, batch, index)
+            linked, not_found = linked + done, not_found + missing
+            batch_commit.commit(self.env.cr)
+        if linked:   # their figures next, without waiting for the 6-hourly run
+            self.env.ref("crm_xero.ir_cron_refresh_figures")._trigger()
+        return linked, not_found
+
+    def _xero_link_batch(self, connection, partners, index):
+        links = {link.partner_id.id: link for link in self.sudo().search(
+            [("connection_id", "=", connection.id), ("partner_id", "in", partners.ids)])}
+        taken = set(self.sudo().search([("connection_id", "=", connection.id),
+                                        ("contact_id", "!=", False)]).mapped("contact_id"))
+        linked = not_found = 0
+        for partner in partners:
+            link = links.get(partner.id) or self.sudo().create(
+                {"connection_id": connection.id, "partner_id": partner.id})
+            if not link._xero_try_lock():
+                continue   # a user is sending it to Xero right now
+            contact, _how = index.match(account_number=link.account_number,
+                                        contact_number=partner._xero_contact_number(),
+                                        name=partner.name, email=partner.email)
+            try:
+                with self.env.cr.savepoint():
+                    if contact and contact["ContactID"] not in taken:
+                        taken.add(contact["ContactID"])
+                        link._xero_link_to(contact)
+                        linked += 1
+                    else:
+                        link.write({"check_state": "not_found",
+                                    "checked_at": fields.Datetime.now()})
+                        not_found += 1
+            except psycopg2.Error as exc:
+                # A user linked or exported it meanwhile: theirs wins.
+                _logger.info("Xero link of partner %s left to a concurrent change: %s",
+                             partner.id, exc.pgerror)
+        return linked, not_found
+
+    # -- figures and invoice lists ---------------------------------------------------
+    def _xero_refresh_figures(self, priority="interactive"):
+        """Last invoice date, total sales (authorised and paid sales invoices,
+        less credit notes), outstanding and overdue amounts, and the list of
+        the contact's invoices and credit notes, for these links of one
+        connection: 100 contacts a call."""
+        links = self.filtered("contact_id")
+        if not links:
+            return
+        connection = links.connection_id
+        connection.ensure_one()
+        currency = connection._xero_currency()
+        today = date.today()
+        for start in range(0, len(links), limits.IDS_PER_CALL):
+            batch = links[start:start + limits.IDS_PER_CALL]
+            ids = batch.mapped("contact_id")
+            rows = defaultdict(list)
+            for _page, invoices, _p in connection._xero_pages(
+                    "get_invoices", "Invoices", priority=priority, contact_ids=ids,
+                    statuses=LISTED_STATUSES, summary_only=True):
+                for invoice in invoices:
+                    if invoice.get("Type") == "ACCREC":
+                        rows[invoice["Contact"]["ContactID"].lower()].append(
+                            _row(invoice, "invoice", today))
+            credit_where = xero_where.all_of('Type=="ACCRECCREDIT"', xero_where.any_of(
+                *[xero_where.guid_eq("Contact.ContactID", cid) for cid in ids]))
+            for _page, notes, _p in connection._xero_pages(
+                    "get_credit_notes", "CreditNotes", priority=priority, where=credit_where):
+                for note in notes:
+                    if note.get("Status") in ("AUTHORISED", "PAID"):
+                        rows[note["Contact"]["ContactID"].lower()].append(
+                            _row(note, "credit_note", today))
+            now = fields.Datetime.now()
+            for link in batch:
+                mine = rows[link.contact_id.lower()]
+                sales = [r for r in mine if r["status"] in SALES_STATUSES]
+                dates = [r["date"] for r in sales if r["kind"] == "invoice" and r["date"]]
+                link.invoice_ids.unlink()
+                link.write({
+                    "currency_id": currency.id,
+                    "last_invoice_date": max(dates) if dates else False,
+                    "total_sales": sum(r["base_total"] for r in sales),
+                    "outstanding_amount": sum(r["base_due"] for r in mine
+                                              if r["status"] == "AUTHORISED"),
+                    "overdue_amount": sum(r["base_due"] for r in mine
+                                          if r["status"] == "AUTHORISED" and r["overdue"]),
+                    "stats_refreshed_at": now,
+                    "invoice_ids": [(0, 0, link._xero_invoice_row(r)) for r in mine],
+                })
+
+    def _xero_invoice_row(self, row):
+        return {"kind": row["kind"], "xero_id": row["id"], "number": row["number"],
+                "date": row["date"], "due_date": row["due_date"], "status": row["status"],
+                "reference": row["reference"],
+                "currency_id": self.connection_id._xero_currency(row["currency"]).id,
+                "total": row["total"], "amount_due": row["due"], "overdue": row["overdue"],
+                "base_total": row["base_total"]}
+
+    @api.model
+    def _xero_cron_refresh_figures(self, batch_size=500):
+        """Scheduled: refresh the figures of every linked account, the stalest
+        first, committing after each batch."""
+        cron = self.env["ir.cron"]
+        for connection in self.env["xero.connection"].sudo().search([("state", "=", "connected")]):
+            links = self.sudo().search(
+                [("connection_id", "=", connection.id), ("contact_id", "!=", False)],
+                order="stats_refreshed_at asc nulls first, id")
+            done = 0
+            for start in range(0, len(links), batch_size):
+                batch = links[start:start + batch_size]
+                try:
+                    batch._xero_refresh_figures(priority="background")
+                    batch_commit.commit(self.env.cr)
+                except (XeroError, UserError) as exc:
+                    batch_commit.rollback(self.env.cr)
+                    _logger.warning("Xero figures for company %s: batch skipped, retried next "
+                                    "run: %s", connection.company_id.id, exc)
+                    break
+                done += len(batch)
+                cron._notify_progress(done=done, remaining=len(links) - done)
+
+
+def _row(document, kind, today):
+    """One line of an account's Xero list: an invoice, or a credit note
+    (negative), its amounts also in the organisation's currency."""
+    sign = -1 if kind == "credit_note" else 1
+    rate = float(document.get("CurrencyRate") or 1.0) or 1.0
+    total = float(document.get("Total") or 0) * sign
+    due = float(document.get("AmountDue") if kind == "invoice" else
+                document.get("RemainingCredit") or 0) * sign
+    due_date = parse_xero_date(document.get("DueDate"))
+    return {"kind": kind, "id": document.get("InvoiceID") or document.get("CreditNoteID"),
+            "number": document.get("InvoiceNumber") or document.get("CreditNoteNumber") or "",
+            "date": parse_xero_date(document.get("Date")), "due_date": due_date,
+            "status": document.get("Status"), "reference": document.get("Reference") or "",
+            "currency": document.get("CurrencyCode"), "total": total, "due": due,
+            "base_total": total / rate, "base_due": due / rate if kind == "invoice" else 0.0,
+            "overdue": bool(kind == "invoice" and due_date and due_date < today and due > 0
+                            and document.get("Status") == "AUTHORISED")}
+
+
+class XeroContactInvoice(models.Model):
+    """One of an account's Xero sales invoices or credit notes, as last read
+    with its figures (replaced on each refresh)."""
+
+    _name = "xero.contact.invoice"
+    _description = "Xero invoice of an account"
+    _order = "date desc, id desc"
+
+    link_id = fields.Many2one("xero.contact.link", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="link_id.company_id", store=True)
+    kind = fields.Selection([("invoice", "Invoice"), ("credit_note", "Credit note")],
+                            required=True)
+    xero_id = fields.Char(required=True)
+    number = fields.Char()
+    date = fields.Date()
+    due_date = fields.Date()
+    status = fields.Selection([
+        ("DRAFT", "Draft"), ("SUBMITTED", "Awaiting approval"),
+        ("AUTHORISED", "Awaiting payment"), ("PAID", "Paid"), ("VOIDED", "Voided"),
+        ("DELETED", "Deleted")])
+    reference = fields.Char()
+    currency_id = fields.Many2one("res.currency")
+    total = fields.Monetary(currency_field="currency_id")
+    amount_due = fields.Monetary(currency_field="currency_id")
+    base_total = fields.Float(help="The total in the organisation's currency.")
+    overdue = fields.Boolean()
+    url = fields.Char(compute="_compute_url")
+
+    @api.depends("xero_id", "kind")
+    def _compute_url(self):
+        for row in self:
+            connection = row.link_id.connection_id.sudo()
+            endpoints = connection._xero_endpoints()
+            row.url = (endpoints.invoice_link if row.kind == "invoice"
+                       else endpoints.credit_note_link)(connection.short_code, row.xero_id)
+
+    def action_xero_open(self):
+        self.ensure_one()
+        return {"type": "ir.actions.act_url", "url": self.url, "target": "new"}
+

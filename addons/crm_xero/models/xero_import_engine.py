@@ -14,11 +14,12 @@ from collections import Counter
 
 import psycopg2
 
-from odoo import fields, models
+from odoo import _, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize
 
-from ..xero import import_rules, mapping
+from ..xero import contacts as xero_contacts
+from ..xero import import_rules
 from ..xero.matching import ContactIndex, _norm
 from .xero_import_run import LOG_LIMIT, RETRY_BATCH
 
@@ -58,7 +59,7 @@ class XeroImportRun(models.Model):
 
     # -- one page --------------------------------------------------------------------------
     def _xero_fetch_page(self, page):
-        """Page `page` of the contacts changed since `modified_since`, in
+        """Page ``page`` of the contacts changed since ``modified_since``, in
         ContactID order: a contact changed during the import keeps its place
         (Xero never deletes contacts; one created meanwhile is newer than the
         watermark, so the next sync reads it)."""
@@ -253,7 +254,7 @@ class XeroImportRun(models.Model):
             log.append(self._xero_log_entry(contact, ("error", reason[:300])))
             _logger.warning("Xero import %s: contact %s skipped: %s", self.id,
                             contact.get("ContactID"), reason,
-                            exc_info=not isinstance(exc, RECORD_ERRORS))
+                            exc_info=None if isinstance(exc, RECORD_ERRORS) else exc)
         return counts, log, kept
 
     @staticmethod
@@ -298,18 +299,17 @@ class XeroImportRun(models.Model):
             Partner.create(children)
         now = fields.Datetime.now()
         Link = self.env["xero.contact.link"].sudo()
+        # The account as made from the contact is the baseline of the next
+        # Update to Xero: nothing to push back until someone edits it.
         Link.create([{**Link._xero_link_values(contact), "connection_id": self.connection_id.id,
-                      "partner_id": partner.id, "synced_values": contact, "synced_at": now}
+                      "partner_id": partner.id, "synced_values": contact, "synced_at": now,
+                      "odoo_values": xero_contacts.contact_to_snapshot(contact)}
                      for partner, contact in zip(partners, contacts)])
 
     def _xero_person_values(self, partner, vals, contact, existing):
         """Child contacts for the contact's primary person and ContactPersons not
-        yet among `existing` (names and emails, casefolded)."""
-        people = []
-        primary = " ".join(filter(None, [contact.get("FirstName"), contact.get("LastName")])).strip()
-        if primary:
-            people.append({"name": primary, "email": contact.get("EmailAddress") or False})
-        people += [mapping.contact_person_values(p) for p in contact.get("ContactPersons") or []]
+        yet among ``existing`` (names and emails, casefolded)."""
+        people = xero_contacts.contact_people(contact)
         address = {f: vals.get(f) or False for f in ADDRESS_FIELDS}
         out, seen = [], set(existing)
         for person in people:
@@ -328,6 +328,9 @@ class XeroImportRun(models.Model):
         partner = self.env["res.partner"].sudo().with_context(
             tracking_disable=True, active_test=False).browse(entry["partner_id"])
         link = Link.browse(entry["link_id"]) if entry.get("link_id") else Link
+        if link and not link._xero_try_lock():
+            raise UserError(_("being sent to Xero by someone right now; read again at the next "
+                              "sync"))
         synced = None if first_link else link.synced_values
         incoming = self._xero_partner_values(contact)
         current = {f: (partner[f].id if f.endswith("_id") else partner[f]) for f in incoming}
@@ -343,17 +346,23 @@ class XeroImportRun(models.Model):
                                                     for f in ADDRESS_FIELDS}, contact, existing)
         if people:
             partner.with_context(**QUIET).create(people)
+        previous = link.odoo_values if link else None
         values = {**Link._xero_link_values(contact), "synced_values": contact,
                   "synced_at": fields.Datetime.now()}
         if link:
             link.write(values)
         else:
-            Link.create({**values, "connection_id": self.connection_id.id, "partner_id": partner.id})
+            link = Link.create({**values, "connection_id": self.connection_id.id,
+                                "partner_id": partner.id})
+        # What Odoo now holds of what Xero sent: fields Odoo kept (changed in
+        # Odoo) stay as they were in the baseline, so the next Update to Xero
+        # still sends them.
+        link.odoo_values = _baseline(previous, write, partner, self.connection_id)
         return len(kept)
 
     # -- Xero values as Odoo values ---------------------------------------------------------
     def _xero_partner_values(self, contact):
-        values = mapping.contact_to_partner_values(contact)
+        values = xero_contacts.contact_to_partner_values(contact)
         country = self._xero_country(values.pop("country"))
         state_name = values.pop("state")
         values["country_id"] = country
@@ -378,3 +387,18 @@ class XeroImportRun(models.Model):
     def _xero_state(self, country_id, name):
         return self._xero_places()["state"].get((country_id, _norm(name)), False)
 
+
+
+def _baseline(previous, written, partner, connection):
+    """The Update-to-Xero baseline after an import wrote ``written`` on
+    ``partner``: the previous baseline (or the account as it is now, for a
+    first link) with the written fields as Odoo now holds them."""
+    if not previous:
+        return partner._xero_snapshot(connection)
+    baseline = dict(previous)
+    for field in written:
+        key = {"state_id": "state", "country_id": "country"}.get(field, field)
+        if key in xero_contacts.SNAPSHOT_KEYS:
+            value = partner[field]
+            baseline[key] = (value.name if hasattr(value, "_name") else value) or ""
+    return baseline

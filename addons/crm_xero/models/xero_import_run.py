@@ -5,17 +5,22 @@ not committed yet (contacts already linked are found by their link: no duplicate
 """
 import logging
 import time
+from collections import Counter
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import config
 
+from ..xero.errors import XeroError
+
+from ..xero import limits
 from . import batch_commit
+from .xero_actions import new_dialog
 
 _logger = logging.getLogger(__name__)
 
-PAGE_SIZE = 1000            # Xero's largest page
+PAGE_SIZE = limits.PAGE_SIZE
 # The next sync asks for changes since the start of this run, less this margin
 # for clock differences between Odoo and Xero (re-read contacts that did not
 # change are recognised and left alone).
@@ -23,7 +28,7 @@ WATERMARK_MARGIN = timedelta(seconds=60)
 MAX_ATTEMPTS = 5            # failed passes in a row before a run gives up
 PASS_SECONDS = 40           # one pass works this long at most when Odoo sets no time limit
 LOG_LIMIT = 500             # skipped records kept with their reason
-RETRY_BATCH = 100           # skipped contacts re-read per call (GET /Contacts?IDs=...)
+RETRY_BATCH = limits.IDS_PER_CALL   # skipped contacts re-read per call (IDs=...)
 ARCHIVED = "archived in Xero"
 
 
@@ -185,10 +190,12 @@ class XeroImportRun(models.Model):
             # what this page did is undone, the run resumes at this page next pass,
             # and the scheduled action itself keeps running for the other runs.
             attempts = self.attempts + 1
-            message = str(exc.args[0]) if isinstance(exc, UserError) else repr(exc)
+            known = isinstance(exc, (UserError, XeroError))
+            message = (str(exc) if isinstance(exc, XeroError) else str(exc.args[0])) if known \
+                else repr(exc)
             self.write({"attempts": attempts, "last_error": message[:500],
                         "state": "failed" if attempts >= MAX_ATTEMPTS else "running"})
-            log = _logger.warning if isinstance(exc, UserError) else _logger.exception
+            log = _logger.warning if known else _logger.exception
             log("Xero import %s stopped at page %s (attempt %s): %s",
                 self.id, self.next_page, attempts, message)
             batch_commit.commit(self.env.cr)
@@ -206,3 +213,58 @@ class XeroImportRun(models.Model):
         self.sudo().filtered(lambda r: r.state == "failed").write({"state": "running", "attempts": 0})
         self.env.ref("crm_xero.ir_cron_xero_import").sudo()._trigger()
         return True
+
+
+PREVIEW_NAMES = 200   # accounts named per action in the preview
+
+
+class XeroConnection(models.Model):
+    """Import Xero Data, from Settings: the entry points on the connection."""
+
+    _inherit = "xero.connection"
+
+    def action_import(self):
+        """Settings > Import Xero Data: the wizard (preview first, then Import)."""
+        self.ensure_one()
+        self._xero_check_manager()
+        self._xero_check_usable()
+        return new_dialog(_("Import Xero Data"), "xero.import.wizard", {
+            "default_connection_id": self.id,
+            "default_archived_mode": self.xero_import_archived_mode or "skip"})
+
+    def _xero_import_preview(self, archived_mode="skip", full=False, page_size=PAGE_SIZE):
+        """Dry run: what an import would do, read the same way, nothing
+        written.  Returns (counts by action, {action: [(Xero name, Odoo
+        account or reason)]}) naming up to PREVIEW_NAMES accounts per action."""
+        self.ensure_one()
+        self._xero_check_usable()
+        Run = self.env["xero.import.run"].sudo()
+        retry, _carried = Run._xero_retry_ids(self, archived_mode, full)
+        run = Run.new({
+            "connection_id": self.id, "archived_mode": archived_mode, "page_size": page_size,
+            "modified_since": False if full else self.xero_import_watermark,
+            "retry_contact_ids": retry, "retry_count": len(retry),
+        })
+        counts, named, claimed, more = Counter(), {}, set(), True
+        while more:   # the same reads as the import: contacts to read again, then pages
+            contacts, values, more = run._xero_read_step()
+            run.update({k: v for k, v in values.items() if k in ("retry_contact_ids", "next_page")})
+            for action, contact, entry, reason in run._xero_plan(contacts, claimed):
+                counts[action] += 1
+                names = named.setdefault(action, [])
+                if len(names) < PREVIEW_NAMES:
+                    names.append((contact.get("Name") or "",
+                                  reason if action == "skip" else (entry or {}).get("label")))
+        return counts, named
+
+    @api.model
+    def _xero_cron_sync_contacts(self):
+        """Scheduled: for each connected company that imported once, queue a
+        sync of the contacts changed since the last successful run."""
+        queued = self.env["xero.import.run"]
+        for connection in self.sudo().search([("state", "=", "connected"),
+                                              ("xero_import_watermark", "!=", False)]):
+            queued |= self.env["xero.import.run"]._xero_queue(
+                connection, kind="sync",
+                archived_mode=connection.xero_import_archived_mode or "skip")
+        return queued

@@ -6,6 +6,9 @@ import logging
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
+from ..xero.errors import XeroError
+from .xero_errors import xero_message
+
 _logger = logging.getLogger(__name__)
 
 
@@ -48,7 +51,7 @@ class XeroTenantChoice(models.Model):
         if self._xero_needs_switch_confirmation():
             if not clear_links:
                 raise UserError(self._xero_switch_warning())
-            connection._xero_clear_links()
+            connection._xero_forget_organisation()
         tenant_id, tenant_name = self.tenant_id, self.tenant_name
         same_organisation = connection.tenant_id == tenant_id
         connection._xero_store_tokens(json.loads(pending_token))
@@ -72,12 +75,13 @@ class XeroTenantChoice(models.Model):
                 "short_code": organisation.get("ShortCode"),
                 "base_currency": organisation.get("BaseCurrency"),
             })
-        except UserError as exc:
+        except XeroError as exc:
             # Linked all the same: the details are read again on the next call.
             _logger.warning("Xero organisation details unavailable: %s", exc)
             message, level = _("%(message)s Its details could not be read yet (%(error)s).",
-                               message=message, error=exc.args[0]), "warning"
+                               message=message, error=xero_message(self.env, exc)), "warning"
         connection.sudo().write({"status_message": message, "status_level": level})
+        connection._xero_ensure_code_sequence()
         # Link the company's existing accounts in the background, a few calls in all.
         self.env.ref("crm_xero.ir_cron_link_accounts")._trigger()
         return message, level

@@ -132,6 +132,79 @@ class SandboxClient:
     def revoke_grants(self, tenant_id=None):
         return self._call("POST", "grants/revoke", json={"tenant_id": tenant_id} if tenant_id else None)
 
+    # -- Xero's side, read as it is (not through the addon's gateway) ------------
+    def _org(self, method, tenant_id, path, **kwargs):
+        return self._call(method, f"orgs/{tenant_id}/{path}", **kwargs)
+
+    def contacts(self, tenant_id, **filters):
+        """Every contact of the organisation (archived included), full JSON;
+        filters: name=, contact_number=, account_number= (exact, any case)."""
+        return self._org("GET", tenant_id, "contacts", params=filters)["Contacts"]
+
+    def contact(self, tenant_id, contact_id):
+        """One contact with its "History"."""
+        return self._org("GET", tenant_id, f"contacts/{contact_id}")
+
+    def invoices(self, tenant_id, **filters):
+        """Invoices, full JSON; filters: contact_id=, status=, reference=."""
+        return self._org("GET", tenant_id, "invoices", params=filters)["Invoices"]
+
+    def invoice(self, tenant_id, invoice_id):
+        return self._org("GET", tenant_id, f"invoices/{invoice_id}")
+
+    def credit_notes(self, tenant_id, **filters):
+        return self._org("GET", tenant_id, "credit-notes", params=filters)["CreditNotes"]
+
+    def items(self, tenant_id):
+        return self._org("GET", tenant_id, "items")["Items"]
+
+    def tracking_categories(self, tenant_id):
+        return self._org("GET", tenant_id, "tracking-categories")["TrackingCategories"]
+
+    def branding_themes(self, tenant_id):
+        return self._org("GET", tenant_id, "branding-themes")["BrandingThemes"]
+
+    # -- what an accountant does in Xero's own screens -------------------------
+    def create_contact(self, tenant_id, **fields):
+        return self._org("POST", tenant_id, "contacts", json=fields)
+
+    def update_contact(self, tenant_id, contact_id, **fields):
+        return self._org("POST", tenant_id, f"contacts/{contact_id}", json=fields)
+
+    def create_invoice(self, tenant_id, **fields):
+        return self._org("POST", tenant_id, "invoices", json=fields)
+
+    def approve(self, tenant_id, invoice_id, due_date=None):
+        return self._org("POST", tenant_id, f"invoices/{invoice_id}/approve",
+                         json={"due_date": due_date} if due_date else {})
+
+    def pay(self, tenant_id, invoice_id, amount=None, date=None):
+        body = {k: v for k, v in (("amount", amount), ("date", date)) if v is not None}
+        return self._org("POST", tenant_id, f"invoices/{invoice_id}/pay", json=body)
+
+    def void(self, tenant_id, invoice_id):
+        return self._org("POST", tenant_id, f"invoices/{invoice_id}/void", json={})
+
+    def credit_note(self, tenant_id, **fields):
+        return self._org("POST", tenant_id, "credit-notes", json=fields)
+
+    def set_tracking_option(self, tenant_id, category, option, status):
+        return self._org("POST", tenant_id,
+                         f"tracking-categories/{category}/options/{option}",
+                         json={"status": status})
+
+    # -- webhooks, latency, the spec check --------------------------------------
+    def subscribe_webhooks(self, url, key, batch_seconds=0.2, retry_seconds=(1, 2)):
+        return self._call("POST", "webhooks", json={
+            "url": url, "key": key, "batch_seconds": batch_seconds,
+            "retry_seconds": list(retry_seconds)})
+
+    def webhooks(self):
+        return self._call("GET", "webhooks")
+
+    def spec(self):
+        return self._call("GET", "spec")
+
     # -- the consent page, as a browser would use it ---------------------------
     def consent(self, authorize_url, tenant_ids=None, decision="allow"):
         """Open `authorize_url`, tick `tenant_ids` (default: the page's default

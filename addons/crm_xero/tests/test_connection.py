@@ -23,7 +23,7 @@ class TestConnect(XeroHttpCase):
         response = self.back_from_xero(location)
 
         self.assertEqual(response.status_code, 303)
-        self.assertIn("/odoo/settings", response.headers["Location"])
+        self.assertIn("/odoo/settings#crm_xero_connection", response.headers["Location"])
         connection = self.connection()
         self.assertEqual(connection.state, "connected")
         self.assertEqual(connection.tenant_id, self.demo_org["tenant_id"])
@@ -63,7 +63,10 @@ class TestConnect(XeroHttpCase):
         self.back_from_xero(location)
         self.assertEqual(connection.state, "connected")
         self.assertEqual(connection.sudo().read(["access_token", "refresh_token"]), tokens)
+        # What the admin reads agrees with the badge: connected, nothing changed.
         self.assertIn("already used", connection.status_message)
+        self.assertIn("is connected to Demo Company (Global)", connection.status_message)
+        self.assertEqual(connection.status_level, "info")
         self.assertEqual(self.sandbox.stats()["token_requests"]["authorization_code"], 1)
 
     def test_tampered_state_is_refused(self):
@@ -93,6 +96,43 @@ class TestConnect(XeroHttpCase):
         self.authenticate("admin", "admin")
         self.back_from_xero(location)
         self.assertEqual(connection.state, "connected")
+
+    def test_a_used_code_while_connected_says_the_connection_is_fine(self):
+        """Setup again while connected, and Xero's answer carries a code that
+        was already spent: the existing connection is unchanged and said so."""
+        connection = self.connect()
+        location, query = self.sandbox.consent(self.start_consent(connection))
+        self.back_from_xero(location)
+        location2, query2 = self.sandbox.consent(self.start_consent(connection))
+        spent = location2.replace(query2["code"], query["code"])
+        self.back_from_xero(spent)
+        self.assertEqual(connection.state, "connected")
+        self.assertIn("already used or has expired", connection.status_message)
+        self.assertIn("unchanged and working", connection.status_message)
+        self.assertNotIn("reconnect", connection.status_message.lower())
+
+    def test_setup_again_clears_the_last_outcome(self):
+        """Back from Xero's page without finishing must not show an old banner."""
+        connection = self.connection()
+        location, _q = self.sandbox.consent(self.start_consent(connection), decision="cancel")
+        self.back_from_xero(location)
+        self.assertIn("Cancel was pressed", connection.status_message)
+        self.start_consent(connection)
+        self.assertFalse(connection.status_message)
+
+    def test_after_remove_integration_reconnect_is_offered(self):
+        connection = self.connect()
+        admin = self.env.ref("base.user_admin")
+        connection.with_user(admin).action_disconnect()
+        settings = self.env["res.config.settings"].with_user(admin).create({})
+        self.assertEqual(settings.xero_state, "not_connected")
+        self.assertTrue(settings.xero_can_reconnect, "the organisation is remembered")
+        self.assertIn("Reconnect", connection.status_message)
+
+    def test_callback_lands_on_the_xero_block(self):
+        location, _q = self.sandbox.consent(self.start_consent())
+        response = self.back_from_xero(location)
+        self.assertTrue(response.headers["Location"].endswith("/odoo/settings#crm_xero_connection"))
 
     def test_salesperson_cannot_reach_the_callback(self):
         location, _q = self.sandbox.consent(self.start_consent())
@@ -161,6 +201,8 @@ class TestChooseOrganisation(XeroHttpCase):
         other_company = self.env["res.company"].create({"name": "Second Branch"})
         admin = self.env.ref("base.user_admin")
         admin.company_ids |= other_company
+        self.env = self.env(context=dict(self.env.context,
+                                         allowed_company_ids=(self.company | other_company).ids))
         first = self.connect()
         second = self.connect(company=other_company, tenant_ids=[self.second_org["tenant_id"]])
         self.assertEqual(first.tenant_name, "Demo Company (Global)")

@@ -81,7 +81,8 @@ class TestImportRuns(XeroImportCase):
         self.assertEqual(run.unchanged, 10)
         self.assertEqual(len(self.links()), len(self.xero_contacts()))
         self.assertEqual(self.env["res.partner"].with_context(active_test=False).search_count(
-            [("is_company", "=", True), ("xero_link_ids", "!=", False)]), len(self.links()))
+            [("is_company", "=", True), ("xero_link_ids.connection_id", "=", self.xero_connection.id)]),
+            len(self.links()), "one account per contact")
 
     def test_429_on_every_third_call_completes_within_limits(self):
         contacts = self.xero_contacts()
@@ -116,9 +117,9 @@ class TestScheduledSync(XeroImportCase):
 
     def test_only_changed_contacts_are_read_and_xero_changes_applied(self):
         changed, _other = self.contacts[:2]
-        self.xero().update_contact(changed["ContactID"], {"Phones": [
+        self.change_in_xero(changed["ContactID"], **{"Phones": [
             {"PhoneType": "DEFAULT", "PhoneNumber": "555-0101"}], "AccountNumber": "NEW-CODE-1"})
-        new = self.xero().create_contacts([{"Name": "Brand New In Xero Ltd"}])[0]
+        new = self.in_xero(**{"Name": "Brand New In Xero Ltd"})
         self.sandbox.clear_calls()
 
         run = self.sync()
@@ -136,7 +137,7 @@ class TestScheduledSync(XeroImportCase):
         contact = self.contacts[0]
         partner = self.partner_of(contact)
         partner.write({"phone": "111-ODOO"})
-        self.xero().update_contact(contact["ContactID"], {
+        self.change_in_xero(contact["ContactID"], **{
             "Phones": [{"PhoneType": "DEFAULT", "PhoneNumber": "222-XERO"}],
             "EmailAddress": "new.address@xero.example.com"})
 
@@ -154,7 +155,7 @@ class TestScheduledSync(XeroImportCase):
         contact = self.contacts[0]
         partner = self.partner_of(contact)
         partner.write({"phone": "111-ODOO"})
-        self.xero().update_contact(contact["ContactID"], {
+        self.change_in_xero(contact["ContactID"], **{
             "Phones": [{"PhoneType": "DEFAULT", "PhoneNumber": "222-XERO"}]})
         self.sync()
         self.assertEqual(partner.phone, "222-XERO")
@@ -165,7 +166,7 @@ class TestScheduledSync(XeroImportCase):
         before = len(partner.child_ids)
         persons = contact["ContactPersons"] + [{"FirstName": "Newly", "LastName": "Added",
                                                 "EmailAddress": "newly.added@example.com"}]
-        self.xero().update_contact(contact["ContactID"], {"ContactPersons": persons})
+        self.change_in_xero(contact["ContactID"], **{"ContactPersons": persons})
         self.sync()
         self.assertEqual(len(partner.child_ids), before + 1)
         self.assertIn("Newly Added", partner.child_ids.mapped("name"))
@@ -177,7 +178,7 @@ class TestScheduledSync(XeroImportCase):
 
     def test_skipped_contacts_are_read_again_at_the_next_sync(self):
         # Two Odoo accounts share a new Xero contact's name: skipped as a conflict.
-        contact = self.xero().create_contacts([{"Name": "Twice In Odoo Ltd"}])[0]
+        contact = self.in_xero(**{"Name": "Twice In Odoo Ltd"})
         twins = self.env["res.partner"].create([{"name": "Twice In Odoo Ltd", "is_company": True}] * 2)
         run = self.sync()
         self.assertEqual(run.skipped_contact_ids[contact["ContactID"]], "conflict")

@@ -1,13 +1,12 @@
-"""Opportunities -> Xero draft invoices: create, view, update, exactly once."""
-from odoo.exceptions import UserError
+"""Opportunities -> Xero draft invoices, as the salesperson: create, view,
+update, the checks that refuse before any call, and clashes while invoicing."""
+import requests
+
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from ..xero.pacing import DEFAULT_PACER
-from .test_invoices_case import XeroInvoiceCase
-
-
-def ours(invoices):
-    return [i for i in invoices if (i.get("Reference") or "").startswith("CRM #")]
+from ..models.xero_invoice_link import xero_clear_invoice_settings_cache
+from .test_invoices_case import XeroInvoiceCase, plain
 
 
 @tagged("post_install", "-at_install", "crm_xero")
@@ -15,69 +14,115 @@ class TestCreateInvoice(XeroInvoiceCase):
 
     def test_create_draft_invoice_from_opportunity(self):
         wizard = self.open_wizard()
-        self.assertEqual(wizard.account_choice_ids.mapped("code"), ["200", "260", "270"],
+        accounts = wizard.choice_ids.filtered(lambda c: c.kind == "account")
+        self.assertEqual(accounts.mapped("code"), ["200", "260", "270"],
                          "active revenue accounts only (280 is archived)")
-        self.assertEqual(wizard.account_code, "200")
+        self.assertEqual(wizard.account_choice_id.code, "200")
         self.assertTrue(wizard.customer_in_xero)
+        self.assertEqual(plain(wizard.totals), "$ 1,000.00 + tax $ 150.00 = $ 1,150.00")
 
         action = wizard.action_create()
+        self.env.invalidate_all()
 
         self.assertEqual(action["params"]["type"], "success")
         lead = self.lead
-        self.assertTrue(lead.xero_invoice_id)
         self.assertRegex(lead.xero_invoice_number, r"^INV-\d{4}$")
+        self.assertIn(lead.xero_invoice_number, action["params"]["message"])
         self.assertEqual(lead.xero_invoice_status, "DRAFT")
-        self.assertEqual(lead.xero_invoice_total, 1150.0, "Sales (200) carries 15% tax by default")
+        self.assertEqual(lead.xero_invoice_total, 1150.0, "Sales (200) carries 15% tax")
         self.assertEqual(lead.xero_invoice_amount_due, 1150.0)
         self.assertEqual(lead.xero_invoice_currency_id.name, "USD")
         self.assertEqual(lead.xero_invoice_account_code, "200")
-        self.assertEqual(lead.xero_connection_id, self.xero_connection)
-        self.assertTrue(lead.xero_invoice_refreshed_at)
-        self.assertFalse(lead.xero_invoice_idempotency_key)
-        self.assertIn("created in Xero", lead.message_ids[0].body)
+        self.assertEqual(lead.xero_invoice_link_id.connection_id, self.xero_connection)
+        note = lead.message_ids.filtered(lambda m: "created in Xero" in (m.body or ""))
+        self.assertEqual(note.author_id, self.salesman.partner_id, "no email needed to log it")
         # Xero's side: one create, and the invoice is what the opportunity says.
         self.assertEqual(len(self.api_calls("PUT /Invoices")), 1)
-        invoice = self.xero_invoice()
+        invoice = self.invoice_in_xero()
         self.assertEqual((invoice["Type"], invoice["Status"]), ("ACCREC", "DRAFT"))
         self.assertEqual(invoice["Contact"]["ContactID"], self.contact["ContactID"])
         self.assertEqual(invoice["InvoiceNumber"], lead.xero_invoice_number)
         self.assertEqual(invoice["LineAmountTypes"], "Exclusive")
-        self.assertEqual(invoice["CurrencyCode"], "USD")
-        self.assertEqual(invoice["Reference"], "CRM #%s Website redesign" % lead.id)
+        self.assertEqual(invoice["Reference"], "Website redesign")
         self.assertEqual(invoice["Url"], "%s/odoo/crm/%s" % (lead.get_base_url(), lead.id))
         [line] = invoice["LineItems"]
         self.assertEqual(line["Description"], "Website redesign\nSix pages and a blog")
-        self.assertEqual((line["Quantity"], line["UnitAmount"], line["AccountCode"]), (1, 1000, "200"))
-        self.assertEqual((line["TaxType"], line["TaxAmount"]), ("OUTPUT", 150), "the account's default")
+        self.assertEqual((line["Quantity"], line["UnitAmount"], line["AccountCode"]),
+                         (1, 1000, "200"))
+        self.assertEqual((line["TaxType"], line["TaxAmount"]), ("OUTPUT", 150),
+                         "the account's default tax")
         self.assertEqual(invoice["Total"], 1150)
 
     def test_the_account_picks_the_tax(self):
-        self.create_invoice(code="270")
-        invoice = self.xero_invoice()
+        wizard = self.choose(self.open_wizard(), "270")
+        self.assertIn("tax $ 0.00", plain(wizard.totals))
+        wizard.action_create()
+        self.env.invalidate_all()
+        invoice = self.invoice_in_xero()
         self.assertEqual(invoice["LineItems"][0]["AccountCode"], "270")
         self.assertEqual(invoice["TotalTax"], 0, "Interest Income is tax exempt in Xero")
         self.assertEqual(self.lead.xero_invoice_total, 1000.0)
 
-    def test_revenue_accounts_are_read_once_then_cached(self):
+    def test_tracking_and_branding_theme_go_on_the_invoice(self):
+        self.create_invoice(tracking={"Region": "North", "Department": "Services"},
+                            theme="Special projects")
+        invoice = self.invoice_in_xero()
+        themes = {t["Name"]: t["BrandingThemeID"] for t in
+                  self.sandbox.branding_themes(self.tenant)}
+        self.assertEqual(invoice["BrandingThemeID"], themes["Special projects"])
+        tracking = {(t["Name"], t["Option"]) for t in invoice["LineItems"][0]["Tracking"]}
+        self.assertEqual(tracking, {("Region", "North"), ("Department", "Services")})
+        self.assertEqual(sorted(map(tuple, self.lead.xero_invoice_link_id.tracking)),
+                         [("Department", "Services"), ("Region", "North")])
+
+    def test_the_settings_defaults_are_proposed(self):
+        themes = {t["Name"]: t["BrandingThemeID"] for t in
+                  self.sandbox.branding_themes(self.tenant)}
+        self.xero_connection.sudo().write({
+            "invoice_account_code": "260", "invoice_tracking": [["Region", "South"]],
+            "invoice_theme_id": themes["Special projects"]})
+        wizard = self.open_wizard()
+        self.assertEqual(wizard.account_choice_id.code, "260")
+        chosen = {wizard.tracking_1_label: wizard.tracking_1_id.code,
+                  wizard.tracking_2_label: wizard.tracking_2_id.code}
+        self.assertEqual(chosen, {"Region": "South", "Department": False})
+        self.assertEqual(wizard.theme_id.name, "Special projects")
+
+    def test_an_archived_tracking_option_is_refused_before_sending(self):
+        wizard = self.choose(self.open_wizard(), tracking={"Region": "North"})
+        self.sandbox.set_tracking_option(self.tenant, "Region", "North", "ARCHIVED")
+        xero_clear_invoice_settings_cache()
+        self.sandbox.clear_calls()
+        with self.assertRaisesRegex(UserError, "option North of the Xero tracking category "
+                                               "Region is archived"):
+            wizard.action_create()
+        self.assertFalse(self.api_calls("PUT /Invoices"))
+        self.assertFalse(self.invoices_for())
+
+    def test_organisation_lists_are_read_once_then_cached(self):
         self.open_wizard()
         other = self.new_opportunity("Hosting", 300.0)
         self.create_invoice(other)
-        self.assertEqual(len(self.api_calls("GET /Accounts")), 1)
-        self.assertEqual(len(self.api_calls("GET /Organisation")), 1)
+        for operation in ("GET /Accounts", "GET /Organisation", "GET /Items",
+                          "GET /TrackingCategories", "GET /BrandingThemes"):
+            self.assertEqual(len(self.api_calls(operation)), 1, operation)
         self.assertEqual(other.xero_invoice_status, "DRAFT")
 
     def test_view_opens_the_invoice_in_xero(self):
         self.create_invoice()
         self.sandbox.clear_calls()
-        action = self.lead.action_xero_view_invoice()
+        action = self.as_salesman(self.lead).action_xero_view_invoice()
         self.assertEqual(action["type"], "ir.actions.act_url")
-        self.assertEqual(action["url"], self.lead.xero_invoice_url)
-        self.assertIn("shortcode=%s" % self.xero_connection.short_code.replace("!", "!"), action["url"])
+        self.assertIn("shortcode=%s" % self.xero_connection.short_code, action["url"])
         self.assertIn("InvoiceID=%s" % self.lead.xero_invoice_id, action["url"])
         self.assertEqual(self.api_calls(), [], "a link, not a call")
+        page = requests.get(action["url"], timeout=10)   # the demo's Xero web page
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(self.lead.xero_invoice_number, page.text)
 
     def test_customer_not_in_xero_is_exported_first(self):
-        customer = self.env["res.partner"].create({"name": "Brand New Client Ltd", "is_company": True})
+        customer = self.env["res.partner"].create({"name": "Brand New Client Ltd",
+                                                   "is_company": True})
         person = self.env["res.partner"].create({"name": "Ada Lovelace", "parent_id": customer.id,
                                                  "email": "ada@example.com"})
         lead = self.new_opportunity("Audit", 500.0, partner=person)
@@ -87,122 +132,141 @@ class TestCreateInvoice(XeroInvoiceCase):
         self.assertEqual(wizard.main_person_id, person)
 
         wizard.action_create()
+        self.env.invalidate_all()
 
-        contact = self.xero().get_contacts(where='Name=="Brand New Client Ltd"')["Contacts"]
-        self.assertEqual(len(contact), 1)
-        self.assertEqual(contact[0]["FirstName"], "Ada")
-        self.assertEqual(self.xero_invoice(lead)["Contact"]["ContactID"], contact[0]["ContactID"])
+        [contact] = self.xero_contacts(name="Brand New Client Ltd")
+        self.assertEqual(contact["FirstName"], "Ada")
+        self.assertEqual(self.invoice_in_xero(lead)["Contact"]["ContactID"], contact["ContactID"])
         self.assertEqual(lead.xero_invoice_status, "DRAFT")
-        self.assertEqual(customer.xero_contact_id, contact[0]["ContactID"])
+        self.assertEqual(customer.xero_contact_id, contact["ContactID"])
+
+    def test_a_name_clash_while_invoicing_offers_the_link_and_goes_on(self):
+        taken = self.active_contact(3)
+        customer = self.env["res.partner"].create({"name": taken["Name"].upper(),
+                                                   "is_company": True})
+        lead = self.new_opportunity("Catering", 400.0, partner=customer)
+        wizard = self.open_wizard(lead)
+
+        action = wizard.action_create()
+
+        self.assertEqual(action["res_model"], "xero.invoice.wizard", "the same dialog, a choice")
+        self.assertEqual(wizard.state, "clash")
+        self.assertIn("already has a contact named %s" % taken["Name"], wizard.clash_message)
+        self.assertFalse(self.api_calls("PUT /Contacts"))
+        self.assertFalse(self.api_calls("PUT /Invoices"))
+
+        result = wizard.action_link_and_create()
+        self.env.invalidate_all()
+
+        self.assertEqual(result["params"]["type"], "success")
+        self.assertEqual(customer.xero_contact_id, taken["ContactID"])
+        self.assertEqual(self.invoice_in_xero(lead)["Contact"]["ContactID"], taken["ContactID"])
+        self.assertEqual(len(self.xero_contacts(name=taken["Name"])), 1)
 
     def test_invoice_in_an_enabled_foreign_currency(self):
         eur = self.env.ref("base.EUR")
         eur.active = True
         self.company.currency_id = eur
         self.create_invoice()
-        self.assertEqual(self.xero_invoice()["CurrencyCode"], "EUR")
+        self.assertEqual(self.invoice_in_xero()["CurrencyCode"], "EUR")
         self.assertEqual(self.lead.xero_invoice_currency_id, eur)
+
+
+@tagged("post_install", "-at_install", "crm_xero")
+class TestInvoiceRefusals(XeroInvoiceCase):
+    """What refuses before any call, in words a salesperson acts on."""
+
+    def refused(self, pattern, lead=None):
+        with self.assertRaisesRegex(UserError, pattern):
+            self.create_invoice(lead)
+        self.assertFalse(self.api_calls("PUT /Invoices"))
+        self.assertFalse(self.api_calls("PUT /Contacts"))
+
+    def test_negative_revenue_is_refused_clearly(self):
+        self.lead.expected_revenue = -500.0
+        self.refused("less than zero")
+        self.assertFalse(self.invoices_for())
+
+    def test_no_revenue(self):
+        self.lead.expected_revenue = 0
+        self.refused("nothing to invoice")
+
+    def test_no_customer(self):
+        self.lead.partner_id = False
+        with self.assertRaisesRegex(UserError, "customer first"):
+            self.as_salesman(self.lead).action_xero_create_invoice()
+
+    def test_customer_archived_in_xero(self):
+        self.customer.xero_link_id.sudo().contact_status = "ARCHIVED"
+        self.refused("archived in Xero")
+
+    def test_currency_not_enabled_in_xero(self):
+        jpy = self.env.ref("base.JPY")
+        jpy.active = True
+        self.company.currency_id = jpy
+        self.refused("does not use")
+
+    def test_needs_reconnect(self):
+        self.xero_connection.sudo().state = "needs_reconnect"
+        with self.assertRaisesRegex(UserError, "Reconnect Xero in Settings"):
+            self.as_salesman(self.lead).action_xero_create_invoice()
+        self.assertFalse(self.sandbox.calls())
+
+    def test_another_salesperson_may_not_invoice_my_opportunity(self):
+        other = self.env["res.users"].create({
+            "name": "Other Salesman", "login": "xero_other_salesman",
+            "groups_id": [(6, 0, self.env.ref("sales_team.group_sale_salesman").ids)]})
+        with self.assertRaises(AccessError):
+            self.lead.with_user(other).action_xero_create_invoice()
+        self.assertFalse(self.sandbox.calls())
 
 
 @tagged("post_install", "-at_install", "crm_xero")
 class TestUpdateInvoice(XeroInvoiceCase):
 
     def test_update_sends_the_opportunity_as_it_is_now(self):
-        self.create_invoice()
+        self.create_invoice(tracking={"Region": "South"})
         invoice_id = self.lead.xero_invoice_id
         self.lead.write({"name": "Website redesign and SEO", "expected_revenue": 2000.0})
+        self.env.flush_all()
         self.sandbox.clear_calls()
 
-        action = self.lead.action_xero_update_invoice()
+        action = self.as_salesman(self.lead).action_xero_update_invoice()
+        self.env.invalidate_all()
 
         self.assertEqual(action["params"]["type"], "success")
         self.assertEqual(self.lead.xero_invoice_total, 2300.0)
         self.assertEqual(self.lead.xero_invoice_id, invoice_id)
         self.assertEqual([c["operation"] for c in self.api_calls()],
-                         ["GET /Invoices/{id}", "POST /Invoices/{id}"], "status first, then the update")
-        invoice = self.xero_invoice()
-        self.assertEqual(invoice["Status"], "DRAFT")
-        self.assertEqual(invoice["Total"], 2300)
-        self.assertEqual(invoice["Reference"], "CRM #%s Website redesign and SEO" % self.lead.id)
+                         ["GET /Invoices/{id}", "POST /Invoices/{id}"],
+                         "status first, then the update")
+        invoice = self.invoice_in_xero()
+        self.assertEqual((invoice["Status"], invoice["Total"]), ("DRAFT", 2300))
+        self.assertEqual(invoice["Reference"], "Website redesign and SEO")
         [line] = invoice["LineItems"]
         self.assertEqual((line["UnitAmount"], line["AccountCode"]), (2000, "200"))
-        self.assertTrue(line["Description"].startswith("Website redesign and SEO"))
-        self.assertEqual(len(ours(self.invoices_of(self.contact["ContactID"]))), 1)
+        self.assertEqual([(t["Name"], t["Option"]) for t in line["Tracking"]],
+                         [("Region", "South")], "the invoice keeps its tracking")
+        self.assertEqual(len(self.invoices_for()), 1)
 
     def test_update_refused_once_xero_approved_it(self):
         self.create_invoice()
-        self.authorise_in_xero()
+        self.sandbox.approve(self.tenant, self.lead.xero_invoice_id)
         self.lead.expected_revenue = 5000.0
+        self.env.flush_all()
         self.sandbox.clear_calls()
 
-        action = self.lead.action_xero_update_invoice()
+        action = self.as_salesman(self.lead).action_xero_update_invoice()
+        self.env.invalidate_all()
 
         self.assertEqual(action["params"]["type"], "danger")
         self.assertIn("no longer a draft", action["params"]["message"])
         self.assertEqual(self.lead.xero_invoice_status, "AUTHORISED", "status refreshed first")
-        self.assertEqual([c["operation"] for c in self.api_calls()], ["GET /Invoices/{id}"])
-        invoice = self.xero_invoice()
+        self.assertEqual([c["operation"] for c in self.api_calls()][:1], ["GET /Invoices/{id}"])
+        invoice = self.invoice_in_xero()
         self.assertEqual((invoice["Status"], invoice["Total"]), ("AUTHORISED", 1150))
 
     def test_update_without_invoice_is_refused(self):
         with self.assertRaisesRegex(UserError, "no Xero invoice"):
-            self.lead.action_xero_update_invoice()
+            self.as_salesman(self.lead).action_xero_update_invoice()
         self.assertEqual(self.api_calls(), [])
-
-
-@tagged("post_install", "-at_install", "crm_xero")
-class TestExactlyOnce(XeroInvoiceCase):
-
-    def test_lost_answer_is_replayed_not_duplicated(self):
-        self.open_wizard()
-        self.sandbox.set_faults(tenant_id=self.demo_org["tenant_id"], drop_after_commit_next=1)
-        self.sandbox.clear_calls()
-
-        self.create_invoice()
-
-        puts = self.api_calls("PUT /Invoices")
-        self.assertEqual(len(puts), 2, "the answer was lost, the gateway retried")
-        self.assertEqual(len({c["idempotency_key"] for c in puts}), 1)
-        self.assertEqual(self.lead.xero_invoice_status, "DRAFT")
-        mine = ours(self.invoices_of(self.contact["ContactID"]))
-        self.assertEqual([i["InvoiceID"] for i in mine], [self.lead.xero_invoice_id])
-
-    def test_unconfirmed_create_keeps_its_key_for_the_next_click(self):
-        wizard = self.open_wizard()
-        # Xero saves the invoice but the answer is lost; the retry is then refused
-        # (429 with a long Retry-After): the button cannot know what happened.
-        self.sandbox.set_faults(tenant_id=self.demo_org["tenant_id"], drop_after_commit_next=1,
-                                rate_limit_every=2, retry_after=60)
-        self.sandbox.clear_calls()
-
-        action = wizard.action_create()
-
-        self.assertEqual(action["params"]["type"], "warning")
-        self.assertIn("will not make a second invoice", action["params"]["message"])
-        self.assertFalse(self.lead.xero_invoice_id)
-        key = self.lead.xero_invoice_idempotency_key
-        self.assertTrue(key)
-        self.sandbox.clear_faults()
-        DEFAULT_PACER.reset()
-        self.assertEqual(len(ours(self.invoices_of(self.contact["ContactID"]))), 1,
-                         "Xero did save it")
-
-        self.create_invoice()  # the salesperson clicks again
-
-        puts = self.api_calls("PUT /Invoices")
-        self.assertEqual([c["status"] for c in puts], [200, 429, 200])
-        self.assertEqual({c["idempotency_key"] for c in puts}, {key})
-        mine = ours(self.invoices_of(self.contact["ContactID"]))
-        self.assertEqual([i["InvoiceID"] for i in mine], [self.lead.xero_invoice_id])
-        self.assertEqual(self.lead.xero_invoice_status, "DRAFT")
-        self.assertFalse(self.lead.xero_invoice_idempotency_key)
-
-    def test_second_click_is_harmless(self):
-        wizard = self.open_wizard()
-        wizard.action_create()
-        with self.assertRaisesRegex(UserError, "already has the Xero invoice"):
-            wizard.action_create()
-        with self.assertRaisesRegex(UserError, "already has the Xero invoice"):
-            self.lead.action_xero_create_invoice()
-        self.assertEqual(len(self.api_calls("PUT /Invoices")), 1)
-        self.assertEqual(len(ours(self.invoices_of(self.contact["ContactID"]))), 1)

@@ -85,13 +85,25 @@ class TestSecurity(XeroHttpCase):
 class TestRecordAccess(XeroHttpCase):
 
     def test_salesperson_cannot_forge_xero_ids(self):
+        """The opportunity's invoice is its binding's, which only the Xero
+        code writes: a salesperson writing it over RPC gets nowhere."""
         connection = self.connect()
-        lead = self.env["crm.lead"].create({"name": "Forged", "type": "opportunity"})
+        lead = self.env["crm.lead"].create({"name": "Forged", "type": "opportunity",
+                                            "user_id": self.salesman.id})
+        lead.with_user(self.salesman).write({"xero_invoice_id": "some-other-invoice"})
+        self.env.invalidate_all()
+        self.assertFalse(lead.xero_invoice_id, "no binding, nothing to point elsewhere")
+        self.env["xero.invoice.link"].create({"connection_id": connection.id,
+                                              "lead_id": lead.id, "invoice_id": "the-real-one"})
+        self.env.invalidate_all()
+        lead.with_user(self.salesman).write({"xero_invoice_id": "some-other-invoice"})
+        self.env.invalidate_all()
         with self.assertRaises(AccessError):
-            lead.with_user(self.salesman).write({"xero_invoice_id": "some-other-invoice"})
+            self.env["xero.invoice.link"].with_user(self.salesman).create(
+                {"connection_id": connection.id, "lead_id": lead.id, "invoice_id": "x"})
+        self.assertEqual(lead.xero_invoice_id, "the-real-one")
         with self.assertRaises(AccessError):
-            self.env["crm.lead"].with_user(self.salesman).create(
-                {"name": "Forged too", "xero_invoice_id": "some-other-invoice"})
+            self.env["xero.write"].with_user(self.salesman).search([])
         account = self.env["res.partner"].create({"name": "Forged Ltd", "is_company": True})
         link = self.env["xero.contact.link"].create(
             {"connection_id": connection.id, "partner_id": account.id})
@@ -100,7 +112,7 @@ class TestRecordAccess(XeroHttpCase):
         with self.assertRaises(AccessError):
             self.env["xero.contact.link"].with_user(self.salesman).create(
                 {"connection_id": connection.id, "partner_id": account.id, "contact_id": "x"})
-        self.assertFalse(lead.xero_invoice_id)
+        self.assertEqual(lead.xero_invoice_id, "the-real-one")
         self.assertFalse(link.contact_id)
 
     def test_xero_buttons_are_for_the_sales_team(self):

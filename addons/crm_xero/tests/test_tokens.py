@@ -1,68 +1,154 @@
-"""Token refresh: single-use refresh tokens, races, revoked access."""
+"""Tokens: single-use refresh tokens, races between workers, Xero rejecting a
+token early, revoked access, Remove Integration."""
 import threading
 from datetime import datetime, timedelta
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..models import xero_connection as connection_module
+from ..models.xero_connection import XeroConnection
 from ..xero import oauth
 from ..xero.errors import XeroAuthError
-from .xero_case import XeroHttpCase, XeroRealTransactionCase
+from .xero_case import XeroCommittedCase, XeroHttpCase
 
 THREADS = 8
 
 
+def _organisation(gateway):
+    return gateway.get_organisation()["Name"]
+
+
 @tagged("post_install", "-at_install", "crm_xero")
-class TestRefreshRace(XeroRealTransactionCase):
+class TestRefreshRaces(XeroCommittedCase):
+    """Each thread is a worker: its own transaction, committed; the process
+    token cache is cleared between them where a separate process would not
+    share it."""
 
-    def setUp(self):
-        super().setUp()
-        with self.committed_env() as env:
-            company = env["res.company"].create({"name": self.unique_name("Race Company")})
-            connection = env["xero.connection"].create({
-                "company_id": company.id, "state": "connected", "tenant_id": self.demo_org["tenant_id"],
-                "tenant_name": self.demo_org["name"], "access_token": self.token["access_token"],
-                "refresh_token": self.token["refresh_token"],
-                # Expired for Odoo and for Xero: every thread wants a refresh.
-                "token_expires_at": datetime.utcnow() - timedelta(minutes=1),
-            })
-            self.connection_id, self.company_id = connection.id, company.id
-        self.sandbox.expire_tokens()
-        self.addCleanup(self._cleanup)
+    def refreshes(self):
+        return self.sandbox.stats()["token_requests"].get("refresh_token", 0)
 
-    def _cleanup(self):
-        with self.committed_env() as env:
-            env["xero.connection"].browse(self.connection_id).unlink()
-            env["res.company"].browse(self.company_id).unlink()
-
-    def test_racing_threads_refresh_once_and_all_succeed(self):
-        self.release_registry_lock()
-        before = self.sandbox.stats()["token_requests"].get("refresh_token", 0)
+    def call_from_threads(self, count, forget_cache=True):
         results, failures = [], []
-        start = threading.Barrier(THREADS, timeout=30)
+        start = threading.Barrier(count, timeout=30)
 
         def worker():
             try:
                 with self.committed_env() as env:
-                    connection = env["xero.connection"].browse(self.connection_id)
+                    connection = env["xero.connection"].browse(self.ids["connection"])
                     start.wait()
-                    results.append(connection._xero_call(lambda gw: gw.get_organisation())["Name"])
-            except Exception as exc:  # collected and asserted below
+                    results.append(connection._xero_call(_organisation))
+            except Exception as exc:  # noqa: BLE001 - collected and asserted below
                 failures.append(repr(exc))
 
-        threads = [threading.Thread(target=worker) for _ in range(THREADS)]
+        if forget_cache:
+            connection_module._TOKEN_CACHE.clear()
+        threads = [threading.Thread(target=worker) for _ in range(count)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(60)
+        return results, failures
 
+    def assert_still_connected_and_rotated(self):
+        with self.committed_env() as env:
+            connection = env["xero.connection"].browse(self.ids["connection"])
+            self.assertEqual(connection.state, "connected")
+            self.assertGreater(connection.token_expires_at, datetime.utcnow())
+            stored = connection.refresh_token
+        # The rotation was kept: the refresh token Odoo holds still works.
+        self.sandbox.expire_tokens()
+        connection_module._TOKEN_CACHE.clear()
+        with self.committed_env() as env:
+            connection = env["xero.connection"].browse(self.ids["connection"])
+            self.assertEqual(connection._xero_call(_organisation), "Demo Company (Global)")
+        with self.committed_env() as env:
+            self.assertNotEqual(env["xero.connection"].browse(self.ids["connection"]).refresh_token,
+                                stored)
+
+    def test_expired_token_racing_threads_refresh_once_and_all_succeed(self):
+        with self.committed_env() as env:
+            env["xero.connection"].browse(self.ids["connection"]).token_expires_at = \
+                datetime.utcnow() - timedelta(minutes=1)
+        self.sandbox.expire_tokens()
+        before = self.refreshes()
+        results, failures = self.call_from_threads(THREADS)
         self.assertEqual(failures, [])
         self.assertEqual(results, ["Demo Company (Global)"] * THREADS)
-        self.assertEqual(self.sandbox.stats()["token_requests"]["refresh_token"] - before, 1)
+        self.assertEqual(self.refreshes() - before, 1)
+        self.assert_still_connected_and_rotated()
+
+    def test_token_rejected_before_its_expiry_across_workers(self):
+        """Xero rejects a token Odoo still thinks valid (after a revoke and
+        reconnect elsewhere, a rotated key): every worker gets a 401, one
+        refreshes, the others find its token, all succeed, still connected."""
+        self.sandbox.expire_tokens()
+        before = self.refreshes()
+        results, failures = self.call_from_threads(6)
+        self.assertEqual(failures, [])
+        self.assertEqual(results, ["Demo Company (Global)"] * 6)
+        self.assertEqual(self.refreshes() - before, 1, "one refresh for six rejections")
+        rejected = [c for c in self.sandbox.calls() if c["status"] == 401]
+        self.assertLessEqual(len(rejected), 6, "each worker retried once, with the new token")
+        self.assert_still_connected_and_rotated()
+
+    def test_a_refresh_by_another_worker_mid_call(self):
+        """Worker A holds the old token; worker B refreshed meanwhile and
+        Xero no longer takes the old one: A reads B's token and goes on,
+        with no second refresh."""
         with self.committed_env() as env:
-            connection = env["xero.connection"].browse(self.connection_id)
-            self.assertGreater(connection.token_expires_at, datetime.utcnow())
-            self.assertEqual(connection.state, "connected")
+            connection = env["xero.connection"].browse(self.ids["connection"])
+            old_token = connection.access_token
+        self.sandbox.expire_tokens()
+        with self.committed_env() as env:   # worker B
+            connection = env["xero.connection"].browse(self.ids["connection"])
+            connection._xero_access_token(rejected_token=old_token)
+        before = self.refreshes()
+        # worker A: its process still caches the old token
+        connection_module._TOKEN_CACHE.clear()
+        with self.committed_env() as env:
+            connection = env["xero.connection"].browse(self.ids["connection"])
+            key = connection._xero_cache_key(connection)
+            connection_module._TOKEN_CACHE[key] = (old_token, datetime.utcnow() + timedelta(minutes=20))
+            self.assertEqual(connection._xero_call(_organisation), "Demo Company (Global)")
+        self.assertEqual(self.refreshes(), before, "A used B's token: no refresh of its own")
+
+    def test_a_token_rejected_even_after_a_refresh_is_not_a_reconnect(self):
+        """Xero rejects the token, and the fresh one too: the user is told to
+        try again; the connection stays connected (state and message agree)."""
+        real = XeroConnection._xero_access_token
+        sandbox = self.sandbox
+
+        def refreshed_then_rejected_too(connection, rejected_token=None):
+            token = real(connection, rejected_token)
+            if rejected_token:
+                sandbox.expire_tokens()
+            return token
+        self.patch(XeroConnection, "_xero_access_token", refreshed_then_rejected_too)
+        self.sandbox.expire_tokens()
+        with self.committed_env() as env:
+            connection = env["xero.connection"].browse(self.ids["connection"])
+            with self.assertRaises(XeroAuthError) as caught:
+                connection._xero_call(_organisation)
+            self.assertFalse(caught.exception.needs_reconnect)
+            self.assertIn("try again", str(caught.exception))
+        with self.committed_env() as env:
+            self.assertEqual(env["xero.connection"].browse(self.ids["connection"]).state,
+                             "connected")
+
+    def test_only_a_refused_refresh_means_reconnect(self):
+        self.sandbox.revoke_grants()
+        self.sandbox.expire_tokens()
+        connection_module._TOKEN_CACHE.clear()
+        with self.committed_env() as env:
+            connection = env["xero.connection"].browse(self.ids["connection"])
+            with self.assertRaises(XeroAuthError) as caught:
+                connection._xero_call(_organisation)
+            self.assertTrue(caught.exception.needs_reconnect)
+            self.assertIn("Reconnect Xero in Settings", str(caught.exception))
+        with self.committed_env() as env:
+            self.assertEqual(env["xero.connection"].browse(self.ids["connection"]).state,
+                             "needs_reconnect", "Settings says what the user was told")
 
 
 @tagged("post_install", "-at_install", "crm_xero")
@@ -73,40 +159,42 @@ class TestRevokedAccess(XeroHttpCase):
         connection.sudo().token_expires_at = datetime.utcnow() - timedelta(minutes=1)
         self.sandbox.revoke_grants()
 
-        with self.assertRaisesRegex(UserError, "Reconnect Xero in Settings"):
-            connection._xero_call(lambda gw: gw.get_organisation())
+        with self.assertRaisesRegex(XeroAuthError, "Reconnect Xero in Settings"):
+            connection._xero_call(_organisation)
         self.assertEqual(connection.state, "needs_reconnect")
         self.assertEqual(connection.tenant_id, self.demo_org["tenant_id"], "the link is kept")
         # Every Xero button now says the same, without calling Xero.
         calls = len(self.sandbox.calls())
         with self.assertRaisesRegex(UserError, "Reconnect Xero in Settings"):
-            connection._xero_call(lambda gw: gw.get_organisation())
+            connection._xero_call(_organisation)
         self.assertEqual(len(self.sandbox.calls()), calls)
         settings = self.env["res.config.settings"].create({})
         self.assertEqual(settings.xero_state, "needs_reconnect")
 
         self.connect()
         self.assertEqual(connection.state, "connected")
-        self.assertEqual(connection._xero_call(lambda gw: gw.get_organisation())["Name"],
-                         "Demo Company (Global)")
+        self.assertEqual(connection._xero_call(_organisation), "Demo Company (Global)")
 
     def test_expired_access_token_is_refreshed_and_rotated(self):
         connection = self.connect()
         old_refresh = connection.sudo().refresh_token
         self.sandbox.expire_tokens()
         connection.sudo().token_expires_at = datetime.utcnow()
-        self.assertEqual(connection._xero_call(lambda gw: gw.get_organisation())["Name"],
-                         "Demo Company (Global)")
+        self.assertEqual(connection._xero_call(_organisation), "Demo Company (Global)")
         self.assertNotEqual(connection.sudo().refresh_token, old_refresh)
         self.assertEqual(self.sandbox.stats()["token_requests"]["refresh_token"], 1)
 
-    def test_token_rejected_early_gets_one_refresh(self):
+    def test_organisation_disconnected_in_xero_means_reconnect(self):
+        """Xero answers 403 once the organisation is disconnected there:
+        Settings says "needs reconnect", as the user is told."""
         connection = self.connect()
-        self.sandbox.expire_tokens()   # Xero says 401 although Odoo thinks it valid
-        self.assertEqual(connection._xero_call(lambda gw: gw.get_organisation())["Name"],
-                         "Demo Company (Global)")
-        self.assertEqual(connection.state, "connected")
-        self.assertEqual(self.sandbox.stats()["token_requests"]["refresh_token"], 1)
+        token = connection._xero_access_token()
+        uuid = connection.xero_connection_uuid
+        oauth.delete_connection(connection._xero_endpoints(), token, uuid)
+        with self.assertRaisesRegex(Exception, "reconnect Xero in Settings"):
+            connection._xero_call(_organisation)
+        connection.invalidate_recordset()   # marked in a transaction of its own
+        self.assertEqual(connection.state, "needs_reconnect")
 
 
 @tagged("post_install", "-at_install", "crm_xero")
@@ -133,7 +221,8 @@ class TestDisconnect(XeroHttpCase):
 
     def test_remove_integration_when_xero_is_down_still_forgets(self):
         connection = self.connect()
-        self.env["ir.config_parameter"].sudo().set_param("crm_xero.identity_url", "http://127.0.0.1:9")
+        self.env["ir.config_parameter"].sudo().set_param("crm_xero.identity_url",
+                                                         "http://127.0.0.1:9")
         self.env["ir.config_parameter"].sudo().set_param("crm_xero.api_url", "http://127.0.0.1:9")
         message = connection.with_user(self.env.ref("base.user_admin")).action_disconnect()
         self.assertIn("Connected Apps", message)

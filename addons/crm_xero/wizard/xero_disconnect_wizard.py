@@ -1,7 +1,7 @@
 """Remove Integration: a confirmation, then the connection's own disconnect."""
 from odoo import fields, models
 
-from ..models.ui_actions import RELOAD_PAGE, xero_notification
+from ..models.xero_actions import RELOAD_PAGE, notification
 
 
 class XeroDisconnectWizard(models.TransientModel):
@@ -14,6 +14,7 @@ class XeroDisconnectWizard(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        message = self.connection_id.action_disconnect()
+        # The connection checks the user may manage its company before any call.
+        message = self.connection_id.with_env(self.env).action_disconnect()
         # Settings reloads to show the new state.
-        return xero_notification(message, "info", RELOAD_PAGE)
+        return notification(message, "info", RELOAD_PAGE)

@@ -1,8 +1,10 @@
-"""Export to Xero: choose the main contact (and the ledger code), then push."""
+"""Export to Xero: choose the main contact (and the ledger code), then push;
+on a clash with a contact Xero has, link to it or change the name or code."""
 from odoo import _, api, fields, models
 
-from ..models.res_partner_xero import XeroDuplicateContact
-from ..models.ui_actions import CLOSE, xero_notification
+from ..models.xero_actions import CLOSE, dialog, notification
+from ..models.xero_errors import xero_action, xero_message
+from ..xero.errors import XeroDuplicateContact
 
 
 class XeroExportWizard(models.TransientModel):
@@ -13,16 +15,18 @@ class XeroExportWizard(models.TransientModel):
                                  domain=[("is_company", "=", True)])
     main_person_id = fields.Many2one(
         "res.partner", string="Main contact",
-        domain="[('parent_id', '=', partner_id), ('type', '=', 'contact'), ('is_company', '=', False)]",
+        domain="[('parent_id', '=', partner_id), ('type', '=', 'contact'), "
+               "('is_company', '=', False)]",
         help="Becomes the Xero contact's primary person; the account's other contacts "
              "become its contact persons.")
     account_number = fields.Char(
         "Ledger code", help="The customer code in Xero. Leave blank to generate one.")
     person_count = fields.Integer(compute="_compute_person_count")
-    state = fields.Selection([("choose", "Choose"), ("duplicate", "Duplicate")], default="choose")
-    duplicate_message = fields.Text(readonly=True)
+    state = fields.Selection([("choose", "Choose"), ("clash", "Clash")], default="choose")
+    clash_message = fields.Text(readonly=True)
     # Only the id: the contact itself is read again from Xero before linking.
-    duplicate_contact_id = fields.Char()
+    clash_contact_id = fields.Char()
+    clash_linked = fields.Boolean(help="Xero's contact is linked to another Odoo account.")
 
     @api.model
     def default_get(self, fields_list):
@@ -38,29 +42,43 @@ class XeroExportWizard(models.TransientModel):
         for wizard in self:
             wizard.person_count = len(wizard.partner_id._xero_contact_persons())
 
+    @xero_action
     def action_export(self):
         self.ensure_one()
         partner = self.partner_id
-        partner._xero_check_salesperson("write")
-        if (self.account_number or False) != (partner.xero_account_number or False):
-            partner.xero_account_number = self.account_number
         try:
-            link = partner._xero_export_contact(self.main_person_id)
-        except XeroDuplicateContact as duplicate:
-            self.write({"state": "duplicate", "duplicate_message": duplicate.args[0],
-                        "duplicate_contact_id": duplicate.contact["ContactID"]})
-            return self._reopen()
-        return xero_notification(_("%(account)s is in Xero with the ledger code %(code)s.",
-                       account=partner.name, code=link.account_number), "success", CLOSE)
+            _sent, summary = partner._xero_export(self.main_person_id or None,
+                                                  self.account_number)
+        except XeroDuplicateContact as clash:
+            what = _("name") if clash.field == "Name" else _("ledger code")
+            if clash.linked_to:
+                message = _("%(clash)s It is linked to the Odoo account %(account)s. Change "
+                            "%(partner)s's %(what)s, or open %(account)s.",
+                            clash=xero_message(self.env, clash), account=clash.linked_to,
+                            partner=partner.name, what=what)
+            else:
+                message = _("%(clash)s Link %(partner)s to it, or change the %(what)s and "
+                            "export again.", clash=xero_message(self.env, clash),
+                            partner=partner.name, what=what)
+            self.write({"state": "clash", "clash_message": message,
+                        "clash_contact_id": clash.contact["ContactID"],
+                        "clash_linked": bool(clash.linked_to)})
+            return dialog(_("Export to Xero"), self)
+        return notification(_("%(account)s is in Xero with the ledger code %(code)s.",
+                              account=partner.name, code=summary["account_number"]),
+                            "success", CLOSE)
 
+    @xero_action
     def action_link_existing(self):
         self.ensure_one()
-        self.partner_id._xero_check_salesperson("write")
-        link = self.partner_id._xero_link_existing(self.duplicate_contact_id)
-        return xero_notification(_("%(account)s is now linked to the Xero contact %(name)s (ledger code %(code)s).",
-                       account=self.partner_id.name, name=link.synced_values.get("Name"),
-                       code=link.account_number or _("none")), "success", CLOSE)
+        summary = self.partner_id._xero_link_existing(self.clash_contact_id)
+        return notification(_("%(account)s is now linked to the Xero contact %(name)s (ledger "
+                              "code %(code)s).", account=self.partner_id.name,
+                              name=summary["name"], code=summary["account_number"] or _("none")),
+                            "success", CLOSE)
 
-    def _reopen(self):
-        return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id,
-                "view_mode": "form", "target": "new", "name": _("Export to Xero")}
+    def action_change(self):
+        """Back to the choice, to type another ledger code."""
+        self.ensure_one()
+        self.state = "choose"
+        return dialog(_("Export to Xero"), self)

@@ -1,6 +1,7 @@
 """Import Xero Data: options, a dry-run preview, then the import in the background."""
 from odoo import _, api, fields, models
 
+from ..models.xero_actions import RELOAD, dialog, notification
 from ..models.xero_import_run import PAGE_SIZE
 
 
@@ -24,22 +25,39 @@ class XeroImportWizard(models.TransientModel):
     preview_unchanged = fields.Integer("Unchanged", readonly=True)
     preview_conflict = fields.Integer("Conflicts", readonly=True)
     preview_archived = fields.Integer("Archived, skipped", readonly=True)
-    preview_details = fields.Text("Conflicts and skips", readonly=True)
+    preview_details = fields.Text("Accounts", readonly=True)
 
     @api.onchange("archived_mode", "full")
     def _onchange_options(self):
         self.state = "options"
 
     def action_xero_preview(self):
-        """Dry run: read Xero's contacts and say what Import would do."""
+        """Dry run: read Xero's contacts and say what Import would do, and to
+        which accounts."""
         self.ensure_one()
         self.connection_id._xero_check_manager()
-        counts, skipped = self.connection_id._xero_import_preview(
+        counts, named = self.connection_id._xero_import_preview(
             self.archived_mode, self.full, self.page_size)
+        skipped = named.get("skip", [])
         conflicts = [(name, text) for name, (key, text) in skipped if key == "conflict"]
-        lines = [f"{name}: {text}" for name, text in conflicts[:200]]
-        if len(conflicts) > 200:
-            lines.append(_("... and %s more conflicts", len(conflicts) - 200))
+        sections = [
+            (_("New accounts"), [name for name, _x in named.get("create", [])],
+             counts["create"]),
+            (_("Linked to existing accounts"),
+             [self.env._("%(xero)s -> %(odoo)s", xero=name, odoo=account)
+              for name, account in named.get("link", [])], counts["link"]),
+            (_("Updated"), [name for name, _x in named.get("update", [])], counts["update"]),
+            (_("Conflicts (skipped)"), [f"{name}: {text}" for name, text in conflicts],
+             len(conflicts)),
+        ]
+        lines = []
+        for title, names, count in sections:
+            if not count:
+                continue
+            lines.append(f"{title} ({count}):")
+            lines += [f"  - {name}" for name in names]
+            if count > len(names):
+                lines.append("  " + self.env._("... and %s more", count - len(names)))
         self.write({
             "state": "preview",
             "preview_create": counts["create"], "preview_link": counts["link"],
@@ -48,20 +66,15 @@ class XeroImportWizard(models.TransientModel):
             "preview_archived": sum(1 for _n, (key, _t) in skipped if key == "archived"),
             "preview_details": "\n".join(lines) or False,
         })
-        return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id,
-                "view_mode": "form", "target": "new", "name": _("Import Xero Data")}
+        return dialog(_("Import Xero Data"), self)
 
     def action_xero_import(self):
         """Queue the import; it runs in the background, its progress in Settings."""
         self.ensure_one()
         self.connection_id._xero_check_manager()
         self.connection_id._xero_check_usable()
-        run = self.env["xero.import.run"]._xero_queue(
+        self.env["xero.import.run"]._xero_queue(
             self.connection_id, archived_mode=self.archived_mode, full=self.full,
             page_size=self.page_size)
-        return {"type": "ir.actions.client", "tag": "display_notification",
-                "params": {"type": "info", "sticky": False,
-                           "message": _("The Xero import runs in the background; Settings > CRM > "
-                                        "Xero shows its progress."),
-                           "next": {"type": "ir.actions.client", "tag": "soft_reload"}},
-                "context": {"xero_import_run_id": run.id}}
+        return notification(_("The Xero import runs in the background; Settings > CRM > Xero "
+                              "shows its progress."), "info", RELOAD)

@@ -3,7 +3,7 @@ before): the admin picks the organisation this company links to."""
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.ui_actions import RELOAD_PAGE, xero_notification
+from ..models.xero_actions import RELOAD_PAGE, notification
 
 
 class XeroOrganisationWizard(models.TransientModel):
@@ -27,12 +27,13 @@ class XeroOrganisationWizard(models.TransientModel):
 
     def action_link(self):
         self.ensure_one()
+        self.connection_id._xero_check_manager()
         if not self.choice_id:
             raise UserError(_("Pick the Xero organisation to link."))
         message, _level = self.choice_id._xero_link(clear_links=self.confirm_clear_links)
-        return xero_notification(message, "info", RELOAD_PAGE)
+        return notification(message, "info", RELOAD_PAGE)
 
     def action_discard(self):
         self.connection_id._xero_check_manager()
         self.connection_id.choice_ids._xero_discard()
-        return xero_notification(_("Nothing changed."), "info", RELOAD_PAGE)
+        return notification(_("Nothing changed."), "info", RELOAD_PAGE)

@@ -1,46 +1,50 @@
-"""Typed errors raised by the Xero gateway and OAuth helpers.
+"""Typed errors: what went wrong talking to Xero, classified once.
 
-Every error carries two texts:
+Every error carries
+* ``reason``: a short code the models act on (``duplicate_name``,
+  ``not_editable``, ``rate_limited``...), never Xero's wording;
+* ``message``: an English sentence template for a salesperson, with
+  ``%(name)s`` placeholders filled from ``params``.  Templates are marked
+  with ``_lt`` so Odoo's translation export finds them; they are translated
+  where they are shown (``models/xero_errors.py``), never here;
+* ``detail``: technical detail for logs (method, path, status, Xero's body),
+  scrubbed of anything that looks like a token or secret.
 
-* ``user_message``: plain English a salesperson can act on; ``str(error)``
-  returns it, so ``UserError(str(error))`` is enough in a button.
-* ``detail``: technical detail for logs and support (HTTP method, path,
-  status, Xero's error body).  It is scrubbed of anything that looks like a
-  token or secret before it is stored.
+``error_for_answer()`` is the one table from an HTTP answer to an error, used
+by the Accounting API gateway and the identity calls alike.
 """
 
+import json
 import math
 import re
+from decimal import Decimal
 
 __all__ = [
-    "XeroError",
-    "XeroAuthError",
-    "XeroForbidden",
-    "XeroNotFound",
-    "XeroValidationError",
-    "XeroRateLimited",
-    "XeroUnavailable",
-    "XeroConfigError",
-    "scrub",
+    "XeroError", "XeroAuthError", "XeroForbidden", "XeroNotFound",
+    "XeroValidationError", "XeroRateLimited", "XeroUnavailable", "XeroBusy",
+    "XeroDuplicateContact",
+    "XeroConfigError", "error_for_answer", "error_for_no_answer",
+    "retry_after_seconds", "scrub", "validation_messages",
 ]
 
+
+def _lt(message):
+    """Mark ``message`` for Odoo's translation export (babel extracts _lt
+    calls); the models translate it when they show it."""
+    return message
+
+
 _SECRET_PATTERNS = [
-    # Authorization headers
     (re.compile(r"(?i)(bearer|basic)\s+[A-Za-z0-9._~+/=-]+"), r"\1 ***"),
-    # JSON members and form fields carrying secrets
-    (
-        re.compile(
-            r"(?i)([\"']?\b(?:access_token|refresh_token|id_token|client_secret|"
-            r"code_verifier|code|token|password)[\"']?\s*[:=]\s*[\"']?)"
-            r"[^\"'&\s,}]+"
-        ),
-        r"\1***",
-    ),
+    (re.compile(
+        r"(?i)([\"']?\b(?:access_token|refresh_token|id_token|client_secret|"
+        r"code_verifier|code|token|password)[\"']?\s*[:=]\s*[\"']?)"
+        r"[^\"'&\s,}]+"), r"\1***"),
 ]
 
 
 def scrub(text, limit=2000):
-    """Return ``text`` as a string with token-like values masked and capped."""
+    """``text`` as a string with token-like values masked and capped."""
     if text is None:
         return ""
     if isinstance(text, bytes):
@@ -48,160 +52,193 @@ def scrub(text, limit=2000):
     text = str(text)
     for pattern, replacement in _SECRET_PATTERNS:
         text = pattern.sub(replacement, text)
-    if len(text) > limit:
-        text = text[:limit] + "..."
-    return text
+    return text[:limit] + "..." if len(text) > limit else text
 
 
 class XeroError(Exception):
     """Base class: something went wrong talking to Xero."""
 
-    default_message = "Xero could not complete the request."
+    reason = "error"
+    message = _lt("Xero could not complete the request.")
 
-    def __init__(self, user_message=None, detail=None, status=None):
-        self.user_message = user_message or self.default_message
+    def __init__(self, message=None, detail=None, status=None, reason=None, **params):
+        self.message = message or type(self).message
+        self.reason = reason or type(self).reason
+        self.params = params
         self.detail = scrub(detail)
         self.status = status
         super().__init__(self.user_message)
+
+    @property
+    def user_message(self):
+        """The English sentence (the models show the translated one)."""
+        return self.message % self.params if self.params else self.message
 
     def __str__(self):
         return self.user_message
 
     def __repr__(self):
-        return "%s(%r, status=%r, detail=%r)" % (
-            type(self).__name__, self.user_message, self.status, self.detail)
+        return "%s(%r, reason=%r, status=%r, detail=%r)" % (
+            type(self).__name__, self.user_message, self.reason, self.status, self.detail)
 
 
 class XeroAuthError(XeroError):
-    """Xero no longer accepts the stored authorisation (401, invalid_grant,
-    revoked grant).
+    """Xero refused the authorisation.
 
-    ``reason`` is one of ``token_expired`` (the access token is stale: refresh
-    it and try again), ``invalid_token``, ``invalid_grant``, ``revoked``.
-    ``needs_reconnect`` is True when only an administrator reconnecting Xero
-    in Settings can fix it.
-    """
+    ``reason``: ``token_rejected`` (an API call got a 401: refresh and try
+    once more), ``invalid_grant`` (the refresh token is spent, revoked or
+    expired: only reconnecting in Settings helps)."""
 
-    default_message = (
-        "Xero no longer accepts Odoo's connection; an administrator must "
-        "reconnect Xero in Settings."
-    )
-
-    def __init__(self, user_message=None, detail=None, status=401,
-                 reason="invalid_token"):
-        self.reason = reason
-        super().__init__(user_message, detail, status)
+    reason = "token_rejected"
+    message = _lt("Xero did not accept Odoo's sign-in for this call; try again in a moment.")
 
     @property
     def needs_reconnect(self):
-        return self.reason != "token_expired"
+        return self.reason == "invalid_grant"
 
 
 class XeroForbidden(XeroError):
-    """403: the organisation is not (or no longer) connected to this app, or
-    the granted scopes do not allow the call."""
+    """403: the organisation is not (or no longer) connected to this app."""
 
-    default_message = (
-        "This Xero organisation is not connected to Odoo, or the connection "
-        "does not allow this action; an administrator must reconnect Xero in "
-        "Settings."
-    )
+    reason = "forbidden"
+    message = _lt("This Xero organisation is no longer connected to Odoo, or the connection "
+                  "does not allow this action; an administrator must reconnect Xero in "
+                  "Settings.")
 
 
 class XeroNotFound(XeroError):
-    """404: the record does not exist in Xero (any more)."""
+    reason = "not_found"
+    message = _lt("Xero has no such record; it may have been deleted in Xero.")
 
-    default_message = (
-        "Xero has no such record; it may have been deleted in Xero.")
+
+# Xero's validation messages -> reasons, first match wins.  The one place
+# that reads Xero's wording.
+_VALIDATION_REASONS = [
+    ("duplicate_name", re.compile(r"is already assigned to another contact|contact name .* "
+                                  r"must be unique", re.I)),
+    ("duplicate_account_number", re.compile(r"account number already exists", re.I)),
+    ("duplicate_contact_number", re.compile(r"contact number already exists", re.I)),
+    ("archived_account", re.compile(r"account code .* (has been archived|is not a valid code)",
+                                    re.I)),
+    ("archived_contact", re.compile(r"contact .* is archived|archived contacts cannot", re.I)),
+    ("not_editable", re.compile(r"not of valid status for modification|cannot be edited|"
+                                r"cannot be voided|valid status", re.I)),
+    ("currency_not_enabled", re.compile(r"not subscribed to currency", re.I)),
+    ("unknown_item", re.compile(r"item code .* (not valid|does not exist|could not be found)",
+                                re.I)),
+    ("tracking_refused", re.compile(r"tracking", re.I)),
+    ("branding_theme_refused", re.compile(r"branding ?theme", re.I)),
+    ("invalid_email", re.compile(r"email address must be valid", re.I)),
+]
 
 
 class XeroValidationError(XeroError):
-    """400: Xero refused the data.
+    """400: Xero refused the data.  ``messages``: Xero's own messages, in
+    order; ``elements``: per element ``{"index", "messages", "element"}``."""
 
-    ``messages``: Xero's validation messages, in order, without duplicates.
-    ``elements``: per-element errors, a list of
-    ``{"index": i, "messages": [...], "element": <Xero's element dict>}``.
-    """
+    reason = "invalid"
+    message = _lt("Xero refused the change: %(xero_says)s.")
 
-    default_message = "Xero refused the data."
-
-    def __init__(self, messages=None, elements=None, detail=None, status=400,
-                 user_message=None):
+    def __init__(self, messages=None, elements=None, detail=None, status=400, reason=None):
         self.messages = list(messages or [])
         self.elements = list(elements or [])
-        if not user_message:
-            if self.messages:
-                user_message = "Xero refused the change: %s" % "; ".join(
-                    m.rstrip(".") for m in self.messages) + "."
-            else:
-                user_message = self.default_message
-        super().__init__(user_message, detail, status)
+        xero_says = "; ".join(m.rstrip(".") for m in self.messages) or "no reason given"
+        super().__init__(detail=detail, status=status,
+                         reason=reason or classify(self.messages), xero_says=xero_says)
+
+
+def classify(messages):
+    """The reason for Xero's validation ``messages``."""
+    text = " ".join(messages or [])
+    return next((reason for reason, pattern in _VALIDATION_REASONS if pattern.search(text)),
+                "invalid")
 
 
 class XeroRateLimited(XeroError):
-    """429 (or the local pacer refusing to wait that long).
+    """429, or the local pacer refusing to wait that long.  ``problem``:
+    ``minute``, ``day``, ``concurrent`` or ``app``."""
 
-    ``retry_after``: seconds to wait; ``problem``: ``minute``, ``day``,
-    ``concurrent`` or ``app`` (Xero's ``X-Rate-Limit-Problem``)."""
+    reason = "rate_limited"
 
-    def __init__(self, retry_after=60, problem="minute", detail=None,
-                 status=429, user_message=None):
+    def __init__(self, retry_after=60, problem="minute", detail=None, status=429):
         self.retry_after = max(0, int(math.ceil(retry_after or 0)))
         self.problem = (problem or "minute").lower()
-        if not user_message:
-            user_message = self._message()
-        super().__init__(user_message, detail, status)
-
-    def _message(self):
-        wait = _human_wait(self.retry_after)
+        if self.problem.startswith("app"):
+            self.problem = "app"
         if self.problem == "day":
-            return (
-                "This Xero organisation has used up its daily allowance of "
-                "API calls; try again in %s." % wait)
-        if self.problem == "concurrent":
-            return (
-                "Xero is busy right now (too many requests at once); try "
-                "again in %s." % wait)
-        return "Xero is busy right now (rate limit reached); try again in %s." % wait
+            message = _lt("This Xero organisation has used up its daily allowance of API "
+                          "calls; try again in %(wait)s.")
+        elif self.problem == "concurrent":
+            message = _lt("Xero is busy right now (too many requests at once); try again in "
+                          "%(wait)s.")
+        else:
+            message = _lt("Xero is busy right now (rate limit reached); try again in %(wait)s.")
+        super().__init__(message, detail, status, wait=human_wait(self.retry_after))
 
 
 class XeroUnavailable(XeroError):
     """Xero could not be reached or failed on its side (5xx, refused
     connection, timeout).
 
-    ``maybe_committed`` is True when a write was sent but its answer was
-    lost: Xero may have saved it.  Retry with the same Idempotency-Key
-    (``idempotency_key``) and Xero replays the first answer instead of saving
-    twice.
-    """
+    ``maybe_committed``: a write was sent but its answer was lost, so Xero
+    may have saved it (reason ``unconfirmed``): retry with the same
+    Idempotency-Key and Xero replays its first answer."""
 
-    default_message = (
-        "Xero could not be reached right now; try again in a few minutes.")
+    reason = "unavailable"
+    message = _lt("Xero could not be reached right now; try again in a few minutes.")
 
-    def __init__(self, user_message=None, detail=None, status=None,
-                 maybe_committed=False, retry_after=None, idempotency_key=None):
+    def __init__(self, message=None, detail=None, status=None, maybe_committed=False,
+                 retry_after=None, **params):
         self.maybe_committed = maybe_committed
-        #: seconds Xero asked us to wait (503 Retry-After), if any
         self.retry_after = retry_after
-        #: the Idempotency-Key the lost write carried: retry with it
-        self.idempotency_key = idempotency_key
-        if not user_message and maybe_committed:
-            user_message = (
-                "Xero did not confirm the change before the connection was "
-                "lost; it may have been saved. Try again in a moment: the "
-                "retry will not create a duplicate.")
-        super().__init__(user_message, detail, status)
+        if maybe_committed and not message:
+            message = _lt("Xero did not confirm the change before the connection was lost; it "
+                          "may have been saved. Try again in a moment: the retry will not "
+                          "create a duplicate.")
+        super().__init__(message, detail, status,
+                         reason="unconfirmed" if maybe_committed else None, **params)
+
+
+class XeroDuplicateContact(XeroError):
+    """Xero already has a contact with this name or ledger code, not linked
+    to this account: the person chooses to link to it, or to change theirs.
+    ``contact``: Xero's contact; ``linked_to``: the Odoo account already
+    linked to it, if any."""
+
+    def __init__(self, contact, field, value, linked_to=None):
+        self.contact, self.field, self.linked_to = contact, field, linked_to
+        archived = contact.get("ContactStatus") == "ARCHIVED"
+        if field == "AccountNumber":
+            message = (_lt("Xero already has an archived contact, %(name)s, with the ledger code "
+                           "%(value)s.") if archived else
+                       _lt("Xero already has a contact, %(name)s, with the ledger code "
+                           "%(value)s."))
+            reason = "duplicate_account_number"
+        else:
+            message = (_lt("Xero already has an archived contact named %(name)s.") if archived
+                       else _lt("Xero already has a contact named %(name)s."))
+            reason = "duplicate_name"
+        super().__init__(message, reason=reason, name=contact.get("Name") or "", value=value)
+
+
+class XeroBusy(XeroError):
+    """Another click (or job) is writing the same record to Xero right now."""
+
+    reason = "busy"
+    message = _lt("Someone else (or a double click) is sending this record to Xero right now "
+                  "and Xero has not answered yet. Reload the page in a moment to see the "
+                  "result.")
 
 
 class XeroConfigError(XeroError):
     """The integration is not configured (missing client id, bad URL...)."""
 
-    default_message = (
-        "The Xero integration is not set up; an administrator can complete "
-        "it in Settings > CRM > Xero.")
+    reason = "not_configured"
+    message = _lt("The Xero integration is not set up; an administrator can complete it in "
+                  "Settings > CRM > Xero.")
 
 
-def _human_wait(seconds):
+def human_wait(seconds):
     seconds = int(seconds)
     if seconds <= 1:
         return "a second"
@@ -212,3 +249,131 @@ def _human_wait(seconds):
         return "%d minutes" % minutes
     hours = int(math.ceil(seconds / 3600.0))
     return "%d hour%s" % (hours, "s" if hours > 1 else "")
+
+
+# -- from an HTTP answer -----------------------------------------------------
+
+def retry_after_seconds(headers, default=None):
+    """Xero's ``Retry-After`` (seconds), or ``default``."""
+    value = _header(headers, "Retry-After")
+    try:
+        return max(0, int(float(value)))
+    except (TypeError, ValueError):
+        return default
+
+
+def _header(headers, name):
+    if not headers:
+        return None
+    try:
+        return headers.get(name)
+    except AttributeError:
+        return None
+
+
+def parse_json(raw):
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8", "replace")
+    try:
+        return json.loads(raw or "", parse_float=Decimal)
+    except ValueError:
+        return None
+
+
+def validation_messages(body):
+    """(messages, elements) from a Xero 400 body (or a 200 body whose
+    elements carry ValidationErrors)."""
+    messages, elements = [], []
+    if not isinstance(body, dict):
+        return messages, elements
+    for index, element in enumerate(body.get("Elements") or []):
+        element_messages = []
+        _collect(element, element_messages)
+        if element_messages:
+            elements.append({"index": index, "messages": element_messages, "element": element})
+            messages.extend(m for m in element_messages if m not in messages)
+    if not messages:
+        for key in ("Message", "Detail", "Title", "error_description", "error"):
+            if body.get(key):
+                messages.append(str(body[key]))
+                break
+    return messages, elements
+
+
+def _collect(node, out):
+    if isinstance(node, dict):
+        for error in node.get("ValidationErrors") or []:
+            message = (error or {}).get("Message")
+            if message and message not in out:
+                out.append(message)
+        for key, value in node.items():
+            if key != "ValidationErrors" and isinstance(value, (dict, list)):
+                _collect(value, out)
+    elif isinstance(node, list):
+        for item in node:
+            _collect(item, out)
+
+
+def error_for_answer(status, raw_body, headers, operation, write=False, identity=False):
+    """The typed error for an HTTP error answer.
+
+    ``identity``: the answer came from Xero's identity host (token,
+    revocation), whose 400/401 bodies are OAuth errors."""
+    body = parse_json(raw_body)
+    text = raw_body.decode("utf-8", "replace") if isinstance(raw_body, bytes) else (raw_body or "")
+    detail = "%s -> %s %s" % (operation, status, text[:1000])
+    oauth_error = body.get("error") if isinstance(body, dict) else None
+    if identity and (oauth_error or status in (400, 401)):
+        if oauth_error == "invalid_client":
+            return XeroConfigError(
+                _lt("Xero rejected the app's client id or secret; an administrator can "
+                    "correct them in Settings > CRM > Xero."),
+                detail=detail, status=status, reason="bad_client")
+        if oauth_error in (None, "invalid_grant", "unauthorized_client", "access_denied"):
+            return XeroAuthError(
+                _lt("Xero no longer accepts this company's connection (it was revoked in "
+                    "Xero or has expired). Reconnect Xero in Settings."),
+                detail=detail, status=status, reason="invalid_grant")
+        return XeroError(
+            _lt("Xero refused the sign-in request (%(code)s); an administrator may need to "
+                "reconnect Xero in Settings."), detail=detail, status=status, code=oauth_error)
+    if status == 400:
+        messages, elements = validation_messages(body)
+        if not messages and text and body is None:
+            messages = [text.strip()[:300]]
+        return XeroValidationError(messages, elements, detail=detail)
+    if status == 401:
+        return XeroAuthError(detail=detail, status=401)
+    if status == 403:
+        return XeroForbidden(detail=detail, status=403)
+    if status == 404:
+        return XeroNotFound(detail=detail, status=404)
+    if status == 429:
+        return XeroRateLimited(retry_after_seconds(headers, 60),
+                               _header(headers, "X-Rate-Limit-Problem"), detail=detail)
+    if status and status >= 500:
+        # A 503 means Xero did not take the request; after any other 5xx a
+        # write may have been saved before the failure.
+        maybe_committed = bool(write and status != 503)
+        message = None if maybe_committed else _lt(
+            "Xero is having a problem on its side (error %(code)s); try again in a few "
+            "minutes.")
+        params = {} if maybe_committed else {"code": status}
+        return XeroUnavailable(message, detail=detail, status=status,
+                               maybe_committed=maybe_committed,
+                               retry_after=retry_after_seconds(headers), **params)
+    return XeroError(_lt("Xero refused the request (error %(code)s)."), detail=detail,
+                     status=status, code=status)
+
+
+def error_for_no_answer(operation, exc, connect_failed, timed_out, write=False):
+    """The typed error for a request that got no HTTP answer."""
+    detail = "%s: no answer (%s: %s)" % (operation, type(exc).__name__, exc)
+    if connect_failed:
+        return XeroUnavailable(
+            _lt("Xero could not be reached (connection failed); check the internet "
+                "connection or try again in a few minutes."), detail=detail)
+    if timed_out and not write:
+        return XeroUnavailable(_lt("Xero did not answer in time; try again in a few minutes."),
+                               detail=detail)
+    return XeroUnavailable(detail=detail, maybe_committed=write)

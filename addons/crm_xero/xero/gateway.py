@@ -3,21 +3,22 @@
 ``XeroGateway`` wraps xero-python's ``AccountingApi`` for one organisation and
 one access token, and adds what the SDK lacks:
 
-* a timeout on every call, and no hidden sleeping: the SDK's urllib3 pool
-  retries 429s itself, sleeping ``Retry-After`` inside the worker; our pool
-  has ``Retry(total=0)`` and 429 / 5xx / network failures are handled here;
+* a timeout on every call (``limits``), and no hidden sleeping: the SDK's
+  urllib3 pool retries 429s itself, sleeping ``Retry-After`` inside the
+  worker; our pool has ``Retry(total=0)`` and 429 / 5xx / network failures
+  are handled here;
 * 429: wait ``Retry-After`` only if it is short (``max_wait``), else raise
   ``XeroRateLimited`` at once so a button never hangs;
 * 5xx and network failures: exponential backoff with jitter, for reads and
-  for writes (every write carries an ``Idempotency-Key``, generated if the
-  caller gives none, so a replay cannot duplicate);
+  writes alike (every write carries an ``Idempotency-Key``, so a replay
+  cannot duplicate);
 * pacing under Xero's per-organisation limits (``pacing.Pacer``, shared by
   the whole process);
 * token isolation: each gateway has its own SDK ``Configuration`` /
   ``OAuth2Token`` / ``ApiClient`` whose token getter returns this gateway's
-  token only (the SDK shares one ``OAuth2Token`` across ``Configuration()``
-  instances, see ``_new_api_client``), and never refreshes on its own;
-* typed errors (``errors.py``) and plain dicts with Xero's JSON field names.
+  token only (see ``_new_api_client``), and it never refreshes on its own;
+* typed errors (``errors.py``), plain dicts with Xero's JSON field names, and
+  ``iter_pages()`` for every paged list.
 
 Logs carry method, path, status and duration only: never tokens or bodies.
 """
@@ -29,7 +30,6 @@ import random
 import ssl
 import time
 import uuid
-from urllib.parse import quote
 
 import certifi
 import urllib3
@@ -39,28 +39,23 @@ from xero_python.api_client.configuration import Configuration
 from xero_python.api_client.oauth2 import OAuth2Token
 from xero_python.exceptions import ApiException, HTTPStatusException
 
-from . import responses
-from .errors import XeroAuthError, XeroError, XeroRateLimited, XeroUnavailable
-from .oauth import XeroEndpoints, _check_transport
-from .pacing import BACKGROUND, DEFAULT_PACER, INTERACTIVE, PRIORITIES
+from . import limits, responses
+from .endpoints import XeroEndpoints, check_secure
+from .errors import (XeroAuthError, XeroError, XeroRateLimited, XeroUnavailable, _lt,
+                     error_for_answer, error_for_no_answer)
+from .pacing import DEFAULT_PACER, INTERACTIVE, PRIORITIES
 
 _logger = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT = 30.0
-DEFAULT_CONNECT_TIMEOUT = 5.0
-#: longest wait (s) for a rate-limit slot or a Retry-After, per priority
-DEFAULT_MAX_WAIT = {INTERACTIVE: 10.0, BACKGROUND: 90.0}
-#: retries after a 5xx or a network failure, per priority
-DEFAULT_MAX_RETRIES = {INTERACTIVE: 2, BACKGROUND: 4}
-MAX_RATE_LIMIT_RETRIES = 3
+_CONNECT_ERRORS = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError,
+                   ConnectionRefusedError)
 
 # One urllib3 pool for the whole process (thread-safe, keeps connections
 # alive) with every urllib3-level retry off: no silent 429 sleeping, no
 # silent replay of a POST.  Retries are decided in XeroGateway._call.
 _NO_RETRY = urllib3.util.Retry(
     total=0, connect=0, read=0, redirect=0, status=0,
-    respect_retry_after_header=False, raise_on_status=False,
-    raise_on_redirect=False)
+    respect_retry_after_header=False, raise_on_status=False, raise_on_redirect=False)
 _POOL = urllib3.PoolManager(
     num_pools=8, maxsize=max(10, multiprocessing.cpu_count() * 5),
     retries=_NO_RETRY, cert_reqs=ssl.CERT_REQUIRED, ca_certs=certifi.where())
@@ -72,7 +67,7 @@ def _new_api_client(access_token):
     ``Configuration()`` returns a shallow copy of the first Configuration ever
     built, so every copy shares that one ``OAuth2Token`` object; the SDK's
     auth step writes the caller's token into it and reads it back, so two
-    threads can swap tokens.  We give each client its own OAuth2Token (no
+    threads could swap tokens.  We give each client its own OAuth2Token (no
     client id/secret: the SDK can never refresh behind our back) and a token
     getter that returns this token only.
     """
@@ -91,57 +86,57 @@ def _refuse_token_save(token):
     raise XeroError(detail="the SDK tried to refresh a token inside the gateway")
 
 
-def contact_deep_link(short_code, contact_id, go_url=XeroEndpoints.go_url):
-    """Link that opens the contact in Xero (organisation chosen by ShortCode)."""
-    return _deep_link(go_url, short_code, "/Contacts/View/%s" % contact_id)
-
-
-def invoice_deep_link(short_code, invoice_id, go_url=XeroEndpoints.go_url):
-    """Link that opens the invoice in Xero (organisation chosen by ShortCode)."""
-    return _deep_link(
-        go_url, short_code, "/AccountsReceivable/View.aspx?InvoiceID=%s" % invoice_id)
-
-
-def _deep_link(go_url, short_code, redirect):
-    if not short_code:
-        return None
-    return "%s/organisationlogin/default.aspx?shortcode=%s&redirecturl=%s" % (
-        go_url.rstrip("/"), quote(short_code, safe="!"), redirect)
-
-
 class XeroGateway:
     """Accounting API calls for one tenant with one access token.
 
-    Cheap to build: make one per unit of work (the models build it with the
-    connection's fresh token).  Safe to share between threads.
+    Cheap to build: make one per unit of work.  Safe to share between
+    threads.  ``sleep`` and ``jitter`` can be replaced (tests).
     """
 
-    def __init__(self, endpoints, access_token, tenant_id, timeout=DEFAULT_TIMEOUT,
+    def __init__(self, endpoints, access_token, tenant_id, timeout=limits.READ_TIMEOUT,
                  pacer=None, priority=INTERACTIVE, max_wait=None, max_retries=None,
-                 backoff_base=0.5, backoff_max=8.0):
+                 backoff_base=0.5, backoff_max=8.0, sleep=time.sleep, jitter=random.uniform):
         if priority not in PRIORITIES:
             raise ValueError("priority must be one of %s" % (PRIORITIES,))
         if not access_token:
-            raise XeroAuthError(detail="no access token", reason="invalid_token")
+            raise XeroAuthError(detail="no access token")
         if not tenant_id:
-            raise XeroError(
-                "No Xero organisation is selected; an administrator must "
-                "connect Xero in Settings.", detail="no tenant id")
+            raise XeroError(_lt("No Xero organisation is selected; an administrator must "
+                                "connect Xero in Settings."), detail="no tenant id",
+                            reason="not_connected")
         self.endpoints = endpoints or XeroEndpoints()
-        _check_transport(self.endpoints.accounting_url)
+        check_secure(self.endpoints.accounting_url)
         self.tenant_id = tenant_id
         self.timeout = float(timeout)
         self.pacer = pacer or DEFAULT_PACER
         self.priority = priority
-        self.max_wait = DEFAULT_MAX_WAIT[priority] if max_wait is None else max_wait
-        self.max_retries = (DEFAULT_MAX_RETRIES[priority] if max_retries is None
-                            else max_retries)
+        self.max_wait = limits.MAX_WAIT[priority] if max_wait is None else max_wait
+        self.max_retries = limits.MAX_RETRIES[priority] if max_retries is None else max_retries
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
+        self._sleep = sleep
+        self._jitter = jitter
         self._api = AccountingApi(_new_api_client(access_token),
                                   base_url=self.endpoints.accounting_url)
 
-    # -- settings ----------------------------------------------------------
+    # -- paging -------------------------------------------------------------------
+    @staticmethod
+    def iter_pages(fetch, key, first_page=1, page_size=limits.PAGE_SIZE, **filters):
+        """Every page of a paged list: yields ``(page number, items,
+        pagination)``.  ``fetch`` is one of the ``get_*`` methods below that
+        take ``page``/``page_size``; ``key`` the list's name ("Contacts")."""
+        page = first_page
+        while True:
+            answer = fetch(page=page, page_size=page_size, **filters)
+            items = answer[key]
+            pagination = answer.get("pagination") or {}
+            yield page, items, pagination
+            if not items or page >= (pagination.get("pageCount") or
+                                     (page + 1 if len(items) >= page_size else page)):
+                return
+            page += 1
+
+    # -- settings -------------------------------------------------------------------
     def get_organisation(self):
         data = self._call("GET", "/Organisation", self._api.get_organisations)
         organisations = data.get("Organisations") or []
@@ -159,7 +154,20 @@ class XeroGateway:
     def get_currencies(self):
         return self._call("GET", "/Currencies", self._api.get_currencies).get("Currencies") or []
 
-    # -- contacts ----------------------------------------------------------
+    def get_items(self, where=None):
+        return self._call("GET", "/Items", self._api.get_items,
+                          **_opt(where=where)).get("Items") or []
+
+    def get_tracking_categories(self, include_archived=False):
+        return self._call("GET", "/TrackingCategories", self._api.get_tracking_categories,
+                          **_opt(include_archived="true" if include_archived else None)
+                          ).get("TrackingCategories") or []
+
+    def get_branding_themes(self):
+        return self._call("GET", "/BrandingThemes", self._api.get_branding_themes
+                          ).get("BrandingThemes") or []
+
+    # -- contacts ------------------------------------------------------------------
     def get_contacts(self, page=None, page_size=None, where=None, ids=None,
                      search_term=None, summary_only=False, include_archived=False,
                      modified_since=None, order=None):
@@ -172,21 +180,17 @@ class XeroGateway:
                    summary_only="true" if summary_only else None,
                    include_archived="true" if include_archived else None,
                    if_modified_since=_http_date(modified_since), order=order))
-        return {"Contacts": data.get("Contacts") or [],
-                "pagination": data.get("pagination")}
+        return {"Contacts": data.get("Contacts") or [], "pagination": data.get("pagination")}
 
     def get_contact(self, contact_id):
-        data = self._call("GET", "/Contacts/{id}", self._api.get_contact,
-                          contact_id=contact_id)
+        data = self._call("GET", "/Contacts/{id}", self._api.get_contact, contact_id=contact_id)
         return _single(data, "Contacts", "GET /Contacts/{id}")
 
     def create_contacts(self, contacts, idempotency_key=None, summarize_errors=True):
-        """PUT /Contacts (create only).  Returns the list of contacts; with
-        ``summarize_errors=False`` elements Xero refused carry
-        ``HasValidationErrors`` / ``ValidationErrors`` instead of raising."""
+        """PUT /Contacts (create only).  With ``summarize_errors=False`` the
+        elements Xero refused carry ``ValidationErrors`` instead of raising."""
         data = self._call(
-            "PUT", "/Contacts", self._api.create_contacts,
-            idempotency_key=idempotency_key,
+            "PUT", "/Contacts", self._api.create_contacts, idempotency_key=idempotency_key,
             contacts={"Contacts": [responses.body(c) for c in contacts]},
             summarize_errors="true" if summarize_errors else "false")
         return data.get("Contacts") or []
@@ -199,7 +203,7 @@ class XeroGateway:
         return _single(data, "Contacts", "POST /Contacts/{id}")
 
     def add_contact_history(self, contact_id, details, idempotency_key=None):
-        """Add a note to the contact's history; returns the history record."""
+        """A note in the contact's history; returns the history record."""
         data = self._call(
             "PUT", "/Contacts/{id}/History", self._api.create_contact_history,
             idempotency_key=idempotency_key, contact_id=contact_id,
@@ -207,13 +211,7 @@ class XeroGateway:
         records = data.get("HistoryRecords") or []
         return records[0] if records else {}
 
-    def get_contact_history(self, contact_id):
-        """The contact's history records (Xero's own and our notes)."""
-        data = self._call("GET", "/Contacts/{id}/History", self._api.get_contact_history,
-                          contact_id=contact_id)
-        return data.get("HistoryRecords") or []
-
-    # -- invoices ----------------------------------------------------------
+    # -- invoices -------------------------------------------------------------------
     def get_invoices(self, ids=None, contact_ids=None, statuses=None, page=None,
                      page_size=None, modified_since=None, summary_only=False,
                      where=None, order=None):
@@ -226,13 +224,17 @@ class XeroGateway:
                    page=page, page_size=page_size, where=where, order=order,
                    summary_only="true" if summary_only else None,
                    if_modified_since=_http_date(modified_since)))
-        return {"Invoices": data.get("Invoices") or [],
-                "pagination": data.get("pagination")}
+        return {"Invoices": data.get("Invoices") or [], "pagination": data.get("pagination")}
 
     def get_invoice(self, invoice_id):
-        data = self._call("GET", "/Invoices/{id}", self._api.get_invoice,
-                          invoice_id=invoice_id)
+        data = self._call("GET", "/Invoices/{id}", self._api.get_invoice, invoice_id=invoice_id)
         return _single(data, "Invoices", "GET /Invoices/{id}")
+
+    def get_invoice_pdf(self, invoice_id):
+        """Xero's PDF of the invoice, as bytes."""
+        response = self._call("GET", "/Invoices/{id} (PDF)", self._api.get_invoice_as_pdf,
+                              raw=True, invoice_id=invoice_id)
+        return response
 
     def create_invoice(self, invoice, idempotency_key=None):
         data = self._call("PUT", "/Invoices", self._api.create_invoices,
@@ -261,13 +263,30 @@ class XeroGateway:
         online = data.get("OnlineInvoices") or []
         return online[0].get("OnlineInvoiceUrl") if online else None
 
-    # -- the one choke point -----------------------------------------------
-    def _call(self, method, path, sdk_method, idempotency_key=None, **params):
+    def get_credit_notes(self, page=None, page_size=None, where=None, modified_since=None,
+                         order=None):
+        data = self._call("GET", "/CreditNotes", self._api.get_credit_notes,
+                          **_opt(page=page, page_size=page_size, where=where, order=order,
+                                 if_modified_since=_http_date(modified_since)))
+        return {"CreditNotes": data.get("CreditNotes") or [],
+                "pagination": data.get("pagination")}
+
+    def get_payments(self, page=None, page_size=None, where=None, modified_since=None,
+                     order=None):
+        data = self._call("GET", "/Payments", self._api.get_payments,
+                          **_opt(page=page, page_size=page_size, where=where, order=order,
+                                 if_modified_since=_http_date(modified_since)))
+        return {"Payments": data.get("Payments") or [], "pagination": data.get("pagination")}
+
+    # -- the one choke point -----------------------------------------------------------
+    def _call(self, method, path, sdk_method, idempotency_key=None, raw=False, **params):
         write = method != "GET"
+        operation = "%s %s" % (method, path)
         if write:
             idempotency_key = idempotency_key or uuid.uuid4().hex
             params["idempotency_key"] = idempotency_key
-        timeout = (min(DEFAULT_CONNECT_TIMEOUT, self.timeout), self.timeout)
+        if raw:
+            params["_preload_content"] = False
         failures = rate_limited = 0
         rate_waited = 0.0   # seconds spent honouring Retry-After in this call
         while True:
@@ -276,44 +295,53 @@ class XeroGateway:
             status = None
             try:
                 data, status, headers = sdk_method(
-                    self.tenant_id, _request_timeout=timeout,
+                    self.tenant_id, _request_timeout=(min(limits.CONNECT_TIMEOUT, self.timeout),
+                                                      self.timeout),
                     _return_http_data_only=False, **params)
+                if raw:
+                    data = data.data
             except HTTPStatusException as exc:
                 status = exc.http_resp.status if exc.http_resp else exc.status
-                error = responses.error_from_status(exc, method, path, write)
+                raw_body = getattr(exc.http_resp, "data", None) if exc.http_resp else None
+                error = error_for_answer(status, raw_body, exc.headers, operation, write)
                 self.pacer.observe(self.tenant_id, _header(exc.headers, "X-MinLimit-Remaining"))
             except (urllib3.exceptions.HTTPError, OSError) as exc:
-                error = responses.error_from_network(exc, method, path, write)
+                reason = getattr(exc, "reason", None) or exc
+                connect_failed = isinstance(reason, _CONNECT_ERRORS) or isinstance(
+                    exc, _CONNECT_ERRORS)
+                timed_out = isinstance(reason, urllib3.exceptions.TimeoutError)
+                error = error_for_no_answer(operation, reason, connect_failed, timed_out, write)
             except ApiException as exc:
-                error = XeroError(detail="%s %s: %s" % (method, path, exc.reason))
+                error = XeroError(detail="%s: %s" % (operation, exc.reason))
             except (ValueError, TypeError) as exc:
                 # the SDK could not read Xero's answer into its models
-                error = XeroError(
-                    "Xero sent an answer Odoo could not read; try again later.",
-                    detail="%s %s -> %s: unreadable answer: %s" % (method, path, status, exc))
+                error = XeroError(_lt("Xero sent an answer Odoo could not read; try again "
+                                      "later."),
+                                  detail="%s -> %s: unreadable answer: %s" % (
+                                      operation, status, exc))
             else:
                 self.pacer.observe(self.tenant_id, _header(headers, "X-MinLimit-Remaining"))
                 error = None
             finally:
                 self.pacer.release(self.tenant_id, self.priority)
-                _logger.debug("Xero %s %s -> %s (%.0f ms)", method, path,
-                              status or "no answer", (time.monotonic() - start) * 1000)
+                _logger.debug("Xero %s -> %s (%.0f ms)", operation, status or "no answer",
+                              (time.monotonic() - start) * 1000)
             if error is None:
-                return responses.to_dict(data)
+                return data if raw else responses.to_dict(data)
             if write and isinstance(error, XeroUnavailable):
                 error.idempotency_key = idempotency_key
             delay = self._retry_delay(error, failures, rate_limited, rate_waited)
             if delay is None:
-                _logger.info("Xero %s %s failed: %s", method, path, error.detail)
+                _logger.info("Xero %s failed: %s", operation, error.detail)
                 raise error
             if isinstance(error, XeroRateLimited):
                 rate_limited += 1
                 rate_waited += error.retry_after
             else:
                 failures += 1
-            _logger.info("Xero %s %s -> %s; retrying in %.1f s", method, path,
+            _logger.info("Xero %s -> %s; retrying in %.1f s", operation,
                          status or "no answer", delay)
-            time.sleep(delay)
+            self._sleep(delay)
 
     def _retry_delay(self, error, failures, rate_limited, rate_waited=0.0):
         """Seconds to wait before retrying, or None to give up now.  Waits
@@ -322,15 +350,14 @@ class XeroGateway:
             self.pacer.block(self.tenant_id, error.retry_after, error.problem)
             if (error.problem == "day"
                     or rate_waited + error.retry_after > self.max_wait
-                    or rate_limited >= MAX_RATE_LIMIT_RETRIES):
+                    or rate_limited >= limits.MAX_RATE_LIMIT_RETRIES):
                 return None
             return 0.0  # the pacer holds the next acquire until Retry-After
         if isinstance(error, XeroUnavailable) and failures < self.max_retries:
-            retry_after = error.retry_after
-            if retry_after is not None:
-                return retry_after if retry_after <= self.max_wait else None
+            if error.retry_after is not None:
+                return error.retry_after if error.retry_after <= self.max_wait else None
             cap = min(self.backoff_max, self.backoff_base * (2 ** failures))
-            return random.uniform(cap / 2.0, cap)
+            return self._jitter(cap / 2.0, cap)
         return None
 
 
@@ -365,5 +392,4 @@ def _single(data, key, operation):
     return items[0]
 
 
-__all__ = ["XeroGateway", "XeroEndpoints", "contact_deep_link",
-           "invoice_deep_link"]
+__all__ = ["XeroGateway", "XeroEndpoints"]

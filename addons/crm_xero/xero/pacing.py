@@ -24,6 +24,7 @@ import math
 import threading
 import time
 
+from . import limits
 from .errors import XeroRateLimited
 
 INTERACTIVE = "interactive"
@@ -51,9 +52,15 @@ class _TenantState:
 class Pacer:
     """Thread-safe rolling-window and concurrency limiter, keyed by tenant."""
 
-    def __init__(self, per_minute=60, background_per_minute=50,
-                 max_concurrent=5, background_concurrent=4, window=60.0,
-                 safety_margin=1, clock=time.monotonic):
+    def __init__(self, per_minute=limits.MINUTE_LIMIT,
+                 background_per_minute=limits.BACKGROUND_MINUTE_LIMIT,
+                 max_concurrent=limits.CONCURRENT_LIMIT,
+                 background_concurrent=limits.BACKGROUND_CONCURRENT_LIMIT, window=60.0,
+                 safety_margin=1, clock=time.monotonic, wait=None,
+                 app_per_minute=limits.APP_MINUTE_LIMIT):
+        """``clock`` and ``wait(timeout)`` can be replaced (tests use a fake
+        clock whose wait moves time on, so no test really sleeps).  The
+        default wait is the condition's own, woken when a slot frees."""
         if background_per_minute > per_minute:
             raise ValueError("background budget exceeds the minute limit")
         self.xero_per_minute = per_minute
@@ -64,7 +71,11 @@ class Pacer:
         self.window = float(window)
         self._clock = clock
         self._cond = threading.Condition()
+        self._wait = wait or self._cond.wait
         self._tenants = {}
+        # Xero's app-wide limit, across every organisation of this process.
+        self.app_per_minute = app_per_minute
+        self._app_calls = collections.deque()
 
     # -- public ------------------------------------------------------------
     @contextlib.contextmanager
@@ -93,6 +104,9 @@ class Pacer:
                 if state.blocked_until > now:
                     problem = state.blocked_problem
                     wait = state.blocked_until - now
+                elif len(self._app_calls) >= self.app_per_minute - 1:
+                    problem = "app"
+                    wait = self._app_calls[0] + self.window - now
                 elif in_window >= limit:
                     problem = "minute"
                     # the oldest finished calls that must leave the window
@@ -118,14 +132,16 @@ class Pacer:
                 timeout = wait if wait is not None else 1.0
                 if deadline is not None:
                     timeout = min(timeout, max(deadline - now, 0.001))
-                self._cond.wait(max(timeout, 0.001))
+                self._wait(max(timeout, 0.001))
 
     def release(self, tenant_id, priority=INTERACTIVE):
         with self._cond:
             state = self._tenants.setdefault(tenant_id, _TenantState())
             if state.active > 0:
                 state.active -= 1
-                state.calls.append(self._clock())
+                finished = self._clock()
+                state.calls.append(finished)
+                self._app_calls.append(finished)
             if priority == BACKGROUND:
                 state.active_background = max(0, state.active_background - 1)
             self._cond.notify_all()
@@ -165,6 +181,8 @@ class Pacer:
                 if tenant_id is None or key == tenant_id:
                     state.calls.clear()
                     state.blocked_until = 0.0
+            if tenant_id is None:
+                self._app_calls.clear()
             self._cond.notify_all()
 
     def snapshot(self, tenant_id):
@@ -182,9 +200,9 @@ class Pacer:
     # -- internals ---------------------------------------------------------
     def _prune(self, state, now):
         horizon = now - self.window
-        calls = state.calls
-        while calls and calls[0] <= horizon:
-            calls.popleft()
+        for calls in (state.calls, self._app_calls):
+            while calls and calls[0] <= horizon:
+                calls.popleft()
 
 
 #: The pacer every gateway of this process shares unless given another.

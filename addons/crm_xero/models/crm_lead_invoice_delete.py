@@ -1,0 +1,120 @@
+"""Deleting an opportunity deletes its Xero draft (after the web client's own
+prompt, see static/src/js/crm_lead_xero_delete.js), and merging keeps it.
+
+The draft is deleted only when the Odoo delete will go through: access is
+checked, then the delete is tried in a savepoint and undone, then every
+invoice's status is read from Xero (100 a call); if one cannot be deleted,
+or Xero cannot be reached, nothing is deleted anywhere.  Only then are the
+drafts deleted (the write path), and the opportunities.
+"""
+import logging
+
+from odoo import _, models
+from odoo.exceptions import UserError
+
+from ..xero import invoices as xero_invoices
+from ..xero import limits
+from ..xero.errors import XeroError
+from .xero_errors import xero_message
+
+_logger = logging.getLogger(__name__)
+
+
+class _DryRun(Exception):
+    """Undoes the trial delete."""
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    def unlink(self):
+        links = self.sudo().xero_invoice_link_ids.filtered("open")
+        if links and not self.env.context.get("xero_skip_invoice_delete"):
+            self.check_access("unlink")
+            self._xero_try_unlink()
+            self._xero_delete_drafts(links)
+        return super().unlink()
+
+    def _xero_try_unlink(self):
+        """Raise what the Odoo delete would raise, changing nothing."""
+        try:
+            with self.env.cr.savepoint():
+                super(CrmLead, self.with_context(xero_skip_invoice_delete=True)).unlink()
+                raise _DryRun()
+        except _DryRun:
+            pass
+        finally:
+            self.env.invalidate_all()
+
+    def _xero_delete_drafts(self, links):
+        """Delete these links' drafts in Xero, all or nothing as far as the
+        checks go; raises a UserError saying why when one can't be."""
+        refused = []
+        for connection, group in links.grouped("connection_id").items():
+            if connection.state != "connected":
+                raise UserError(_(
+                    "%(lead)s has the Xero invoice %(number)s, and Xero is not connected. "
+                    "Reconnect Xero in Settings. Nothing was deleted.",
+                    lead=group[0].lead_id.name, number=group[0].number))
+            found = {}
+            try:
+                for start in range(0, len(group), limits.IDS_PER_CALL):
+                    ids = group[start:start + limits.IDS_PER_CALL].mapped("invoice_id")
+                    found.update({(i.get("InvoiceID") or "").lower(): i for i in
+                                  connection._xero_call(lambda gw: gw.get_invoices(
+                                      ids=ids, page=1, page_size=limits.IDS_PER_CALL))["Invoices"]})
+            except XeroError as exc:
+                raise UserError(_("The opportunity was not deleted: %s",
+                                  xero_message(self.env, exc))) from None
+            for link in group:
+                status = (found.get(link.invoice_id.lower()) or {}).get("Status", "DELETED")
+                if status not in xero_invoices.DELETABLE and status not in xero_invoices.GONE:
+                    refused.append("%s (%s, %s)" % (link.lead_id.name, link.number,
+                                                    link._xero_status_label(status)))
+        if refused:
+            raise UserError(_(
+                "Nothing was deleted: Xero no longer treats these invoices as drafts, and "
+                "deleting the opportunity would leave them behind: %s. Void the invoice in Xero "
+                "first (a paid one needs its payment removed), or archive the opportunity "
+                "instead.", "; ".join(refused)))
+        done = []
+        for link in links:
+            try:
+                self.env["xero.write"]._xero_run(link, self._xero_delete_build)
+            except XeroError as exc:
+                already = _(" %s draft(s) were deleted in Xero already; their opportunities "
+                            "show it.", len(done)) if done else ""
+                raise UserError(_("The opportunities were not deleted: %(error)s%(already)s",
+                                  error=xero_message(self.env, exc), already=already)) from None
+            done.append(link)
+        _logger.info("Deleted %s Xero draft invoice(s) with their opportunities", len(done))
+
+    @staticmethod
+    def _xero_delete_build(link):
+        current = link.connection_id._xero_call(lambda gw: gw.get_invoice(link.invoice_id))
+        if (current.get("Status") or "").upper() in xero_invoices.GONE:
+            link._xero_apply_refresh(current)
+            return None
+        return {"operation": "invoice_delete", "payload": {"Status": "DELETED"},
+                "target_id": link.invoice_id}
+
+    # -- merging --------------------------------------------------------------------------
+    def _merge_dependences(self, opportunities):
+        """The merged opportunity keeps the invoice of the one that had it;
+        two invoiced opportunities are not merged."""
+        invoiced = (self | opportunities).filtered(lambda lead: lead.sudo().xero_invoice_open)
+        if len(invoiced) > 1:
+            raise UserError(_(
+                "These opportunities each have a Xero invoice (%s): merging them would leave "
+                "one invoice without its opportunity. Delete or void one of the invoices first, "
+                "or keep the opportunities apart.",
+                ", ".join(invoiced.mapped("xero_invoice_number"))))
+        if invoiced and invoiced != self:
+            moved = invoiced.sudo().xero_invoice_link_ids
+            self.sudo().xero_invoice_link_ids.filtered(
+                lambda l: l.connection_id in moved.connection_id).unlink()
+            moved.write({"lead_id": self.id})
+            self._message_log(body=_("Xero invoice %(number)s moved here from the merged "
+                                     "opportunity %(lead)s.", number=moved.filtered("open").number,
+                                     lead=invoiced.name))
+        return super()._merge_dependences(opportunities)

@@ -1,0 +1,63 @@
+"""Update Draft Invoice on Xero: the button, and the work it does.
+
+The invoice's status is read from Xero first (its word, not what Odoo last
+saw): only a draft is changed.  The lines, amounts and reference are sent as
+the opportunity (or its quotation) is now, with the invoice's own account,
+tracking and branding theme, through the one write path.
+"""
+from odoo import _, models
+from odoo.exceptions import UserError
+
+from ..xero import invoices as xero_invoices
+from .xero_actions import RELOAD, notification
+from .xero_errors import xero_action
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    @xero_action
+    def action_xero_update_invoice(self):
+        self.ensure_one()
+        summary, not_draft = self._xero_update_invoice()
+        if not_draft:
+            return notification(self._xero_not_draft_message(summary), "danger", RELOAD)
+        return notification(_("Draft invoice %s updated in Xero.", summary["number"]), "success",
+                            RELOAD)
+
+    def _xero_not_draft_message(self, summary):
+        return _("Xero invoice %(number)s is no longer a draft (%(status)s in Xero): only drafts "
+                 "can be changed from Odoo. Make further changes in Xero.",
+                 number=summary["number"], status=summary["status_label"])
+
+    def _xero_update_invoice(self):
+        """Returns (summary, not_draft)."""
+        self.ensure_one()
+        if not self.env.user.has_group("sales_team.group_sale_salesman"):
+            raise UserError(_("Only the sales team can send opportunities to Xero."))
+        self.check_access("write")
+        link = self._xero_link()
+        if not link.open:
+            raise UserError(_("This opportunity has no Xero invoice to update."))
+        connection = link.connection_id
+        connection._xero_check_usable()
+        customer_link = self._xero_customer_link(connection)
+        self._xero_check_customer(customer_link)
+        plan = self._xero_invoice_plan(
+            connection, customer_link.contact_id, link.account_code,
+            [tuple(pair) for pair in link.tracking or []], link.branding_theme_id or None,
+            create=False)
+        not_draft = []
+
+        def build(link):
+            current = link.connection_id._xero_call(lambda gw: gw.get_invoice(link.invoice_id))
+            if (current.get("Status") or "").upper() not in xero_invoices.UPDATABLE:
+                link._xero_apply_refresh(current)
+                not_draft.append(True)
+                return None
+            return {"operation": "invoice_update", "payload": plan["payload"],
+                    "target_id": link.invoice_id,
+                    "context": {"expected_total": plan["estimate"]["total"]}}
+
+        _sent, summary = self.env["xero.write"]._xero_run(link, build)
+        return summary, bool(not_draft)

@@ -1,0 +1,353 @@
+"""The binding between an opportunity and its Xero invoice, per connection,
+and the jobs on it: refresh statuses and amounts (100 invoices a call), the
+invoice's PDF on the opportunity, and what follows a payment or a due date.
+
+What the opportunity shows of its invoice (crm.lead.xero_invoice_*) is read
+from here; only the write path and these jobs write it.
+"""
+import logging
+import time
+from datetime import date
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import format_amount
+
+from ..xero import invoices as xero_invoices
+from ..xero import limits
+from ..xero.errors import XeroError
+from . import batch_commit
+
+_logger = logging.getLogger(__name__)
+
+INVOICE_STATUSES = [
+    ("DRAFT", "Draft"), ("SUBMITTED", "Awaiting approval"), ("AUTHORISED", "Awaiting payment"),
+    ("PAID", "Paid"), ("VOIDED", "Voided"), ("DELETED", "Deleted"),
+]
+# (dbname, connection id, tenant id) -> (monotonic expiry, settings dict).
+# Memory only: accounts, currencies, taxes, items, tracking and themes
+# change rarely, and opening the wizard must not cost seven calls each time.
+_SETTINGS_CACHE = {}
+SETTINGS_TTL = 300
+
+
+def xero_clear_invoice_settings_cache():
+    _SETTINGS_CACHE.clear()
+
+
+class XeroInvoiceLink(models.Model):
+    _name = "xero.invoice.link"
+    _description = "Xero invoice of an opportunity"
+    _rec_name = "number"
+
+    connection_id = fields.Many2one("xero.connection", required=True, ondelete="cascade",
+                                    index=True)
+    company_id = fields.Many2one(related="connection_id.company_id", store=True, index=True)
+    lead_id = fields.Many2one("crm.lead", required=True, ondelete="cascade", index=True)
+    invoice_id = fields.Char("Xero invoice id", index="btree_not_null", copy=False)
+    number = fields.Char("Xero invoice", copy=False)
+    status = fields.Selection(INVOICE_STATUSES, "Status in Xero", copy=False, index=True)
+    reference = fields.Char(copy=False)
+    currency_id = fields.Many2one("res.currency", copy=False)
+    subtotal = fields.Monetary(currency_field="currency_id", copy=False)
+    total_tax = fields.Monetary(currency_field="currency_id", copy=False)
+    total = fields.Monetary(currency_field="currency_id", copy=False)
+    amount_due = fields.Monetary(currency_field="currency_id", copy=False)
+    amount_paid = fields.Monetary(currency_field="currency_id", copy=False)
+    amount_credited = fields.Monetary(currency_field="currency_id", copy=False)
+    date = fields.Date("Invoice date", copy=False)
+    due_date = fields.Date(copy=False)
+    paid_on = fields.Date("Paid on", copy=False)
+    account_code = fields.Char("Revenue account", copy=False)
+    tracking = fields.Json(copy=False, help="The tracking options on the lines: "
+                                            "[[category, option], ...].")
+    branding_theme_id = fields.Char(copy=False)
+    online_url = fields.Char("Online invoice", copy=False)
+    pdf_attachment_id = fields.Many2one("ir.attachment", copy=False, ondelete="set null")
+    pdf_status = fields.Char(copy=False, help="The status the attached PDF shows.")
+    chase_activity_at = fields.Datetime(copy=False,
+                                        help="When the chase-payment activity was scheduled.")
+    refreshed_at = fields.Datetime("Read from Xero at", copy=False)
+    open = fields.Boolean(compute="_compute_open", store=True,
+                          help="An invoice that was not deleted or voided.")
+    overdue = fields.Boolean(compute="_compute_overdue")
+
+    _sql_constraints = [("lead_unique", "unique(connection_id, lead_id)",
+                         "An opportunity has one Xero invoice per organisation.")]
+
+    @api.depends("invoice_id", "status")
+    def _compute_open(self):
+        for link in self:
+            link.open = bool(link.invoice_id) and link.status not in xero_invoices.GONE
+
+    @api.depends("status", "due_date", "amount_due")
+    def _compute_overdue(self):
+        today = date.today()
+        for link in self:
+            link.overdue = bool(link.status == "AUTHORISED" and link.due_date
+                                and link.due_date < today and link.amount_due > 0)
+
+    @api.model
+    def _xero_ensure(self, connection, lead):
+        """The opportunity's link in ``connection``'s organisation, committed
+        (created in a transaction of its own if needed) so writes can lock it."""
+        with connection._xero_fresh_env() as env:
+            env.cr.execute("""
+                INSERT INTO xero_invoice_link (connection_id, company_id, lead_id, open,
+                                               create_uid, write_uid, create_date, write_date)
+                VALUES (%s, %s, %s, false, %s, %s, now() at time zone 'UTC',
+                        now() at time zone 'UTC')
+                ON CONFLICT (connection_id, lead_id) DO NOTHING
+            """, [connection.id, connection.company_id.id, lead.id, env.uid, env.uid])
+            env.cr.execute("SELECT id FROM xero_invoice_link WHERE connection_id = %s "
+                           "AND lead_id = %s", [connection.id, lead.id])
+            link_id = env.cr.fetchone()[0]
+        return self.sudo().browse(link_id)
+
+    # What the opportunity shows follows at once on the screens that show it.
+    _LIVE_FIELDS = {"invoice_id", "status", "total", "amount_due", "amount_paid", "paid_on",
+                    "online_url", "pdf_attachment_id"}
+
+    def write(self, vals):
+        result = super().write(vals)
+        if self._LIVE_FIELDS & set(vals):
+            for company, links in self.grouped("company_id").items():
+                self.env["bus.bus"]._sendone(company, "crm_xero/invoice",
+                                             {"lead_ids": links.lead_id.ids})
+        return result
+
+    def _xero_status_label(self, status=None):
+        return dict(INVOICE_STATUSES).get(status or self.status, status or self.status or "")
+
+    def _xero_url(self):
+        self.ensure_one()
+        connection = self.connection_id.sudo()
+        return connection._xero_endpoints().invoice_link(connection.short_code, self.invoice_id) \
+            if self.invoice_id and connection.short_code else False
+
+    def _xero_total_text(self):
+        self.ensure_one()
+        if not self.currency_id:
+            return "%.2f" % self.total
+        return format_amount(self.env, self.total, self.currency_id)
+
+    # -- the write path's answers (see xero_write.py) -------------------------------
+    def _xero_apply_write(self, write):
+        values = self._xero_values(write.response)
+        if write.operation == "invoice_create":
+            values.update(account_code=write.context_values.get("account_code"),
+                          tracking=write.context_values.get("tracking") or [],
+                          branding_theme_id=write.context_values.get("theme_id") or False,
+                          pdf_attachment_id=False, pdf_status=False, chase_activity_at=False,
+                          online_url=False)
+        self.write(values)
+
+    def _xero_note_write(self, write):
+        if write.operation == "invoice_delete":
+            return
+        text = (_("Draft invoice %(number)s created in Xero (%(total)s).")
+                if write.operation == "invoice_create" else
+                _("Draft invoice %(number)s updated in Xero (%(total)s)."))
+        self.lead_id._message_log(body=text % {"number": self.number,
+                                               "total": self._xero_total_text()},
+                                  author_id=write.user_id.partner_id.id)
+        problem = write.context_values.get("expected_total") is not None and \
+            xero_invoices.totals_problem(write.context_values["expected_total"], write.response)
+        if problem:
+            self.lead_id._message_log(body=_("Xero's total differs from the one shown before "
+                                             "sending: %s", problem))
+
+    def _xero_summary(self):
+        self.ensure_one()
+        return {"invoice_id": self.invoice_id, "number": self.number, "status": self.status,
+                "status_label": self._xero_status_label(), "total": self._xero_total_text(),
+                "open": self.open}
+
+    def _xero_values(self, invoice):
+        """What the link keeps of a Xero invoice."""
+        values = xero_invoices.invoice_values(invoice)
+        return {
+            "invoice_id": values["invoice_id"], "number": values["number"],
+            "status": values["status"], "reference": values["reference"],
+            "currency_id": self.connection_id._xero_currency(values["currency"]).id,
+            "subtotal": values["subtotal"], "total_tax": values["total_tax"],
+            "total": values["total"], "amount_due": values["amount_due"],
+            "amount_paid": values["amount_paid"], "amount_credited": values["amount_credited"],
+            "date": values["date"], "due_date": values["due_date"],
+            "paid_on": values["paid_on"], "refreshed_at": fields.Datetime.now(),
+        }
+
+    # -- the organisation's invoicing settings (cached) -------------------------------
+    @api.model
+    def _xero_invoice_settings(self, connection, force=False):
+        """{'organisation', 'accounts' (revenue class, archived included),
+        'currencies', 'tax_rates', 'items', 'tracking' (archived included),
+        'themes'} read live from Xero, cached SETTINGS_TTL seconds."""
+        connection._xero_check_usable()
+        key = (self.env.cr.dbname, connection.id, connection.tenant_id)
+        cached = _SETTINGS_CACHE.get(key)
+        if cached and not force and cached[0] > time.monotonic():
+            return cached[1]
+
+        def read(gateway):
+            return {
+                "organisation": gateway.get_organisation(),
+                "accounts": gateway.get_accounts(where='Class=="%s"' % xero_invoices.REVENUE_CLASS),
+                "currencies": gateway.get_currencies(),
+                "tax_rates": gateway.get_tax_rates(),
+                "items": gateway.get_items(),
+                "tracking": gateway.get_tracking_categories(include_archived=True),
+                "themes": gateway.get_branding_themes(),
+            }
+        settings = connection._xero_call(read)
+        _SETTINGS_CACHE[key] = (time.monotonic() + SETTINGS_TTL, settings)
+        return settings
+
+    # -- refreshing statuses and amounts -----------------------------------------------
+    def _xero_refresh(self, priority="interactive"):
+        """Read these links' invoices (one connection) from Xero, 100 a call,
+        and apply them.  A batch Xero refuses is retried link by link, so one
+        bad record is logged on its opportunity and skipped; Xero down or
+        disconnected raises.  Returns (refreshed, failed)."""
+        links = self.filtered("invoice_id")
+        refreshed = failed = self.browse()
+        if not links:
+            return refreshed, failed
+        connection = links.connection_id
+        connection.ensure_one()
+        for start in range(0, len(links), limits.IDS_PER_CALL):
+            batch = links[start:start + limits.IDS_PER_CALL]
+            try:
+                found = {(i.get("InvoiceID") or "").lower(): i for i in connection._xero_call(
+                    lambda gw: gw.get_invoices(ids=batch.mapped("invoice_id"), page=1,
+                                               page_size=limits.IDS_PER_CALL),
+                    priority)["Invoices"]}
+            except XeroError as exc:
+                if exc.reason != "invalid":
+                    raise   # Xero down, busy or disconnected: the whole run waits
+                if len(batch) == 1:
+                    batch.lead_id._message_log(body=_(
+                        "The Xero invoice could not be refreshed: %s", exc))
+                    failed |= batch
+                    continue
+                for link in batch:
+                    done, bad = link._xero_refresh(priority)
+                    refreshed, failed = refreshed | done, failed | bad
+                continue
+            for link in batch:
+                try:
+                    with self.env.cr.savepoint():
+                        link._xero_apply_refresh(found.get(link.invoice_id.lower()))
+                    refreshed |= link
+                except Exception as exc:  # noqa: BLE001 - isolate one record, log it
+                    _logger.warning("Could not refresh the Xero invoice of lead %s: %s",
+                                    link.lead_id.id, exc)
+                    link.lead_id._message_log(body=_("The Xero invoice could not be "
+                                                     "refreshed: %s", exc))
+                    failed |= link
+        return refreshed, failed
+
+    def _xero_apply_refresh(self, invoice):
+        """Keep what Xero says of the invoice, and act on what changed."""
+        self.ensure_one()
+        if not invoice:
+            raise UserError(_("Xero has no invoice %s in this organisation any more.",
+                              self.number or self.invoice_id))
+        old_status = self.status
+        values = self._xero_values(invoice)
+        values.pop("invoice_id")
+        self.write(values)
+        if old_status and old_status != self.status:
+            self.lead_id._message_log(body=_("Xero invoice %(number)s is now %(status)s.",
+                                             number=self.number,
+                                             status=self._xero_status_label()))
+            self._xero_status_changed(old_status)
+        self._xero_check_overdue()
+
+    def _xero_status_changed(self, old_status):
+        """On the way to cash: once approved, the PDF and the online invoice
+        link; once paid, the salesperson hears of it."""
+        connection = self.connection_id
+        if self.status == "AUTHORISED":
+            try:
+                if self.pdf_status != "AUTHORISED":
+                    self._xero_attach_pdf(priority="background")
+                if not self.online_url:
+                    self.online_url = connection._xero_call(
+                        lambda gw: gw.get_online_invoice_url(self.invoice_id), "background")
+            except XeroError as exc:
+                _logger.info("Xero PDF or online invoice of %s not fetched yet: %s",
+                             self.number, exc)
+        if self.status == "PAID" and connection.paid_activity_enabled:
+            lead = self.lead_id
+            lead.activity_schedule(
+                "crm_xero.mail_activity_xero_paid", user_id=(lead.user_id or self.env.user).id,
+                summary=_("Paid in Xero: %s", self.number),
+                note=_("Xero invoice %(number)s (%(total)s) was paid on %(date)s.",
+                       number=self.number, total=self._xero_total_text(),
+                       date=self.paid_on or fields.Date.today()))
+
+    def _xero_check_overdue(self):
+        """An invoice overdue by the company's number of days gets one
+        "chase payment" activity for the salesperson."""
+        connection = self.connection_id
+        if not (connection.chase_activity_enabled and self.overdue) or self.chase_activity_at:
+            return
+        days = (date.today() - self.due_date).days
+        if days < max(connection.chase_after_days, 0):
+            return
+        lead = self.lead_id
+        lead.activity_schedule(
+            "crm_xero.mail_activity_xero_chase", user_id=(lead.user_id or self.env.user).id,
+            summary=_("Chase payment: %s", self.number),
+            note=_("Xero invoice %(number)s is %(days)s day(s) overdue: %(due)s still to be paid.",
+                   number=self.number, days=days,
+                   due=format_amount(self.env, self.amount_due, self.currency_id)
+                   if self.currency_id else "%.2f" % self.amount_due))
+        self.chase_activity_at = fields.Datetime.now()
+
+    @api.model
+    def _xero_cron_refresh_invoices(self, batch_size=limits.IDS_PER_CALL):
+        """Scheduled: refresh the invoices that can still change, least
+        recently read first, one call and one commit per batch."""
+        links = self.sudo().search(
+            [("invoice_id", "!=", False), ("status", "in", list(xero_invoices.OPEN)),
+             ("connection_id.state", "=", "connected")],
+            order="refreshed_at asc nulls first, id")
+        total, done = len(links), 0
+        cron = self.env["ir.cron"]
+        cron._notify_progress(done=0, remaining=total)
+        for connection, group in links.grouped("connection_id").items():
+            for start in range(0, len(group), batch_size):
+                batch = group[start:start + batch_size]
+                try:
+                    batch._xero_refresh(priority="background")
+                except (XeroError, UserError) as exc:
+                    # The connection itself failed (needs reconnect...): its other
+                    # invoices wait for the next run.
+                    batch_commit.rollback(self.env.cr)
+                    _logger.warning("Xero invoice refresh stopped for company %s: %s",
+                                    connection.company_id.id, exc)
+                    break
+                done += len(batch)
+                cron._notify_progress(done=done, remaining=max(total - done, 0))
+                batch_commit.commit(self.env.cr)
+        return done
+
+    # -- the PDF ---------------------------------------------------------------------
+    def _xero_attach_pdf(self, priority="interactive"):
+        """Store Xero's PDF of the invoice on the opportunity's chatter."""
+        self.ensure_one()
+        pdf = self.connection_id._xero_call(lambda gw: gw.get_invoice_pdf(self.invoice_id),
+                                            priority)
+        name = "%s.pdf" % (self.number or "Xero invoice")
+        attachment = self.env["ir.attachment"].sudo().create({
+            "name": name, "raw": pdf, "mimetype": "application/pdf",
+            "res_model": "crm.lead", "res_id": self.lead_id.id,
+        })
+        self.write({"pdf_attachment_id": attachment.id, "pdf_status": self.status})
+        self.lead_id._message_log(
+            body=_("Xero's PDF of invoice %(number)s (%(status)s).", number=self.number,
+                   status=self._xero_status_label()), attachment_ids=attachment.ids)
+        return attachment
+

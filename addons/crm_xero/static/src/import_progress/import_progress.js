@@ -1,0 +1,53 @@
+/** @odoo-module **/
+// Settings > CRM > Xero: the import's progress, live.  The import runs in the
+// background (a scheduled action); this reads its run every second while it is
+// queued or running, and shows the result once it is done, without a reload.
+import { Component, onWillStart, onWillUnmount, onWillUpdateProps, useState } from "@odoo/owl";
+import { registry } from "@web/core/registry";
+import { useService } from "@web/core/utils/hooks";
+import { standardFieldProps } from "@web/views/fields/standard_field_props";
+
+const FIELDS = ["state", "kind", "progress", "processed", "item_count", "summary",
+                "skip_details", "last_error", "finished_at"];
+const POLL_MS = 1000;
+
+export class XeroImportProgress extends Component {
+    static template = "crm_xero.XeroImportProgress";
+    static props = { ...standardFieldProps };
+
+    setup() {
+        this.orm = useService("orm");
+        this.state = useState({ run: null });
+        this.timer = null;
+        onWillStart(() => this.load(this.runId(this.props)));
+        onWillUpdateProps((next) => this.load(this.runId(next)));
+        onWillUnmount(() => clearTimeout(this.timer));
+    }
+
+    runId(props) {
+        const value = props.record.data[props.name];
+        return value && value[0];
+    }
+
+    get active() {
+        return this.state.run && ["queued", "running"].includes(this.state.run.state);
+    }
+
+    async load(runId) {
+        clearTimeout(this.timer);
+        if (!runId) {
+            this.state.run = null;
+            return;
+        }
+        const [run] = await this.orm.silent.read("xero.import.run", [runId], FIELDS);
+        this.state.run = run || null;
+        if (this.active) {
+            this.timer = setTimeout(() => this.load(runId), POLL_MS);
+        }
+    }
+}
+
+registry.category("fields").add("xero_import_progress", {
+    component: XeroImportProgress,
+    supportedTypes: ["many2one"],
+});
