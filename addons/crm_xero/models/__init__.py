@@ -14,5 +14,6 @@ from . import crm_lead_invoice_update
 from . import crm_lead_invoice_delete
 from . import xero_import_run
 from . import xero_import_engine
+from . import xero_webhook_event
 from . import res_config_settings
 from . import ir_websocket

@@ -100,6 +100,14 @@ class ResConfigSettings(models.TransientModel):
     xero_import_watermark = fields.Datetime(related="xero_connection_id.xero_import_watermark",
                                             string="Synced up to")
 
+    # Webhooks: Xero's app settings take this URL and give the key.  The key is
+    # a secret (system administrators only, never shown back).
+    xero_webhook_url = fields.Char("Webhook URL", compute="_compute_xero_webhook")
+    xero_webhook_key = fields.Char("Webhook key", groups="base.group_system")
+    xero_webhook_key_set = fields.Boolean(compute="_compute_xero_webhook")
+    xero_webhook_last_received = fields.Datetime("Last webhook event",
+                                                 compute="_compute_xero_webhook")
+
     # -- computes ------------------------------------------------------------------------
     @api.depends("company_id")   # a computed field with no dependency stays False in the form
     def _compute_xero_client_secret_set(self):
@@ -127,6 +135,18 @@ class ResConfigSettings(models.TransientModel):
             settings.xero_refresh_token_age = False if days is None else (
                 _("used today") if days < 1 else
                 _("%s days unused (Xero drops it after 60)", days))
+
+    @api.depends("company_id")
+    def _compute_xero_webhook(self):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url") or ""
+        is_set = bool(self.env["ir.config_parameter"].sudo().get_param("crm_xero.webhook_key"))
+        for settings in self:
+            connection = self.env["xero.connection"]._xero_for_company(settings.company_id,
+                                                                       create=False)
+            settings.xero_webhook_url = base.rstrip("/") + "/crm_xero/webhook"
+            settings.xero_webhook_key_set = is_set
+            settings.xero_webhook_last_received = connection and \
+                self.env["xero.webhook.event"].sudo()._xero_last_received(connection)
 
     def _xero_code_sequence(self):
         connection = self.env["xero.connection"]._xero_for_company(self.company_id)
@@ -202,6 +222,10 @@ class ResConfigSettings(models.TransientModel):
             "invoice_tracking": tracking,
             "invoice_theme_id": self.xero_invoice_theme_id or False,
         })
+        if self.env.user.has_group("base.group_system") and self.xero_webhook_key:
+            self.env["ir.config_parameter"].sudo().set_param(
+                "crm_xero.webhook_key", self.xero_webhook_key.strip())
+            self.xero_webhook_key = False
         if self.xero_client_secret:
             self.env["ir.config_parameter"].sudo().set_param(
                 "crm_xero.client_secret", self.xero_client_secret.strip())
