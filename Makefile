@@ -1,9 +1,12 @@
 # crm_xero — the commands a newcomer needs. See README.md.
-.PHONY: help bootstrap test run sandbox bench clean
+.PHONY: help bootstrap test test-workers lint screenshots run sandbox bench clean
 
 help:
 	@echo "make test       bootstrap, then the sandbox's tests and the addon's Odoo tests"
 	@echo "make run        bootstrap, then the Xero sandbox and Odoo on :8069 with a demo database"
+	@echo "make lint       ruff and pylint-odoo's mandatory checks (also run by make test)"
+	@echo "make test-workers  Odoo in prefork mode (--workers=3), concurrent clicks over HTTP"
+	@echo "make screenshots   the README's screenshots, taken by the browser tours (docs/)"
 	@echo "make bench      benchmarks (JSON figures)"
 	@echo "make sandbox    only the Xero sandbox on 127.0.0.1:8070"
 	@echo "make bootstrap  Odoo source check, virtualenv, PostgreSQL"
@@ -13,6 +16,15 @@ bootstrap:
 
 test: bootstrap
 	bash scripts/test.sh
+
+test-workers: bootstrap
+	bash scripts/test_workers.sh
+
+lint: bootstrap
+	bash scripts/lint.sh
+
+screenshots: bootstrap
+	bash scripts/screenshots.sh
 
 run: bootstrap
 	bash scripts/run.sh

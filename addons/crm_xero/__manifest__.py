@@ -29,6 +29,9 @@
         "web.assets_backend": [
             "crm_xero/static/src/**/*",
         ],
+        "web.assets_tests": [
+            "crm_xero/static/tests/tours/**/*",
+        ],
     },
     "installable": True,
     "application": False,
