@@ -304,8 +304,8 @@ class XeroConnection(models.Model):
             try:
                 return operation(self._xero_gateway(priority, token))
             except errors.XeroAuthError as exc:
-                if exc.needs_reconnect:
-                    raise
+                if exc.reason != "token_rejected":
+                    raise   # a refused refresh, a missing permission: a new token won't help
                 _logger.info("Xero rejected the access token of company %s; retrying with a "
                              "fresh one", self.company_id.id)
                 fresh = self._xero_access_token(rejected_token=token)

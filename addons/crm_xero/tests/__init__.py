@@ -11,3 +11,9 @@ from . import test_invoices_cash
 from . import test_import
 from . import test_import_sync
 from . import test_multi_company
+from . import test_webhooks
+from . import test_xero_pure
+from . import test_gateway
+from . import test_gateway_faults
+from . import test_gateway_pacing
+from . import test_oauth_client

@@ -55,7 +55,9 @@ def sandbox_url():
         port = _free_port()
         process = subprocess.Popen(
             [sys.executable, "-m", "xero_sandbox", "--host", "127.0.0.1", "--port", str(port),
-             "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET],
+             "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET,
+             # every request checked against Xero's OpenAPI spec, reported on stderr
+             "--check-spec"],
             cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True,
         )
         _sandbox["process"] = process

@@ -1,8 +1,11 @@
 """The OAuth2 helpers of xero/oauth.py against the sandbox's login, identity
-and connections endpoints: what the Settings page and the callback rely on."""
+and connections endpoints: what the Settings page and the callback rely on.
+Each test checks what the caller gets and what the sandbox recorded."""
 
 import base64
 import hashlib
+import json
+import os
 import socket
 import time
 from urllib.parse import parse_qs, urlparse
@@ -10,37 +13,82 @@ from urllib.parse import parse_qs, urlparse
 from odoo.tests import BaseCase, tagged
 
 from ..xero import oauth
-from ..xero.errors import (XeroAuthError, XeroConfigError, XeroNotFound,
-                           XeroUnavailable)
-from ..xero.oauth import XeroEndpoints
-from .test_gateway import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, SCOPES, SandboxCase
+from ..xero.endpoints import XeroEndpoints
+from ..xero.errors import XeroAuthError, XeroConfigError, XeroNotFound, XeroUnavailable
+from .common import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, SCOPES
+from .test_gateway import JSON, SECOND, SandboxCase, StubXero
+
+INSECURE = "OAUTHLIB_INSECURE_TRANSPORT"
+
+
+def _b64_json(data):
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def _jwt(claims):
+    """An unsigned JWT carrying ``claims`` (auth_event_id reads, never verifies)."""
+    return "%s.%s.sig" % (_b64_json({"alg": "none"}), _b64_json(claims))
 
 
 @tagged("crm_xero")
-class TestEndpoints(BaseCase):
+class TestAuthorizationUrl(BaseCase):
+    """The consent URL and PKCE, without any network."""
 
-    def test_real_xero_by_default(self):
-        endpoints = XeroEndpoints()
-        self.assertEqual(endpoints.authorize_url, "https://login.xero.com/identity/connect/authorize")
-        self.assertEqual(endpoints.token_url, "https://identity.xero.com/connect/token")
-        self.assertEqual(endpoints.revoke_url, "https://identity.xero.com/connect/revocation")
-        self.assertEqual(endpoints.connections_url, "https://api.xero.com/connections")
-        self.assertEqual(endpoints.accounting_url, "https://api.xero.com/api.xro/2.0")
+    def test_authorization_url_carries_state_and_s256_challenge(self):
+        verifier = oauth.new_pkce_verifier()
+        self.assertTrue(43 <= len(verifier) <= 128)
+        self.assertRegex(verifier, r"^[A-Za-z0-9._~-]+$")
+        self.assertNotEqual(verifier, oauth.new_pkce_verifier())
+        url = oauth.authorization_url(XeroEndpoints(), CLIENT_ID, REDIRECT_URI, SCOPES,
+                                      "opaque-state", verifier)
+        parts = urlparse(url)
+        self.assertEqual((parts.scheme, parts.netloc, parts.path),
+                         ("https", "login.xero.com", "/identity/connect/authorize"))
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        challenge = base64.urlsafe_b64encode(
+            hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+        self.assertEqual(query, {
+            "response_type": "code", "client_id": CLIENT_ID, "redirect_uri": REDIRECT_URI,
+            "scope": " ".join(SCOPES), "state": "opaque-state",
+            "code_challenge": challenge, "code_challenge_method": "S256"})
+        self.assertNotIn(verifier, url)
 
-    def test_one_address_for_the_sandbox_and_no_plain_http_elsewhere(self):
-        endpoints = XeroEndpoints.single("http://127.0.0.1:8070/")
-        self.assertEqual(endpoints.token_url, "http://127.0.0.1:8070/connect/token")
-        with self.assertRaises(XeroConfigError) as caught:
-            oauth.authorization_url(XeroEndpoints.single("http://xero.example.com"),
-                                    CLIENT_ID, REDIRECT_URI, SCOPES, "s", "v" * 43)
-        self.assertIn("https", str(caught.exception))
+    def test_pkce_challenge_is_rfc_7636s(self):
+        self.assertEqual(oauth.pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+                         "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
+
+    def test_default_scopes_are_the_granular_set(self):
+        url = oauth.authorization_url(XeroEndpoints(), CLIENT_ID, REDIRECT_URI, None, "s",
+                                      "v" * 43)
+        scope = parse_qs(urlparse(url).query)["scope"][0].split()
+        self.assertEqual(scope, list(oauth.DEFAULT_SCOPES))
+        self.assertIn("accounting.invoices", scope)
+        self.assertNotIn("accounting.transactions", scope)
+
+    def test_what_is_missing_or_insecure_is_a_configuration_error(self):
+        for args, words in (((XeroEndpoints(), "", REDIRECT_URI, SCOPES, "s", "v" * 43),
+                             "client id"),
+                            ((XeroEndpoints(), CLIENT_ID, REDIRECT_URI, SCOPES, "", "v" * 43),
+                             "OAuth state"),
+                            ((XeroEndpoints(), CLIENT_ID, REDIRECT_URI, SCOPES, "s", None),
+                             "PKCE code verifier"),
+                            ((XeroEndpoints.single("http://xero.example.com"), CLIENT_ID,
+                              REDIRECT_URI, SCOPES, "s", "v" * 43), "https is required")):
+            with self.assertRaises(XeroConfigError, msg=words) as caught:
+                oauth.authorization_url(*args)
+            self.assertIn(words, str(caught.exception))
         with self.assertRaises(XeroConfigError):
-            XeroEndpoints(api_url="")
-
-    def test_missing_client_id_is_a_configuration_error(self):
+            oauth.exchange_code(XeroEndpoints(), CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, "",
+                                "v" * 43)
         with self.assertRaises(XeroConfigError) as caught:
-            oauth.authorization_url(XeroEndpoints(), "", REDIRECT_URI, SCOPES, "s", "v" * 43)
-        self.assertIn("Settings", str(caught.exception))
+            oauth.revoke(XeroEndpoints(), CLIENT_ID, "", "refresh")
+        self.assertIn("client secret", str(caught.exception))
+
+    def test_auth_event_id_is_read_from_the_access_token(self):
+        self.assertEqual(oauth.auth_event_id(_jwt({"authentication_event_id": "e-1"})), "e-1")
+        self.assertIsNone(oauth.auth_event_id(_jwt({"sub": "x"})))
+        for garbage in ("not-a-jwt", "a.!!!.c", "", None):
+            self.assertIsNone(oauth.auth_event_id(garbage))
 
 
 @tagged("crm_xero")
@@ -50,13 +98,18 @@ class TestOAuthClient(SandboxCase):
         super().setUp()
         self.orgs = {org["name"]: org["tenant_id"] for org in self.sandbox.orgs()}
 
-    def authorise(self, tenant_ids=None):
+    def tearDown(self):
+        # nothing here switches oauthlib's plain-http mode on for the process
+        self.assertNotIn(INSECURE, os.environ)
+        super().tearDown()
+
+    def authorise(self, tenant_ids=None, state="state-123"):
         """Settings > Connect: the URL, the admin's consent, the callback."""
         verifier = oauth.new_pkce_verifier()
         url = oauth.authorization_url(self.endpoints, CLIENT_ID, REDIRECT_URI, SCOPES,
-                                      "state-123", verifier)
+                                      state, verifier)
         _location, query = self.sandbox.consent(url, tenant_ids=tenant_ids)
-        self.assertEqual(query["state"], "state-123")
+        self.assertEqual(query["state"], state)
         return query["code"], verifier
 
     def connected_token(self, tenant_ids=None):
@@ -64,94 +117,125 @@ class TestOAuthClient(SandboxCase):
         return oauth.exchange_code(self.endpoints, CLIENT_ID, CLIENT_SECRET,
                                    REDIRECT_URI, code, verifier)
 
-    def test_authorization_url_carries_state_and_s256_challenge(self):
-        verifier = oauth.new_pkce_verifier()
-        self.assertTrue(43 <= len(verifier) <= 128)
-        self.assertNotEqual(verifier, oauth.new_pkce_verifier())
-        url = oauth.authorization_url(XeroEndpoints(), CLIENT_ID, REDIRECT_URI, SCOPES,
-                                      "opaque-state", verifier)
-        parts = urlparse(url)
-        self.assertEqual(parts.netloc, "login.xero.com")
-        self.assertEqual(parts.path, "/identity/connect/authorize")
-        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-        challenge = base64.urlsafe_b64encode(
-            hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-        self.assertEqual(query["response_type"], "code")
-        self.assertEqual(query["client_id"], CLIENT_ID)
-        self.assertEqual(query["redirect_uri"], REDIRECT_URI)
-        self.assertEqual(query["scope"].split(), SCOPES)
-        self.assertEqual(query["state"], "opaque-state")
-        self.assertEqual(query["code_challenge_method"], "S256")
-        self.assertEqual(query["code_challenge"], challenge)
-        self.assertNotIn(verifier, url)
+    def token_requests(self):
+        return self.sandbox.stats()["token_requests"]
 
-    def test_code_exchange_gives_a_token_and_connections(self):
+    def test_plain_http_to_this_machine_needs_no_process_wide_switch(self):
+        self.assertNotIn(INSECURE, os.environ)      # nothing loaded so far set it
+        token = self.connected_token()
+        fresh = oauth.refresh(self.endpoints, CLIENT_ID, CLIENT_SECRET, token["refresh_token"])
+        self.assertTrue(oauth.list_connections(self.endpoints, fresh["access_token"]))
+        self.assertTrue(oauth.revoke(self.endpoints, CLIENT_ID, CLIENT_SECRET,
+                                     fresh["refresh_token"]))
+        self.assertNotIn(INSECURE, os.environ)
+        self.assertEqual(self.sandbox.stats()["token_requests"],
+                         {"authorization_code": 1, "refresh_token": 1})
+
+    def test_code_exchange_gives_a_token_and_its_connections(self):
         before = time.time()
         token = self.connected_token()
-        self.assertTrue(token["access_token"])
-        self.assertTrue(token["refresh_token"])
-        self.assertIsInstance(token["scope"], list)
-        self.assertIn("accounting.contacts", token["scope"])
-        self.assertIsInstance(token["expires_at"], int)
-        self.assertAlmostEqual(token["expires_at"], before + 1800, delta=60)
         self.assertIs(type(token), dict)
+        self.assertTrue(token["access_token"] and token["refresh_token"] and token["id_token"])
+        self.assertEqual(token["token_type"], "Bearer")
+        self.assertEqual(token["scope"], SCOPES)
+        self.assertIsInstance(token["expires_at"], int)
+        self.assertAlmostEqual(token["expires_at"], before + token["expires_in"], delta=60)
         connections = oauth.list_connections(self.endpoints, token["access_token"])
-        self.assertTrue(connections)
-        self.assertTrue({"id", "tenantId", "tenantName", "tenantType"} <= set(connections[0]))
-        self.assertIn(self.orgs["Demo Company (Global)"], {c["tenantId"] for c in connections})
+        self.assertEqual([(c["tenantId"], c["tenantName"], c["tenantType"]) for c in connections],
+                         [(self.orgs["Demo Company (Global)"], "Demo Company (Global)",
+                           "ORGANISATION")])
+        # the token tells which connections this very consent made
+        self.assertEqual(connections[0]["authEventId"], oauth.auth_event_id(token["access_token"]))
+        self.assertEqual(self.token_requests(), {"authorization_code": 1, "refresh_token": 0})
 
-    def test_code_is_single_use_and_bound_to_its_verifier(self):
+    def test_a_refused_code_says_so_and_leaves_the_connection_alone(self):
+        token = self.connected_token()
         code, verifier = self.authorise()
         with self.assertRaises(XeroAuthError) as caught:
             oauth.exchange_code(self.endpoints, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI,
-                                code, oauth.new_pkce_verifier())
-        self.assertEqual(caught.exception.reason, "invalid_grant")
-        self.assertIn("reconnect Xero in Settings", str(caught.exception))
+                                code, oauth.new_pkce_verifier())      # not its verifier
+        error = caught.exception
+        self.assertEqual((error.reason, error.needs_reconnect), ("code_refused", False))
+        self.assertEqual(str(error), "Xero did not accept this authorisation (it was already "
+                                     "used or has expired).")
+        self.assertIn("invalid_grant", error.detail)
+        # a code is single use, even after a refusal
+        with self.assertRaises(XeroAuthError) as caught:
+            oauth.exchange_code(self.endpoints, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI,
+                                code, verifier)
+        self.assertEqual(caught.exception.reason, "code_refused")
+        self.assertTrue(oauth.list_connections(self.endpoints, token["access_token"]))
         code, verifier = self.authorise()
-        oauth.exchange_code(self.endpoints, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, code, verifier)
+        oauth.exchange_code(self.endpoints, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, code,
+                            verifier)
         with self.assertRaises(XeroAuthError):
             oauth.exchange_code(self.endpoints, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI,
                                 code, verifier)
+        self.assertEqual(self.token_requests()["authorization_code"], 5)
 
     def test_wrong_client_secret_is_a_configuration_error(self):
         code, verifier = self.authorise()
         with self.assertRaises(XeroConfigError) as caught:
             oauth.exchange_code(self.endpoints, CLIENT_ID, "wrong-secret", REDIRECT_URI,
                                 code, verifier)
+        self.assertEqual(caught.exception.reason, "bad_client")
         self.assertIn("client id or secret", str(caught.exception))
         self.assertNotIn("wrong-secret", caught.exception.detail)
+        self.assertNotIn("wrong-secret", repr(caught.exception))
 
     def test_refresh_rotates_the_refresh_token(self):
         token = self.connected_token()
         fresh = oauth.refresh(self.endpoints, CLIENT_ID, CLIENT_SECRET, token["refresh_token"])
         self.assertNotEqual(fresh["refresh_token"], token["refresh_token"])
         self.assertNotEqual(fresh["access_token"], token["access_token"])
-        self.assertIsInstance(fresh["scope"], list)
+        self.assertEqual(fresh["scope"], SCOPES)
         self.assertIsInstance(fresh["expires_at"], int)
         self.assertTrue(oauth.list_connections(self.endpoints, fresh["access_token"]))
+        # the old one is spent
+        with self.assertRaises(XeroAuthError) as caught:
+            oauth.refresh(self.endpoints, CLIENT_ID, CLIENT_SECRET, token["refresh_token"])
+        self.assertEqual(caught.exception.reason, "invalid_grant")
         again = oauth.refresh(self.endpoints, CLIENT_ID, CLIENT_SECRET, fresh["refresh_token"])
         self.assertNotEqual(again["refresh_token"], fresh["refresh_token"])
+        self.assertEqual(self.token_requests(), {"authorization_code": 1, "refresh_token": 3})
 
-    def test_unknown_refresh_token_is_invalid_grant(self):
+    def test_unknown_or_missing_refresh_token_is_invalid_grant(self):
         with self.assertRaises(XeroAuthError) as caught:
             oauth.refresh(self.endpoints, CLIENT_ID, CLIENT_SECRET, "no-such-refresh-token")
         error = caught.exception
-        self.assertEqual(error.reason, "invalid_grant")
-        self.assertTrue(error.needs_reconnect)
+        self.assertEqual((error.reason, error.needs_reconnect), ("invalid_grant", True))
+        self.assertIn("Reconnect Xero in Settings", str(error))
         self.assertNotIn("no-such-refresh-token", error.detail)
+        with self.assertRaises(XeroAuthError) as caught:
+            oauth.refresh(self.endpoints, CLIENT_ID, CLIENT_SECRET, None)
+        self.assertTrue(caught.exception.needs_reconnect)
+        self.assertEqual(self.token_requests()["refresh_token"], 1)    # the second never left
 
     def test_revoke_ends_the_grant(self):
         token = self.connected_token()
-        self.assertTrue(oauth.revoke(self.endpoints, CLIENT_ID, CLIENT_SECRET,
-                                     token["refresh_token"]))
-        with self.assertRaises(XeroAuthError):
+        self.assertIs(oauth.revoke(self.endpoints, CLIENT_ID, CLIENT_SECRET,
+                                   token["refresh_token"]), True)
+        self.assertEqual(self.sandbox.stats()["revocations"], 1)
+        with self.assertRaises(XeroAuthError) as caught:
             oauth.refresh(self.endpoints, CLIENT_ID, CLIENT_SECRET, token["refresh_token"])
-        with self.assertRaises(XeroAuthError):
+        self.assertTrue(caught.exception.needs_reconnect)
+        with self.assertRaises(XeroAuthError) as caught:
             oauth.list_connections(self.endpoints, token["access_token"])
+        self.assertEqual(caught.exception.reason, "token_rejected")
 
-    def test_revoked_grant_on_the_xero_side_is_invalid_grant(self):
+    def test_revoke_with_the_wrong_secret_revokes_nothing(self):
         token = self.connected_token()
-        self.sandbox.revoke_grants()
+        with self.assertRaises(XeroConfigError) as caught:
+            oauth.revoke(self.endpoints, CLIENT_ID, "wrong-secret", token["refresh_token"])
+        self.assertEqual(caught.exception.reason, "bad_client")
+        self.assertNotIn("wrong-secret", caught.exception.detail)
+        self.assertEqual(self.sandbox.stats()["revocations"], 1)     # asked, refused
+        self.assertTrue(oauth.refresh(self.endpoints, CLIENT_ID, CLIENT_SECRET,
+                                      token["refresh_token"])["access_token"])
+
+    def test_revoked_grant_on_the_xero_side_needs_a_reconnect(self):
+        token = self.connected_token()
+        self.assertEqual(self.sandbox.revoke_grants()["revoked"], 1)
         with self.assertRaises(XeroAuthError) as caught:
             oauth.refresh(self.endpoints, CLIENT_ID, CLIENT_SECRET, token["refresh_token"])
         self.assertTrue(caught.exception.needs_reconnect)
@@ -160,20 +244,33 @@ class TestOAuthClient(SandboxCase):
         token = self.connected_token(tenant_ids=list(self.orgs.values()))
         connections = oauth.list_connections(self.endpoints, token["access_token"])
         self.assertEqual({c["tenantId"] for c in connections}, set(self.orgs.values()))
-        second = next(c for c in connections if c["tenantName"] == "Sandbox Second Org Ltd")
-        self.assertTrue(oauth.delete_connection(self.endpoints, token["access_token"], second["id"]))
+        second = next(c for c in connections if c["tenantName"] == SECOND)
+        self.assertIs(oauth.delete_connection(self.endpoints, token["access_token"],
+                                              second["id"]), True)
         remaining = oauth.list_connections(self.endpoints, token["access_token"])
         self.assertEqual([c["tenantName"] for c in remaining], ["Demo Company (Global)"])
-        with self.assertRaises(XeroNotFound):
+        with self.assertRaises(XeroNotFound) as caught:
             oauth.delete_connection(self.endpoints, token["access_token"], second["id"])
+        self.assertEqual(str(caught.exception), "Xero has no such connection; it may already be "
+                                                "disconnected.")
+        deletes = [c for c in self.sandbox.calls() if c["operation"] == "DELETE /connections/{id}"]
+        self.assertEqual([c["status"] for c in deletes], [204, 404])
+        with self.assertRaises(XeroConfigError):
+            oauth.delete_connection(self.endpoints, token["access_token"], "")
 
-    def test_expired_access_token_is_refused_by_connections(self):
+    def test_an_expired_access_token_is_refused_and_a_refresh_mends_it(self):
         token = self.connected_token()
         self.sandbox.expire_tokens()
-        with self.assertRaises(XeroAuthError):
+        with self.assertRaises(XeroAuthError) as caught:
             oauth.list_connections(self.endpoints, token["access_token"])
+        self.assertEqual((caught.exception.reason, caught.exception.needs_reconnect),
+                         ("token_rejected", False))
         fresh = oauth.refresh(self.endpoints, CLIENT_ID, CLIENT_SECRET, token["refresh_token"])
         self.assertTrue(oauth.list_connections(self.endpoints, fresh["access_token"]))
+        with self.assertRaises(XeroAuthError):
+            oauth.list_connections(self.endpoints, "")
+        self.assertEqual([c["status"] for c in self.sandbox.calls()
+                          if c["operation"] == "GET /connections"], [401, 200])
 
     def test_identity_unreachable_is_unavailable(self):
         with socket.socket() as sock:
@@ -181,7 +278,33 @@ class TestOAuthClient(SandboxCase):
             port = sock.getsockname()[1]
         down = XeroEndpoints.single("http://127.0.0.1:%d" % port)
         with self.assertRaises(XeroUnavailable) as caught:
-            oauth.refresh(down, CLIENT_ID, CLIENT_SECRET, "some-refresh-token", timeout=2)
-        self.assertFalse(caught.exception.maybe_committed)
-        self.assertIn("could not be reached", str(caught.exception))
-        self.assertNotIn("some-refresh-token", caught.exception.detail)
+            oauth.refresh(down, CLIENT_ID, CLIENT_SECRET, "some-refresh-token")
+        error = caught.exception
+        self.assertEqual((error.reason, error.maybe_committed), ("unavailable", False))
+        self.assertIn("could not be reached", str(error))
+        self.assertNotIn("some-refresh-token", error.detail)
+
+    def test_a_lost_refresh_answer_may_have_rotated_the_token(self):
+        stub = StubXero(self, [(None, {}, b"")])
+        with self.assertRaises(XeroUnavailable) as caught:
+            oauth.refresh(stub.endpoints, CLIENT_ID, CLIENT_SECRET, "old-refresh-token")
+        error = caught.exception
+        self.assertEqual((error.reason, error.maybe_committed), ("unconfirmed", True))
+        self.assertNotIn("old-refresh-token", error.detail)
+        self.assertEqual(parse_qs(stub.requests[0]["body"].decode()),
+                         {"grant_type": ["refresh_token"], "refresh_token": ["old-refresh-token"]})
+        self.assertTrue(stub.requests[0]["headers"]["Authorization"].startswith("Basic "))
+
+    def test_odd_answers_from_xero_are_unavailable_not_crashes(self):
+        stub = StubXero(self, [(500, {}, b""), (200, JSON, b'{"token_type": "Bearer"}'),
+                               (200, JSON, b'{"not": "a list"}')])
+        with self.assertRaises(XeroUnavailable) as caught:
+            oauth.refresh(stub.endpoints, CLIENT_ID, CLIENT_SECRET, "refresh")
+        self.assertEqual(caught.exception.status, 500)
+        with self.assertRaises(XeroUnavailable) as caught:
+            oauth.refresh(stub.endpoints, CLIENT_ID, CLIENT_SECRET, "refresh")
+        self.assertIn("access token in the answer", caught.exception.detail)
+        with self.assertRaises(XeroUnavailable) as caught:
+            oauth.list_connections(stub.endpoints, "token")
+        self.assertIn("unexpected body", caught.exception.detail)
+        self.assertEqual(len(stub.requests), 3)

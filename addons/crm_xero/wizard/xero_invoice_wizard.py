@@ -160,8 +160,8 @@ class XeroInvoiceWizard(models.TransientModel):
         except XeroDuplicateContact as clash:
             return self._xero_offer_link(clash)
         if not summary["sent"]:
-            return notification(_("Draft invoice %(number)s is in Xero (%(total)s): it was made "
-                                  "a moment ago, by another click.", number=summary["number"],
+            return notification(_("Draft invoice %(number)s is in Xero (%(total)s): it was "
+                                  "created a moment ago.", number=summary["number"],
                                   total=summary["total"]), "info", CLOSE)
         return notification(_("Draft invoice %(number)s created in Xero (%(total)s).",
                               number=summary["number"], total=summary["total"]), "success",

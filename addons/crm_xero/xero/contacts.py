@@ -123,8 +123,9 @@ def changes(current, baseline, xero_contact):
         baseline = snapshot(baseline)
         return [key for key in SNAPSHOT_KEYS if current[key] != baseline[key]]
     seen = snapshot(contact_to_snapshot(xero_contact or {}))
+    # Xero keeps no email of its own for the primary person: not compared.
     return [key for key in SNAPSHOT_KEYS
-            if current[key] and current[key] != seen[key] and key != "persons"]
+            if current[key] and current[key] != seen[key] and key not in ("persons", "main_email")]
 
 
 def contact_for_update(current, baseline, xero_contact):
@@ -151,9 +152,15 @@ def contact_for_update(current, baseline, xero_contact):
     for prefix, kind, label in (("", "STREET", "address"), ("billing_", "POBOX", "billing")):
         lines = {ADDRESS_LINES[key]: current[prefix + key] for key in ADDRESS_KEYS
                  if prefix + key in changed}
+        held = _typed(xero_contact.get("Addresses"), "AddressType", kind)
+        if kind == "POBOX" and not _has_billing(current):
+            # Odoo has no invoice address: Xero's postal address is never
+            # blanked for it, only kept a copy of the street when it was one
+            # (as an export makes it).
+            street_lines = {ADDRESS_LINES[key]: current[key] for key in ADDRESS_KEYS
+                            if key in changed}
+            lines = street_lines if street_lines and _is_copy_of_street(held, baseline) else {}
         if lines:
-            held = next((a for a in xero_contact.get("Addresses") or []
-                         if (a.get("AddressType") or "").upper() == kind), {})
             # Xero's own lines (AddressLine3, AttentionTo...) stay as they are.
             addresses.append(dict({k: v for k, v in held.items() if v is not None}, **lines,
                                   AddressType=kind))
@@ -176,17 +183,22 @@ def contact_for_update(current, baseline, xero_contact):
 
 def _merge_persons(held, current, baseline):
     """Xero's persons with Odoo's changes applied: added, removed, new email.
-    None if that changes nothing."""
+    None if that changes nothing.  An email Odoo never had for a person
+    never blanks the one Xero holds."""
     now = {_norm(name): email for name, email in current}
     before = {_norm(name): email for name, email in baseline}
     merged, seen = [], set()
     for person in held:
-        key = _norm(" ".join(filter(None, [person.get("FirstName"), person.get("LastName")])))
+        key = _norm(person_name(person))
         seen.add(key)
         if key in before and key not in now:
             continue                                  # removed in Odoo since the last sync
-        if key in now and now[key] != before.get(key):
-            person = dict(person, EmailAddress=now[key] or "")
+        if key in now:
+            email = now[key]
+            changed_in_odoo = (email != before[key]) if key in before else \
+                bool(email) and email != (person.get("EmailAddress") or "")
+            if changed_in_odoo:
+                person = dict(person, EmailAddress=email)
         merged.append({k: v for k, v in person.items() if v is not None})
     for name, email in current:
         if _norm(name) not in seen and _norm(name) not in before:
@@ -243,11 +255,14 @@ def _typed(items, type_key, kind):
 
 
 def contact_to_snapshot(contact):
-    """The snapshot a Xero contact maps to (what an import makes of it)."""
+    """The snapshot a Xero contact maps to (what an import makes of it).  Its
+    postal address is an invoice address only when it differs from the
+    street address (an export without one sends the street twice)."""
     phones = contact.get("Phones") or []
     street = _typed(contact.get("Addresses"), "AddressType", "STREET")
-    if not any(street.get(line) for line in ADDRESS_LINES.values()):
-        street = _typed(contact.get("Addresses"), "AddressType", "POBOX")
+    postal = _typed(contact.get("Addresses"), "AddressType", "POBOX")
+    if not _lines(street):
+        street = postal
     primary = " ".join(filter(None, [contact.get("FirstName"), contact.get("LastName")]))
     values = {
         "name": contact.get("Name"), "email": contact.get("EmailAddress"),
@@ -260,7 +275,28 @@ def contact_to_snapshot(contact):
                     for p in contact.get("ContactPersons") or []],
     }
     values.update({key: street.get(line) for key, line in ADDRESS_LINES.items()})
+    if _lines(postal) != _lines(street):
+        values.update({"billing_" + key: postal.get(line) for key, line in ADDRESS_LINES.items()})
     return snapshot(values)
+
+
+def _lines(address):
+    """An address's lines Odoo models, stripped: comparable across sides."""
+    return {line: (address.get(line) or "").strip() for line in ADDRESS_LINES.values()
+            if (address.get(line) or "").strip()}
+
+
+def _has_billing(values):
+    return any(values["billing_" + key] for key in ADDRESS_KEYS)
+
+
+def _is_copy_of_street(postal, baseline):
+    """Whether Xero's postal address is the street address as last synced."""
+    if baseline is None:
+        return False
+    baseline = snapshot(baseline)
+    return _lines(postal) == {ADDRESS_LINES[key]: baseline[key] for key in ADDRESS_KEYS
+                              if baseline[key]}
 
 
 def person_name(person):

@@ -34,12 +34,13 @@ def _lt(message):
     return message
 
 
+_SECRET_KEYS = r"(?:access_token|refresh_token|id_token|client_secret|code_verifier|code|token|password)"
 _SECRET_PATTERNS = [
     (re.compile(r"(?i)(bearer|basic)\s+[A-Za-z0-9._~+/=-]+"), r"\1 ***"),
-    (re.compile(
-        r"(?i)([\"']?\b(?:access_token|refresh_token|id_token|client_secret|"
-        r"code_verifier|code|token|password)[\"']?\s*[:=]\s*[\"']?)"
-        r"[^\"'&\s,}]+"), r"\1***"),
+    # JSON members: "token": "value"
+    (re.compile(r"(?i)([\"']" + _SECRET_KEYS + r"[\"']\s*:\s*[\"'])[^\"']+"), r"\1***"),
+    # form fields and query strings: token=value (not "/connect/token: text")
+    (re.compile(r"(?i)(\b" + _SECRET_KEYS + r"\s*=\s*)[^\"'&\s,}]+"), r"\1***"),
 ]
 
 
@@ -258,7 +259,7 @@ def retry_after_seconds(headers, default=None):
     value = _header(headers, "Retry-After")
     try:
         return max(0, int(float(value)))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):   # absent, garbage, "inf", "nan"
         return default
 
 
@@ -323,7 +324,7 @@ def error_for_answer(status, raw_body, headers, operation, write=False, identity
     text = raw_body.decode("utf-8", "replace") if isinstance(raw_body, bytes) else (raw_body or "")
     detail = "%s -> %s %s" % (operation, status, text[:1000])
     oauth_error = body.get("error") if isinstance(body, dict) else None
-    if identity and (oauth_error or status in (400, 401)):
+    if identity and status in (400, 401):
         if oauth_error == "invalid_client":
             return XeroConfigError(
                 _lt("Xero rejected the app's client id or secret; an administrator can "
@@ -342,6 +343,13 @@ def error_for_answer(status, raw_body, headers, operation, write=False, identity
         if not messages and text and body is None:
             messages = [text.strip()[:300]]
         return XeroValidationError(messages, elements, detail=detail)
+    if status == 401 and "AuthorizationUnsuccessful" in text:
+        # A token Xero knows, without the permission (scope) the call needs:
+        # refreshing does not help, reconnecting with the scope does.
+        return XeroAuthError(
+            _lt("The Xero connection does not allow this (a permission was not granted when "
+                "Xero was connected); an administrator can reconnect Xero in Settings to grant "
+                "it."), detail=detail, status=401, reason="scope_missing")
     if status == 401:
         return XeroAuthError(detail=detail, status=401)
     if status == 403:

@@ -104,6 +104,10 @@ def tracking_problem(chosen, categories):
     """Why the chosen [(category, option)] cannot go on the lines, or None."""
     if len(chosen) > MAX_TRACKING:
         return _lt("Xero takes at most two tracking categories on a line."), {}
+    names = [category for category, _option in chosen]
+    if len(set(names)) < len(names):
+        return _lt("Pick one option per tracking category: Xero refuses a category twice on a "
+                   "line."), {}
     for category_name, option_name in chosen:
         category = next((c for c in categories or [] if c.get("Name") == category_name), None)
         if category is None:
@@ -188,8 +192,7 @@ def _tax_type(line, accounts, items):
     item = next((i for i in items or [] if line.get("ItemCode")
                  and (i.get("Code") or "").casefold() == line["ItemCode"].casefold()), None)
     sales = (item or {}).get("SalesDetails") or {}
-    if sales.get("TaxType") and (not line.get("AccountCode")
-                                 or line.get("AccountCode") == sales.get("AccountCode")):
+    if sales.get("TaxType"):   # Xero takes the item's tax type when the line gives none
         return sales["TaxType"]
     account = next((a for a in accounts or [] if a.get("Code") == line.get("AccountCode")), {})
     return account.get("TaxType") or "NONE"

@@ -99,7 +99,7 @@ def revoke(endpoints, client_id, client_secret, refresh_token):
                      auth=(client_id, client_secret), headers={"Accept": "application/json"},
                      write=True)
     if response.status_code != 200:
-        raise _error(response, "POST /connect/revocation", identity=True)
+        raise _error(response, "POST /connect/revocation", identity=True, write=True)
     return True
 
 
@@ -123,7 +123,7 @@ def delete_connection(endpoints, access_token, connection_id):
     response = _http("DELETE", "%s/%s" % (endpoints.connections_url, connection_id),
                      headers=_bearer(access_token), write=True)
     if response.status_code not in (200, 204):
-        error = _error(response, "DELETE /connections/{id}")
+        error = _error(response, "DELETE /connections/{id}", write=True)
         if isinstance(error, XeroNotFound):
             error = XeroNotFound(_lt("Xero has no such connection; it may already be "
                                      "disconnected."), detail=error.detail, status=404)
@@ -157,7 +157,7 @@ def _token_request(endpoints, client_id, client_secret, form, write=False):
     response = _http("POST", endpoints.token_url, data=form, auth=(client_id, client_secret),
                      headers={"Accept": "application/json"}, write=write)
     if response.status_code != 200:
-        raise _error(response, "POST /connect/token", identity=True)
+        raise _error(response, "POST /connect/token", identity=True, write=write)
     token = _json(response)
     if not isinstance(token, dict) or not token.get("access_token"):
         raise XeroUnavailable(detail="POST /connect/token: no access token in the answer",
@@ -190,9 +190,9 @@ def _http(method, url, write=False, **kwargs):
     return response
 
 
-def _error(response, operation, identity=False):
+def _error(response, operation, identity=False, write=False):
     return error_for_answer(response.status_code, response.content, response.headers,
-                            operation, identity=identity)
+                            operation, write=write, identity=identity)
 
 
 def _json(response):

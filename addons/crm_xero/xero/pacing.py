@@ -73,9 +73,11 @@ class Pacer:
         self._cond = threading.Condition()
         self._wait = wait or self._cond.wait
         self._tenants = {}
-        # Xero's app-wide limit, across every organisation of this process.
-        self.app_per_minute = app_per_minute
+        # Xero's app-wide limit, across every organisation of this process:
+        # calls in flight count as the per-tenant ones do.
+        self.app_per_minute = max(1, app_per_minute - min(safety_margin, app_per_minute - 1))
         self._app_calls = collections.deque()
+        self._app_active = 0
 
     # -- public ------------------------------------------------------------
     @contextlib.contextmanager
@@ -104,9 +106,11 @@ class Pacer:
                 if state.blocked_until > now:
                     problem = state.blocked_problem
                     wait = state.blocked_until - now
-                elif len(self._app_calls) >= self.app_per_minute - 1:
+                elif len(self._app_calls) + self._app_active >= self.app_per_minute:
                     problem = "app"
-                    wait = self._app_calls[0] + self.window - now
+                    # the oldest finished call leaves the window first; with
+                    # every slot in flight, a release wakes us instead
+                    wait = self._app_calls[0] + self.window - now if self._app_calls else None
                 elif in_window >= limit:
                     problem = "minute"
                     # the oldest finished calls that must leave the window
@@ -118,6 +122,7 @@ class Pacer:
                     problem = "concurrent"
                 else:
                     state.active += 1
+                    self._app_active += 1
                     if background:
                         state.active_background += 1
                     return
@@ -139,6 +144,7 @@ class Pacer:
             state = self._tenants.setdefault(tenant_id, _TenantState())
             if state.active > 0:
                 state.active -= 1
+                self._app_active = max(0, self._app_active - 1)
                 finished = self._clock()
                 state.calls.append(finished)
                 self._app_calls.append(finished)
