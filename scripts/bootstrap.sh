@@ -3,7 +3,8 @@
 #   1. Odoo 18.0 source (ODOO_SRC, known paths, or a clone of upstream 18.0);
 #   2. system libraries to build Odoo's Python requirements (Debian, as root);
 #   3. the virtualenv .venv with Odoo's requirements and ours;
-#   4. a PostgreSQL server that answers (installing Debian's one as root if needed).
+#   4. a PostgreSQL server that answers (installing Debian's one as root if needed);
+#   5. Chromium for the browser tours (Debian's package, as root; never a download).
 # Each step says exactly what is missing when it cannot fix it itself.
 # Writes the resolved settings to var/env.sh for the other scripts.
 set -euo pipefail
@@ -107,6 +108,16 @@ if ! pg_answers; then
   (sudo -u postgres createuser --createdb \$USER), or set PGHOST/PGPORT/PGUSER/PGPASSWORD."
 fi
 say "PostgreSQL answers"
+
+# --- 5. Chromium (browser tours in make test) ---------------------------------------
+if ! command -v chromium >/dev/null && ! command -v google-chrome >/dev/null \
+        && ! command -v chromium-browser >/dev/null; then
+    if is_root_on_debian; then
+        apt_install chromium
+    else
+        warn "Chromium is missing: make test's browser tours need it (Debian: sudo apt-get install chromium)."
+    fi
+fi
 
 cat > "$VAR/env.sh" <<EOF
 # Written by scripts/bootstrap.sh

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# `make lint` (and the first step of `make test`): ruff over the whole tree
+# (ruff.toml), and pylint-odoo's mandatory checks over the addons (.pylintrc).
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+rc=0
+"$VENV/bin/ruff" check . || rc=1
+"$VENV/bin/pylint" --rcfile=.pylintrc addons/crm_xero addons/crm_xero_sale || rc=1
+[ $rc -eq 0 ] && say "lint: clean"
+exit $rc

@@ -1,0 +1,281 @@
+"""Concurrent clicks against Odoo in prefork mode (--workers=3
+--max-cron-threads=2), as production runs it: each scenario asserts one token
+refresh, one record in Xero, the rotation kept, and what each user saw."""
+import os
+import signal
+import threading
+import time
+
+import pytest
+import requests
+from conftest import RpcError, connect, record
+
+DEMO = "Demo Company (Global)"
+
+
+@pytest.fixture
+def xero(sandbox, admin):
+    """A fresh sandbox, and the admin's company connected to its demo org."""
+    sandbox.reset()
+    connect(admin, sandbox)
+    tenant = next(o for o in sandbox.orgs() if o["name"] == DEMO)["tenant_id"]
+    sandbox.clear_calls()
+    return tenant
+
+
+def together(*calls):
+    """Run the calls at the same moment, each in a thread; returns
+    [(result, error)] in order."""
+    start = threading.Barrier(len(calls), timeout=60)
+    results = [None] * len(calls)
+
+    def run(index, call):
+        start.wait()
+        try:
+            results[index] = (call(), None)
+        except (RpcError, requests.RequestException) as exc:
+            results[index] = (None, exc)
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return results
+
+
+def refreshes(sandbox):
+    return sandbox.stats()["token_requests"].get("refresh_token", 0)
+
+
+def connection_state(admin):
+    return admin.call("xero.connection", "search_read", [], ["state"])[0]["state"]
+
+
+def new_account(admin, name, **values):
+    return admin.call("res.partner", "create", {"name": name, "is_company": True, **values})
+
+
+def export(rpc, partner_id):
+    wizard = rpc.call("xero.export.wizard", "create", {"partner_id": partner_id})
+    return rpc.call("xero.export.wizard", "action_export", [wizard])
+
+
+def opportunity(admin, rpc, partner_id, name):
+    return admin.call("crm.lead", "create", {"name": name, "type": "opportunity",
+                                             "expected_revenue": 500, "partner_id": partner_id,
+                                             "user_id": rpc.uid})
+
+
+def open_invoice_wizard(rpc, lead_id):
+    return rpc.call("crm.lead", "action_xero_create_invoice", [lead_id])["res_id"]
+
+
+def lead_invoice(admin, lead_id):
+    return admin.call("crm.lead", "read", [lead_id], ["xero_invoice_id", "xero_invoice_number",
+                                                      "xero_invoice_status"])[0]
+
+
+def invoices_for(sandbox, tenant, odoo, lead_id):
+    url = f"{odoo['url']}/odoo/crm/{lead_id}"
+    return [i for i in sandbox.invoices(tenant) if i.get("Url") == url]
+
+
+def rotation_kept(sandbox, rpc, partner_id):
+    """After the race, Xero rejects the token again: the refresh token Odoo
+    kept still works (it was not lost between workers)."""
+    before = refreshes(sandbox)
+    sandbox.expire_tokens()
+    rpc.call("res.partner", "action_xero_refresh_stats", [partner_id])
+    return refreshes(sandbox) - before == 1
+
+
+def test_token_rejected_early_across_three_workers(odoo, sandbox, admin, users, xero):
+    partner = new_account(admin, "Prefork Figures Ltd")
+    export(admin, partner)
+    sessions = [users[i % 2]() for i in range(6)]
+    sandbox.expire_tokens()   # Xero rejects the token Odoo thinks valid
+    before = refreshes(sandbox)
+
+    results = together(*[lambda s=s: s.call("res.partner", "action_xero_refresh_stats",
+                                            [partner]) for s in sessions])
+
+    failures = [str(e) for _r, e in results if e]
+    rejected = [c for c in sandbox.calls() if c["status"] == 401]
+    record("token_rejected_early", clicks=6, workers=3, refreshes=refreshes(sandbox) - before,
+           rejected_calls=len(rejected), failures=len(failures),
+           state=connection_state(admin))
+    assert failures == []
+    assert refreshes(sandbox) - before == 1, "one refresh for every worker"
+    assert connection_state(admin) == "connected"
+    assert rotation_kept(sandbox, sessions[0], partner)
+
+
+def test_a_refresh_by_another_worker_during_create_invoice(odoo, sandbox, admin, users, xero):
+    customer = new_account(admin, "Prefork Invoice Ltd")
+    export(admin, customer)
+    alice, bob = users[0](), users[1]()
+    lead = opportunity(admin, alice, customer, "Prefork mid-call deal")
+    wizard = open_invoice_wizard(alice, lead)
+    sandbox.set_faults(tenant_id=xero, delay=1.0)
+    before = refreshes(sandbox)
+
+    def alice_creates():
+        return alice.call("xero.invoice.wizard", "action_create", [wizard])
+
+    def bob_refreshes_meanwhile():
+        time.sleep(0.3)
+        sandbox.expire_tokens()   # Xero drops Alice's token: Bob's click refreshes
+        return bob.call("res.partner", "action_xero_refresh_stats", [customer])
+
+    (created, error), (_refreshed, bob_error) = together(alice_creates, bob_refreshes_meanwhile)
+    sandbox.clear_faults()
+    invoices = invoices_for(sandbox, xero, odoo, lead)
+    record("refresh_mid_call", clicks=2, refreshes=refreshes(sandbox) - before,
+           invoices=len(invoices), failures=int(bool(error)) + int(bool(bob_error)))
+    assert error is None, error
+    assert bob_error is None, bob_error
+    assert created["params"]["type"] == "success"
+    assert len(invoices) == 1
+    assert lead_invoice(admin, lead)["xero_invoice_id"] == invoices[0]["InvoiceID"]
+    assert refreshes(sandbox) - before == 1
+    assert connection_state(admin) == "connected"
+
+
+def test_the_same_invoice_from_two_workers(odoo, sandbox, admin, users, xero):
+    customer = new_account(admin, "Prefork Double Ltd")
+    export(admin, customer)
+    tab_one, tab_two = users[0](), users[0]()
+    lead = opportunity(admin, tab_one, customer, "Prefork double deal")
+    wizards = [open_invoice_wizard(tab_one, lead), open_invoice_wizard(tab_two, lead)]
+    sandbox.set_faults(tenant_id=xero, delay=0.5)   # Xero is slow: the clicks overlap
+
+    results = together(
+        lambda: tab_one.call("xero.invoice.wizard", "action_create", [wizards[0]]),
+        lambda: tab_two.call("xero.invoice.wizard", "action_create", [wizards[1]]))
+
+    sandbox.clear_faults()
+    invoices = invoices_for(sandbox, xero, odoo, lead)
+    failures = [str(e) for _r, e in results if e]
+    record("same_invoice_two_workers", clicks=2, invoices=len(invoices),
+           duplicates=max(len(invoices) - 1, 0), failures=len(failures),
+           seen=[r["params"]["type"] for r, _e in results if r])
+    assert failures == [], "nobody is refused"
+    assert len(invoices) == 1
+    number = lead_invoice(admin, lead)["xero_invoice_number"]
+    assert all(number in r["params"]["message"] for r, _e in results), "both see the invoice"
+
+
+def test_the_same_account_exported_from_two_sessions(odoo, sandbox, admin, users, xero):
+    name = f"Prefork Twice Exported {int(time.time())}"
+    partner = new_account(admin, name)
+    one, two = users[0](), users[1]()
+    sandbox.set_faults(tenant_id=xero, delay=0.4)
+
+    results = together(lambda: export(one, partner), lambda: export(two, partner))
+
+    sandbox.clear_faults()
+    contacts = sandbox.contacts(xero, name=name)
+    failures = [str(e) for _r, e in results if e]
+    record("same_account_two_sessions", clicks=2, contacts=len(contacts),
+           duplicates=max(len(contacts) - 1, 0), failures=len(failures))
+    assert failures == []
+    assert len(contacts) == 1
+    linked = admin.call("res.partner", "read", [partner], ["xero_contact_id"])[0]
+    assert linked["xero_contact_id"] == contacts[0]["ContactID"]
+
+
+def _worker_pids(master):
+    """The master's children: its HTTP and cron workers."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="utf-8") as stat:
+                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == master:
+                        pids.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    return pids
+
+
+def test_a_killed_worker_then_a_second_click(odoo, sandbox, admin, users, xero):
+    customer = new_account(admin, "Prefork Killed Ltd")
+    export(admin, customer)
+    alice = users[0]()
+    lead = opportunity(admin, alice, customer, "Prefork killed deal")
+    wizard = open_invoice_wizard(alice, lead)
+    # Xero saves the invoice and takes its time to answer: the worker dies then.
+    sandbox.set_faults(tenant_id=xero, hang_after_commit_next=1, hang_seconds=20)
+    outcome = {}
+    click = threading.Thread(target=lambda: outcome.update(first=_safely(
+        lambda: alice.call("xero.invoice.wizard", "action_create", [wizard]))))
+    click.start()
+    deadline = time.monotonic() + 30
+    while not invoices_for(sandbox, xero, odoo, lead) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert invoices_for(sandbox, xero, odoo, lead), "Xero has the invoice"
+    for pid in _worker_pids(odoo["pid"]):
+        os.kill(pid, signal.SIGKILL)   # the worker serving the click dies with the others
+    click.join(60)
+    sandbox.clear_faults()
+    assert outcome["first"][1] is not None, "the first click never got an answer"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:   # the master starts new workers
+        try:
+            if requests.get(odoo["url"] + "/web/login", timeout=5).status_code == 200:
+                break
+        except requests.RequestException:
+            time.sleep(0.5)
+    assert not lead_invoice(admin, lead)["xero_invoice_id"], "Odoo does not know it yet"
+
+    second = open_invoice_wizard(alice, lead)
+    result = alice.call("xero.invoice.wizard", "action_create", [second])
+
+    invoices = invoices_for(sandbox, xero, odoo, lead)
+    record("killed_worker", clicks=2, invoices=len(invoices),
+           duplicates=max(len(invoices) - 1, 0), second_click=result["params"]["type"])
+    assert len(invoices) == 1, "the second click adopted it"
+    assert lead_invoice(admin, lead)["xero_invoice_id"] == invoices[0]["InvoiceID"]
+
+
+def _safely(call):
+    try:
+        return call(), None
+    except (RpcError, requests.RequestException) as exc:
+        return None, exc
+
+
+# Last: the import spends most of the organisation's minute budget.
+def test_an_import_in_a_cron_worker_while_users_click(odoo, sandbox, admin, users, xero):
+    sandbox.reset(contacts=600)
+    connect(admin, sandbox)
+    stamp = int(time.time())
+    accounts = [new_account(admin, f"Prefork Busy {stamp} {i}") for i in range(4)]
+    connection = admin.call("xero.connection", "search_read", [], ["id"])[0]["id"]
+    wizard = admin.call("xero.import.wizard", "create", {"connection_id": connection,
+                                                         "page_size": 100})
+    admin.call("xero.import.wizard", "action_xero_import", [wizard])   # the cron worker takes it
+    clickers = [users[i % 2]() for i in range(4)]
+
+    results = together(*[lambda c=c, a=a: export(c, a) for c, a in zip(clickers, accounts)])
+
+    deadline = time.monotonic() + 180
+    while True:
+        run = admin.call("xero.import.run", "search_read", [["connection_id", "=", connection]],
+                         ["state", "created", "linked", "skipped", "processed"],
+                         order="id desc", limit=1)[0]
+        if run["state"] in ("done", "failed") or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    failures = [str(e) for _r, e in results if e]
+    duplicates = 0
+    for index in range(4):
+        name = f"Prefork Busy {stamp} {index}"
+        duplicates += max(len(sandbox.contacts(xero, name=name)) - 1, 0)
+        duplicates += max(admin.call("res.partner", "search_count",
+                                     [["name", "=", name], ["is_company", "=", True]]) - 1, 0)
+    record("import_while_clicking", clicks=4, import_state=run["state"],
+           imported=run["created"], duplicates=duplicates, failures=len(failures))
+    assert failures == []
+    assert run["state"] == "done", run
+    assert duplicates == 0
