@@ -9,8 +9,16 @@ import time
 import traceback
 
 from . import xero_json
-from .accounting import (branding, contacts, credit_notes, invoices, items, payments,
-                         settings, tracking)
+from .accounting import (
+    branding,
+    contacts,
+    credit_notes,
+    invoices,
+    items,
+    payments,
+    settings,
+    tracking,
+)
 from .accounting.common import ApiError, Ctx
 from .latency import count_items
 from .web import Reply, json_reply

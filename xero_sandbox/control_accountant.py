@@ -12,8 +12,13 @@ from .accounting import contacts, credit_notes, items, tracking
 from .accounting.history import add_history
 from .accounting.invoice_rules import build, commit
 from .accounting.payments import add_payment, parse_amount_and_date
-from .control_reads import (ControlError, contact_out, get_contact_record, get_invoice_record,
-                            invoice_out)
+from .control_reads import (
+    ControlError,
+    contact_out,
+    get_contact_record,
+    get_invoice_record,
+    invoice_out,
+)
 from .store import DEMO_USER
 
 USER = DEMO_USER["name"]

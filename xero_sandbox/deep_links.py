@@ -47,8 +47,9 @@ class DeepLinks:
         return self.login(request)
 
     def login(self, request):
-        arg = lambda name: next((v[-1] for k, v in request.query.items()
-                                 if k.lower() == name.lower()), "")
+        def arg(name):
+            return next((v[-1] for k, v in request.query.items()
+                         if k.lower() == name.lower()), "")
         short_code = arg("shortcode").strip()
         org = next((o for o in self.sandbox.store.orgs.values()
                     if o.short_code == short_code), None)

@@ -184,7 +184,8 @@ class OAuth:
         self.sandbox.calls.count_token(grant_type)
         if not self._client_ok(request, form):
             return json_reply(401, {"error": "invalid_client"})
-        value = lambda name: (form.get(name) or [""])[-1]
+        def value(name):
+            return (form.get(name) or [""])[-1]
         with self.auth.lock:
             if grant_type == "authorization_code":
                 return self._code_grant(value("code"), value("redirect_uri"),

@@ -24,8 +24,8 @@ from .oauth import OAuth
 from .persistence import Persistence
 from .spec_check import SpecCheck
 from .store import Store
-from .webhooks import Webhooks
 from .web import Request, json_reply
+from .webhooks import Webhooks
 
 DEFAULT_CLIENT_ID = "sandbox-client-id"
 DEFAULT_CLIENT_SECRET = "sandbox-client-secret"

@@ -140,7 +140,7 @@ class Store:
             self.event_sink(org, *event)
 
     def reset(self, contacts=None, seed=None):
-        from .seed import build_orgs   # seed imports the resource modules
+        from .seed import build_orgs  # seed imports the resource modules
         with self.lock:
             if contacts is not None:
                 self.contact_count = int(contacts)

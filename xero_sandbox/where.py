@@ -89,6 +89,14 @@ def _equal(left, right):
     return left == right
 
 
+def _either(left, right):
+    return lambda record: bool(left(record)) or bool(right(record))
+
+
+def _both(left, right):
+    return lambda record: bool(left(record)) and bool(right(record))
+
+
 class _Parser:
     def __init__(self, tokens):
         self.tokens, self.pos = tokens, 0
@@ -120,7 +128,7 @@ class _Parser:
         while self.is_word("OR", "||"):
             self.pos += 1
             left, right = node, self.and_expr()
-            node = lambda r, a=left, b=right: bool(a(r)) or bool(b(r))
+            node = _either(left, right)
         return node
 
     def and_expr(self):
@@ -128,7 +136,7 @@ class _Parser:
         while self.is_word("AND", "&&"):
             self.pos += 1
             left, right = node, self.not_expr()
-            node = lambda r, a=left, b=right: bool(a(r)) and bool(b(r))
+            node = _both(left, right)
         return node
 
     def not_expr(self):

@@ -10,7 +10,7 @@ import email.utils
 import json
 import re
 import uuid
-from decimal import Decimal, ROUND_HALF_UP
+from decimal import ROUND_HALF_UP, Decimal
 
 UTC = dt.timezone.utc
 PROVIDER_NAME = "Xero Sandbox"

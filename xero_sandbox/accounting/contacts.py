@@ -9,8 +9,15 @@ import re
 import uuid
 
 from .. import xero_json
-from .common import (ApiError, bad_request, modified_since, not_found, paginate,
-                     sort_records, where_filter)
+from .common import (
+    ApiError,
+    bad_request,
+    modified_since,
+    not_found,
+    paginate,
+    sort_records,
+    where_filter,
+)
 from .credit_notes import unallocated
 from .history import add_history, history_routes
 

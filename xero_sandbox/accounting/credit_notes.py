@@ -12,7 +12,8 @@ from decimal import Decimal
 from .. import xero_json
 from . import branding
 from .common import modified_since, not_found, paginate, sort_records, where_filter
-from .invoice_rules import commit as commit_invoice, compute_lines
+from .invoice_rules import commit as commit_invoice
+from .invoice_rules import compute_lines
 from .payments import settle
 
 _MONEY = ("SubTotal", "TotalTax", "Total", "RemainingCredit", "CurrencyRate")

@@ -6,10 +6,17 @@ import hashlib
 from .. import xero_json
 from ..pdf import invoice_pdf
 from ..web import Reply
-from .common import (ApiError, bad_request, modified_since, not_found, paginate,
-                     sort_records, where_filter)
-from .history import add_history, history_routes
 from . import credit_notes
+from .common import (
+    ApiError,
+    bad_request,
+    modified_since,
+    not_found,
+    paginate,
+    sort_records,
+    where_filter,
+)
+from .history import add_history, history_routes
 from .invoice_rules import build, commit
 from .payments import payment_on_invoice_json
 

@@ -7,8 +7,18 @@ import requests
 from xero_sandbox import DEMO_TENANT_ID, SECOND_TENANT_ID
 from xero_sandbox.oauth import read_jwt
 
-from .helpers import (CLIENT, REDIRECT_URI, XeroHttp, authorize, check_against_spec,
-                      connect, consent_form, exchange, pkce_pair, refresh)
+from .helpers import (
+    CLIENT,
+    REDIRECT_URI,
+    XeroHttp,
+    authorize,
+    check_against_spec,
+    connect,
+    consent_form,
+    exchange,
+    pkce_pair,
+    refresh,
+)
 
 
 def _claims(token):

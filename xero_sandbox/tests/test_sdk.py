@@ -4,11 +4,23 @@ import datetime as dt
 
 import pytest
 import requests
-from xero_python.accounting import (Contact, ContactPerson, Contacts, HistoryRecord,
-                                    HistoryRecords, Invoice, Invoices, LineItem)
+from xero_python.accounting import (
+    Contact,
+    ContactPerson,
+    Contacts,
+    HistoryRecord,
+    HistoryRecords,
+    Invoice,
+    Invoices,
+    LineItem,
+)
 from xero_python.accounting import Contact as InvoiceContact
-from xero_python.exceptions import (AccountingBadRequestException, HTTPStatusException,
-                                    NotFoundException, RateLimitException)
+from xero_python.exceptions import (
+    AccountingBadRequestException,
+    HTTPStatusException,
+    NotFoundException,
+    RateLimitException,
+)
 
 from xero_sandbox import DEMO_TENANT_ID, SECOND_TENANT_ID
 

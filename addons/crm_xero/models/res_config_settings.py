@@ -6,11 +6,11 @@ from datetime import datetime
 
 from odoo import _, api, fields, models
 
+from ..xero import invoices as xero_invoices
 from ..xero.errors import XeroError
 from ..xero.import_rules import ODOO_WINS, XERO_WINS
-from ..xero import invoices as xero_invoices
-from .xero_connection import DEFAULT_SCOPES, STATES
 from .xero_actions import new_dialog
+from .xero_connection import DEFAULT_SCOPES, STATES
 from .xero_errors import xero_action
 
 _logger = logging.getLogger(__name__)
@@ -207,7 +207,7 @@ class ResConfigSettings(models.TransientModel):
             settings.xero_invoice_tracking_2 = tracking[1] if len(tracking) > 1 else False
             settings.xero_invoice_theme_id = connection.invoice_theme_id or False
 
-    def set_values(self):
+    def set_values(self):  # pylint: disable=missing-return  # Odoo's returns nothing either
         super().set_values()
         connection = self.env["xero.connection"]._xero_for_company(self.company_id)
         sequence = connection._xero_ensure_code_sequence()

@@ -33,7 +33,7 @@ class ResPartner(models.Model):
         """Push what changed since the last sync.  Returns ``(sent, summary)``
         with the changed labels in ``summary["labels"]``."""
         self.ensure_one()
-        connection = self._xero_check_can_push()
+        self._xero_check_can_push()
         link = self._xero_link()
         if not link.contact_id:
             raise UserError(_("%s is not in Xero yet: use Export to Xero.", self.name))

@@ -255,10 +255,12 @@ class XeroConnection(models.Model):
                 # Only a refused refresh means the grant is gone: say so in
                 # Settings, in this committed transaction, as the user is told.
                 locked._xero_mark_needs_reconnect(exc)
-                cr.commit()
+                cr.commit()  # pylint: disable=invalid-commit  # a cursor of its own (see above)
                 raise
             locked._xero_store_tokens(token)
-            cr.commit()
+            # Xero has already spent the old refresh token: the new one must
+            # outlive whatever happens to the request that asked for it.
+            cr.commit()  # pylint: disable=invalid-commit  # a cursor of its own
             _logger.info("Xero tokens refreshed for company %s", locked.company_id.id)
             return token["access_token"], locked.token_expires_at
 

@@ -127,8 +127,9 @@ class XeroConnection(models.Model):
         if not pending.oauth_nonce or not consteq(nonce, pending.oauth_nonce):
             if pending.state == "connected":
                 raise XeroOAuthRefused(
-                    _("This Xero authorisation was already used. %s is connected to %s; "
-                      "nothing changed.", connection.company_id.name, pending.tenant_name),
+                    _("This Xero authorisation was already used. %(company)s is connected to "
+                      "%(organisation)s; nothing changed.", company=connection.company_id.name,
+                      organisation=pending.tenant_name),
                     "info")
             raise XeroOAuthRefused(_("This Xero authorisation was already used or replaced by a "
                                      "newer one. Click Setup again if needed."), "warning")
@@ -188,13 +189,15 @@ class XeroConnection(models.Model):
                     oauth.delete_connection(endpoints, self._xero_access_token(),
                                             sudo.xero_connection_uuid)
             except (errors.XeroAuthError, errors.XeroNotFound, UserError):
-                pass   # already gone at Xero's end
+                _logger.info("Xero connection of company %s was already gone at Xero's end",
+                             self.company_id.id)
             except errors.XeroError as exc:
                 problems.append(xero_message(self.env, exc))
             try:
                 oauth.revoke(endpoints, client_id, client_secret, self._xero_latest_refresh_token())
             except errors.XeroAuthError:
-                pass
+                _logger.info("Xero refresh token of company %s was already revoked",
+                             self.company_id.id)
             except errors.XeroError as exc:
                 problems.append(xero_message(self.env, exc))
         message = _("Xero was disconnected from %(company)s. Reconnect to %(org)s at any time: "

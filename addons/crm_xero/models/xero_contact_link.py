@@ -177,8 +177,9 @@ class XeroContactLink(models.Model):
         if not connections or not partners:
             return {}
         warnings = {}
-        for link in self.sudo().search([("connection_id", "in", [c.id for c in connections.values()]),
-                                        ("partner_id", "in", partners), ("overdue_amount", ">", 0)]):
+        domain = [("connection_id", "in", [c.id for c in connections.values()]),
+                  ("partner_id", "in", partners), ("overdue_amount", ">", 0)]
+        for link in self.sudo().search(domain):
             if link.overdue_amount > link.connection_id.credit_warning_amount:
                 amount = format_amount(self.env, link.overdue_amount, link.currency_id) \
                     if link.currency_id else "%.2f" % link.overdue_amount

@@ -346,6 +346,6 @@ class _LinkLock:
         # Nothing was written in this transaction: ending it releases the lock.
         # (A commit, not a rollback: under Odoo's tests, transactions of their
         # own are savepoints nested in this one, which a rollback would undo.)
-        self.cr.commit()
+        self.cr.commit()  # pylint: disable=invalid-commit  # the lock's own cursor, never the request's
         self.cr.close()
         return False

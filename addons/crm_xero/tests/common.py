@@ -101,7 +101,8 @@ class SandboxClient:
         self.http = requests.Session()
 
     def _call(self, method, path, **kwargs):
-        response = self.http.request(method, f"{self.url}/_sandbox/{path}", timeout=TIMEOUT, **kwargs)
+        response = self.http.request(method, f"{self.url}/_sandbox/{path}", timeout=TIMEOUT,
+                                     **kwargs)
         response.raise_for_status()
         return response.json() if response.content else None
 
@@ -132,7 +133,8 @@ class SandboxClient:
         return self._call("POST", "tokens/expire")
 
     def revoke_grants(self, tenant_id=None):
-        return self._call("POST", "grants/revoke", json={"tenant_id": tenant_id} if tenant_id else None)
+        return self._call("POST", "grants/revoke",
+                          json={"tenant_id": tenant_id} if tenant_id else None)
 
     # -- Xero's side, read as it is (not through the addon's gateway) ------------
     def _org(self, method, tenant_id, path, **kwargs):
@@ -219,7 +221,8 @@ class SandboxClient:
             raise AssertionError(f"no consent form on {authorize_url}: {page.text[:300]}")
         form = {"request_id": request_ids[0], "decision": decision}
         if tenant_ids is None:
-            tenant_ids = [i["value"] for i in inputs if i.get("name") == "tenant_id" and "checked" in i]
+            tenant_ids = [i["value"] for i in inputs
+                          if i.get("name") == "tenant_id" and "checked" in i]
         form["tenant_id"] = list(tenant_ids)
         answer = self.http.post(f"{self.url}/identity/connect/authorize", data=form,
                                 allow_redirects=False, timeout=TIMEOUT)
@@ -229,7 +232,7 @@ class SandboxClient:
         return location, {k: v[0] for k, v in parse_qs(urlparse(location).query).items()}
 
     def connect(self, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, redirect_uri=REDIRECT_URI,
-                scopes=SCOPES, tenant_ids=None):
+                scopes=tuple(SCOPES), tenant_ids=None):
         """The whole authorisation-code dance; returns the token response."""
         verifier, challenge = pkce_pair()
         state = secrets.token_urlsafe(16)

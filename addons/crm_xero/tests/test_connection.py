@@ -34,12 +34,14 @@ class TestConnect(XeroHttpCase):
         self.assertIn("is connected to the Xero organisation", connection.status_message)
         # Xero's side: one code exchange, and the stored token sees the organisation.
         self.assertEqual(self.sandbox.stats()["token_requests"]["authorization_code"], 1)
-        granted = oauth.list_connections(connection._xero_endpoints(), connection.sudo().access_token)
+        granted = oauth.list_connections(connection._xero_endpoints(),
+                                         connection.sudo().access_token)
         self.assertEqual([c["tenantId"] for c in granted], [self.demo_org["tenant_id"]])
 
     def test_settings_show_the_organisation(self):
         self.connect()
-        settings = self.env["res.config.settings"].with_user(self.env.ref("base.user_admin")).create({})
+        admin = self.env.ref("base.user_admin")
+        settings = self.env["res.config.settings"].with_user(admin).create({})
         self.assertEqual(settings.xero_state, "connected")
         self.assertEqual(settings.xero_tenant_name, "Demo Company (Global)")
         self.assertEqual(settings.xero_refresh_token_age, "used today")
@@ -147,7 +149,8 @@ class TestChooseOrganisation(XeroHttpCase):
 
     def choose(self, connection, tenant_id, confirm=False):
         choice = connection.choice_ids.filtered(lambda c: c.tenant_id == tenant_id)
-        wizard = self.env["xero.organisation.wizard"].with_user(self.env.ref("base.user_admin")).create({
+        Wizard = self.env["xero.organisation.wizard"].with_user(self.env.ref("base.user_admin"))
+        wizard = Wizard.create({
             "connection_id": connection.id, "choice_id": choice.id, "confirm_clear_links": confirm,
         })
         return wizard.action_link()
@@ -167,7 +170,8 @@ class TestChooseOrganisation(XeroHttpCase):
         self.assertFalse(connection.choice_ids)
 
     def test_discarding_the_choice_changes_nothing(self):
-        connection = self.connect(tenant_ids=[self.demo_org["tenant_id"], self.second_org["tenant_id"]])
+        connection = self.connect(tenant_ids=[self.demo_org["tenant_id"],
+                                              self.second_org["tenant_id"]])
         wizard = self.env["xero.organisation.wizard"].create({"connection_id": connection.id})
         wizard.with_user(self.env.ref("base.user_admin")).action_discard()
         self.assertFalse(connection.choice_ids)
@@ -211,5 +215,6 @@ class TestChooseOrganisation(XeroHttpCase):
                  for c in first | second}
         self.assertEqual(names, {self.company.name: "Demo Company (Global)",
                                  "Second Branch": "Sandbox Second Org Ltd"})
-        tenants = {call["tenant_id"] for call in self.sandbox.calls() if "/api.xro/" in call["path"]}
+        tenants = {call["tenant_id"] for call in self.sandbox.calls()
+                   if "/api.xro/" in call["path"]}
         self.assertEqual(tenants, {self.demo_org["tenant_id"], self.second_org["tenant_id"]})

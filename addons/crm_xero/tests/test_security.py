@@ -34,7 +34,8 @@ class TestSecurity(XeroHttpCase):
         for field in ("refresh_token", "access_token"):
             with self.assertRaises(JsonRpcException, msg=field):
                 self.make_jsonrpc_request("/web/dataset/call_kw", {
-                    "model": "xero.connection", "method": "read", "args": [[connection.id], [field]],
+                    "model": "xero.connection", "method": "read",
+                    "args": [[connection.id], [field]],
                     "kwargs": {},
                 })
         self.env.invalidate_all()
@@ -43,7 +44,8 @@ class TestSecurity(XeroHttpCase):
 
     def test_client_secret_is_never_shown_back(self):
         admin = self.env.ref("base.user_admin")
-        self.env["res.config.settings"].with_user(admin).create({"xero_client_secret": "s3cr3t-new"}).execute()
+        self.env["res.config.settings"].with_user(admin).create(
+            {"xero_client_secret": "s3cr3t-new"}).execute()
         self.assertEqual(self.env["ir.config_parameter"].sudo().get_param("crm_xero.client_secret"),
                          "s3cr3t-new")
         settings = self.env["res.config.settings"].with_user(admin).create({})

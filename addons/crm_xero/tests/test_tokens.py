@@ -109,7 +109,8 @@ class TestRefreshRaces(XeroCommittedCase):
         with self.committed_env() as env:
             connection = env["xero.connection"].browse(self.ids["connection"])
             key = connection._xero_cache_key(connection)
-            connection_module._TOKEN_CACHE[key] = (old_token, datetime.utcnow() + timedelta(minutes=20))
+            connection_module._TOKEN_CACHE[key] = (old_token,
+                                                   datetime.utcnow() + timedelta(minutes=20))
             self.assertEqual(connection._xero_call(_organisation), "Demo Company (Global)")
         self.assertEqual(self.refreshes(), before, "A used B's token: no refresh of its own")
 

@@ -28,6 +28,7 @@ class WorkerKilled(BaseException):
 
 
 def _chatter_refuses(*args, **kwargs):
+    # Odoo's own words when a sender has no email address  # pylint: disable=translation-required
     raise UserError("Unable to send message, please configure the sender's email address.")
 
 

@@ -198,7 +198,7 @@ class XeroCommittedCase(BaseCase):
         """Committed records outlive a failed run: never reuse a unique name."""
         return f"{prefix} {uuid.uuid4().hex[:8]}"
 
-    def create(self, model, values):
+    def create(self, model, values):  # pylint: disable=method-required-super  # not a model
         """A committed record, deleted after the test."""
         with self.committed_env() as env:
             record = env[model].create(values)
@@ -232,7 +232,7 @@ class XeroCommittedCase(BaseCase):
             except BaseException as exc:  # noqa: BLE001 - returned for the test to assert
                 return None, exc
 
-    def read(self, model, record_id, *fields):
+    def read(self, model, record_id, *fields):  # pylint: disable=method-required-super
         with self.committed_env() as env:
             record = env[model].browse(record_id)
             return {field: record[field] for field in fields}

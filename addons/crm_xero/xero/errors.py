@@ -34,7 +34,8 @@ def _lt(message):
     return message
 
 
-_SECRET_KEYS = r"(?:access_token|refresh_token|id_token|client_secret|code_verifier|code|token|password)"
+_SECRET_KEYS = (r"(?:access_token|refresh_token|id_token|client_secret|code_verifier|code"
+                r"|token|password)")
 _SECRET_PATTERNS = [
     (re.compile(r"(?i)(bearer|basic)\s+[A-Za-z0-9._~+/=-]+"), r"\1 ***"),
     # JSON members: "token": "value"

@@ -41,4 +41,5 @@ def contact_changed(incoming, synced):
     UpdatedDateUTC moved (or there was no sync)."""
     if not synced:
         return True
-    return incoming.get("UpdatedDateUTC") != synced.get("UpdatedDateUTC") or not incoming.get("UpdatedDateUTC")
+    changed_at = incoming.get("UpdatedDateUTC")
+    return not changed_at or changed_at != synced.get("UpdatedDateUTC")

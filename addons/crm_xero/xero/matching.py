@@ -34,13 +34,14 @@ class ContactIndex:
             if value:
                 self.by[key].setdefault(value, []).append(contact)
 
-    def match(self, contact_id=None, account_number=None, contact_number=None, name=None, email=None,
-              keys=KEYS):
+    def match(self, contact_id=None, account_number=None, contact_number=None, name=None,
+              email=None, keys=KEYS):
         """(contact, how) for the strongest evidence that names exactly one
         contact; (None, "conflict: ...") when the strongest evidence found names
         several; (None, None) when nothing matches."""
         evidence = {"contact_id": contact_id, "account_number": _norm(account_number),
-                    "contact_number": _norm(contact_number), "name": _norm(name), "email": _norm(email)}
+                    "contact_number": _norm(contact_number), "name": _norm(name),
+                    "email": _norm(email)}
         for key in keys:
             value = evidence.get(key)
             if not value:
@@ -49,7 +50,8 @@ class ContactIndex:
             if len(found) == 1:
                 return found[0], key
             if len(found) > 1:
-                return None, f"conflict: {len(found)} {self.label} share this {key.replace('_', ' ')}"
+                shared = key.replace("_", " ")
+                return None, f"conflict: {len(found)} {self.label} share this {shared}"
         return None, None
 
     def match_contact(self, contact, keys=KEYS):

@@ -26,8 +26,15 @@ import requests
 
 from . import limits
 from .endpoints import XeroEndpoints, check_secure
-from .errors import (XeroAuthError, XeroConfigError, XeroNotFound, XeroUnavailable, _lt,
-                     error_for_answer, error_for_no_answer)
+from .errors import (
+    XeroAuthError,
+    XeroConfigError,
+    XeroNotFound,
+    XeroUnavailable,
+    _lt,
+    error_for_answer,
+    error_for_no_answer,
+)
 
 _logger = logging.getLogger(__name__)
 

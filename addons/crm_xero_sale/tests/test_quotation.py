@@ -5,9 +5,8 @@ customers.  Runs in a database with sale_crm (`make test`'s second one)."""
 from datetime import date, timedelta
 
 from odoo import Command
-from odoo.tests import tagged
-
 from odoo.addons.crm_xero.tests.test_invoices_case import XeroInvoiceCase, plain
+from odoo.tests import tagged
 
 
 @tagged("post_install", "-at_install", "crm_xero_sale")
@@ -59,7 +58,8 @@ class TestQuotationInvoices(XeroInvoiceCase):
                                                **{k: v for k, v in l["Tracking"][0].items()
                                                   if k not in ("Name", "Option")}}]
                             for l in invoice["LineItems"]))
-        themes = {t["Name"]: t["BrandingThemeID"] for t in self.sandbox.branding_themes(self.tenant)}
+        themes = {t["Name"]: t["BrandingThemeID"]
+                  for t in self.sandbox.branding_themes(self.tenant)}
         self.assertEqual(invoice["BrandingThemeID"], themes["Special projects"])
         self.assertEqual((invoice["SubTotal"], invoice["TotalTax"], invoice["Total"]),
                          (2720, 408, 3128))
