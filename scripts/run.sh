@@ -31,9 +31,14 @@ if [ -n "${XERO_CLIENT_ID:-}" ] && [ -n "${XERO_CLIENT_SECRET:-}" ]; then
     export CRM_XERO_CLIENT_ID=$XERO_CLIENT_ID CRM_XERO_CLIENT_SECRET=$XERO_CLIENT_SECRET
     target="real Xero (add $base_url/crm_xero/oauth/callback as a redirect URI of your Xero app)"
 else
-    say "Starting the Xero sandbox on http://127.0.0.1:$sandbox_port"
+    # The sandbox keeps its organisations, grants and tokens in a state file:
+    # a restart needs no reconnect and keeps what was exported.
+    state_file="$VAR/sandbox-state.json"
+    fresh=""
+    [ -f "$state_file" ] || fresh=1
+    say "Starting the Xero sandbox on http://127.0.0.1:$sandbox_port (state: $state_file)"
     "$VENV/bin/python" -m xero_sandbox --host 127.0.0.1 --port "$sandbox_port" \
-        > "$VAR/sandbox.log" 2>&1 &
+        --state-file "$state_file" > "$VAR/sandbox.log" 2>&1 &
     sandbox_pid=$!
     for _ in $(seq 50); do
         grep -q "listening on" "$VAR/sandbox.log" 2>/dev/null && break
@@ -44,7 +49,20 @@ else
     export CRM_XERO_LOGIN_URL=$sandbox_url CRM_XERO_IDENTITY_URL=$sandbox_url
     export CRM_XERO_API_URL=$sandbox_url CRM_XERO_GO_URL=$sandbox_url
     export CRM_XERO_CLIENT_ID=sandbox-client-id CRM_XERO_CLIENT_SECRET=sandbox-client-secret
-    export CRM_XERO_SANDBOX_FRESH=1
+    export CRM_XERO_SANDBOX_FRESH=$fresh
+    # Webhooks, as Xero sends them: the sandbox posts to Odoo, signed with this key.
+    key_file="$VAR/webhook-key"
+    [ -f "$key_file" ] || "$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))' > "$key_file"
+    export CRM_XERO_WEBHOOK_KEY=$(cat "$key_file")
+    "$VENV/bin/python" - "$sandbox_url" "$base_url/crm_xero/webhook" "$CRM_XERO_WEBHOOK_KEY" <<'PY' \
+        || warn "could not subscribe the sandbox's webhooks"
+import json, sys, urllib.request
+url, target, key = sys.argv[1:]
+request = urllib.request.Request(url + "/_sandbox/webhooks", method="POST",
+                                 data=json.dumps({"url": target, "key": key}).encode(),
+                                 headers={"Content-Type": "application/json"})
+urllib.request.urlopen(request, timeout=10).read()
+PY
     target="the local Xero sandbox ($sandbox_url)"
 fi
 
@@ -60,11 +78,19 @@ fi
 "${ODOO_SHELL[@]}" -d "$db" --no-http --data-dir "$VAR/data" --log-level warn \
     < "$ROOT/scripts/configure_demo.py"
 
+state=$("${ODOO_SHELL[@]}" -d "$db" --no-http --data-dir "$VAR/data" --log-level warn \
+        <<< 'print("XERO_STATE=" + (env["xero.connection"].sudo().search([], limit=1).state or "not_connected"))' \
+        2>/dev/null | sed -n 's/^XERO_STATE=//p')
+case "$state" in
+    connected) next="Xero is connected: open Contacts or CRM and use the Xero buttons." ;;
+    needs_reconnect) next="Settings > CRM > Xero > Reconnect, then \"Allow access\" on the Xero page." ;;
+    *) next="Settings > CRM > Xero > Setup, then \"Allow access\" on the Xero page." ;;
+esac
 cat <<MSG
 
   crm_xero demo: $base_url   (database $db, login admin / password admin)
   Xero: $target
-  First: Settings > CRM > Xero > Setup, then "Allow access" on the Xero page.
+  Next: $next
   Stop with Ctrl-C.
 
 MSG
