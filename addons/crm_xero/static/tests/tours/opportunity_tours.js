@@ -1,0 +1,121 @@
+/** @odoo-module **/
+// A salesperson's opportunity and its Xero invoice, as the brief says:
+// Create Draft Invoice on Xero (a revenue account from Xero), the invoice
+// number on the opportunity, Update Draft Invoice on Xero after a change,
+// View it in Xero; then a sales manager (salespeople may not delete
+// opportunities in Odoo) deletes it after a prompt that says the draft goes
+// too.  Then the live tour: while the opportunity stays open, the accountant
+// approves and is paid in Xero, and the badge follows on its own.
+import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { check, click, notified, screenshot } from "@crm_xero/../tests/tours/tour_helpers";
+
+const TAB = ".o_notebook .tab-pane.active";
+const STATUS = `${TAB} .o_field_widget[name=xero_invoice_status] .badge`;
+
+function text(selector) {
+    const element = document.querySelector(selector);
+    return element ? element.textContent.trim() : "";
+}
+
+registry.category("web_tour.tours").add("crm_xero_tour_opportunity_invoice", {
+    steps: () => {
+        let totalBefore = "";
+        return [
+            check(".o_form_view .o_field_widget[name=name] textarea:value(Website redesign)",
+                  "The salesperson's opportunity"),
+            click("button[name=action_xero_create_invoice]", "Create Draft Invoice on Xero"),
+            check(".modal .o_field_widget[name=account_choice_id] input:value(/200/)",
+                  "A revenue account from Xero, the company's default"),
+            check(".modal .o_field_widget[name=totals]:contains(=)", "The totals Xero will make"),
+            screenshot("11-invoice-wizard"),
+            click(".modal button[name=action_create]", "Create Draft Invoice"),
+            notified("created in Xero"),
+            check(".o_form_view:not(:has(.modal))", "The dialog closed"),
+            check("button[name=action_xero_view_invoice]:contains(INV-):contains(Draft)",
+                  "The invoice number shows on the opportunity, with its status"),
+            click(".o_notebook .nav-link[name=xero_invoice]", "The Xero invoice tab"),
+            check(`${STATUS}:contains(Draft)`, "A draft"),
+            {
+                content: "Its total, as Xero made it",
+                trigger: `${TAB} .o_field_widget[name=xero_invoice_total]:contains(/\\d/)`,
+                run() {
+                    totalBefore = text(`${TAB} .o_field_widget[name=xero_invoice_total]`);
+                },
+            },
+            screenshot("12-opportunity-draft"),
+            {
+                content: "The deal grows",
+                trigger: ".o_field_widget[name=expected_revenue] input",
+                run: "edit 1500",
+            },
+            ...stepUtils.saveForm(),
+            click("button[name=action_xero_update_invoice]", "Update Draft Invoice on Xero"),
+            notified("updated in Xero"),
+            {
+                content: "The new total, from Xero",
+                trigger: `${TAB} .o_field_widget[name=xero_invoice_total]:contains(/\\d/)`,
+                run() {
+                    const now = text(`${TAB} .o_field_widget[name=xero_invoice_total]`);
+                    if (now === totalBefore) {
+                        throw new Error(`The invoice total did not change (${now})`);
+                    }
+                },
+            },
+            click("button[name=action_xero_view_invoice]", "View the invoice in Xero (a new tab)"),
+            check("button[name=action_xero_view_invoice]:contains(Draft)",
+                  "The opportunity stays open here"),
+        ];
+    },
+});
+
+registry.category("web_tour.tours").add("crm_xero_tour_opportunity_delete", {
+    steps: () => [
+        check(".o_form_view .o_field_widget[name=name] textarea:value(Website redesign)",
+              "The opportunity with its Xero draft"),
+        check("button[name=action_xero_view_invoice]:contains(INV-):contains(Draft)"),
+        click(".o_cp_action_menus .dropdown-toggle", "Actions"),
+        click(".o-dropdown--menu .o-dropdown-item:contains(Delete)", "Delete"),
+        check(".modal:contains(is deleted in Xero too)",
+              "The prompt says the Xero draft is deleted too"),
+        screenshot("13-delete-prompt"),
+        click(".modal-footer button:contains(Delete)", "Delete"),
+        check(".o_action_manager:not(:has(.modal)):not(:has(.o_form_view))",
+              "The opportunity is gone"),
+    ],
+});
+
+registry.category("web_tour.tours").add("crm_xero_tour_invoice_live", {
+    steps: () => [
+        check(".o_form_view .o_field_widget[name=name] textarea:value(/\\S/)",
+              "An opportunity with a draft invoice"),
+        click(".o_notebook .nav-link[name=xero_invoice]", "The Xero invoice tab"),
+        check(`${STATUS}:contains(Draft)`, "A draft"),
+        {
+            content: "Note when each status first shows (the test measures Xero -> screen)",
+            trigger: "body",
+            run() {
+                const live = (window.crmXeroLive = { ready: Date.now(), seen: {} });
+                const note = () => {
+                    const shown = text(STATUS);
+                    if (shown && !live.seen[shown]) {
+                        live.seen[shown] = Date.now();
+                    }
+                };
+                note();
+                new MutationObserver(note).observe(document.body, {
+                    subtree: true, childList: true, characterData: true,
+                });
+            },
+        },
+        // Nothing is clicked from here on: the accountant acts in Xero, and
+        // the form follows Xero's webhooks on its own.
+        check(`${STATUS}:contains(Awaiting payment)`, "Approved in Xero: awaiting payment",
+              30000),
+        screenshot("14-live-awaiting-payment"),
+        check(`${STATUS}:contains(Paid)`, "Paid in Xero", 30000),
+        check(`${TAB} .o_field_widget[name=xero_invoice_paid_on]:contains(/\\d/)`, "Paid on"),
+        check("button[name=action_xero_view_invoice]:contains(Paid)", "The stat button too"),
+        screenshot("15-live-paid"),
+    ],
+});

@@ -1,0 +1,522 @@
+"""The brief, walked in a browser as people do it: Odoo's own tours
+(static/tests/tours/) in headless Chromium, as the admin (Setup, Xero's
+consent page, Import Xero Data with its live progress) and as a salesperson
+(an account's first opening and its figures, Export with a main contact,
+Update, an opportunity's invoice: Create, Update, View, Delete with the
+prompt; and the invoice's status following Xero live, from its webhooks).
+
+The test plays everything that is not Odoo's screen, on the real far side:
+it clicks Allow access on the sandbox's own consent page (a tour does not run
+on Xero's origin) with the same Chromium, acts as the accountant in Xero
+(approve, pay) through the sandbox's control API, and runs the scheduled
+actions when they are woken (Odoo's tests run no cron by themselves).  After
+each tour it reads what the sandbox holds (never through the addon's gateway)
+and what Odoo holds.
+
+Screenshots: the tours ask for them (``screenshot()`` steps); they are saved
+as <name>.png when CRM_XERO_SCREENSHOTS names a folder (`make screenshots`
+writes docs/), and the tours run the same without it.
+"""
+import base64
+import json
+import logging
+import os
+import re
+import time
+import unittest
+from pathlib import Path
+
+import odoo
+from odoo import SUPERUSER_ID, api
+from odoo.addons.bus.models.bus import json_dump
+from odoo.addons.bus.websocket import WebsocketConnectionHandler
+from odoo.tests import tagged
+from odoo.tests.common import ChromeBrowser, ChromeBrowserException, _find_executable
+
+from .xero_case import XeroHttpCase
+
+_logger = logging.getLogger(__name__)
+
+SCREENSHOTS = os.environ.get("CRM_XERO_SCREENSHOTS")
+SHOT_MESSAGE = re.compile(r"^crm_xero screenshot: ([0-9a-z-]+)$")
+WEBHOOK_KEY = "tours-webhook-key-0123456789abcdef"
+WEBHOOK_CRON = "crm_xero.ir_cron_xero_webhooks"
+# How long a status may take from Xero's change to the opportunity's screen.
+LIVE_WITHIN = 10.0
+
+
+class TourBrowser(ChromeBrowser):
+    """Odoo's test browser, letting the web client open new tabs (View on
+    Xero): Chromium blocks pop-ups a script opens after a synthetic click."""
+
+    def _spawn_chrome(self, cmd):
+        return super()._spawn_chrome([*cmd[:-1], "--disable-popup-blocking", cmd[-1]])
+
+
+class TourEnded(Exception):
+    """The tour stopped (failed or finished) while the test waited on it."""
+
+
+@tagged("post_install", "-at_install", "crm_xero")
+class TestTours(XeroHttpCase):
+    browser_size = "1366x900"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Odoo reads every manifest the first time a static file is asked
+        # for; done here once, not by the browser's first burst of parallel
+        # requests (Python 3.11.7's ast.parse is not thread-safe: a
+        # "SystemError: AST constructor recursion depth mismatch" then).
+        cls.static_addons = len(odoo.http.root.statics)   # a lazy property, computed now
+        # A missing browser fails the tours; it never skips them.
+        try:
+            cls.chromium = _find_executable()
+        except OSError:
+            raise AssertionError("Chromium is missing: the browser tours need it "
+                                 "(scripts/bootstrap.sh installs Debian's chromium).") from None
+        try:
+            import websocket  # noqa: F401  (Odoo's ChromeBrowser drives Chromium with it)
+        except ImportError:
+            raise AssertionError("websocket-client is missing: Odoo's browser tours need it.") \
+                from None
+        cls.shots = Path(SCREENSHOTS).resolve() if SCREENSHOTS else None
+        if cls.shots:
+            cls.shots.mkdir(parents=True, exist_ok=True)
+
+    # -- Odoo side: the data a person would have ------------------------------------
+    def new_account(self, name, user=None, **values):
+        return self.env["res.partner"].create({
+            "name": name, "is_company": True, "user_id": (user or self.salesman).id, **values})
+
+    def linked_account(self, connection, contact):
+        """An Odoo account already linked to the Xero ``contact``."""
+        partner = self.new_account(contact["Name"])
+        self.env["xero.contact.link"].sudo().create({
+            "connection_id": connection.id, "partner_id": partner.id, "synced_values": contact,
+            **self.env["xero.contact.link"]._xero_link_values(contact)})
+        return partner
+
+    def new_opportunity(self, name, revenue, customer):
+        return self.env["crm.lead"].create({
+            "name": name, "type": "opportunity", "expected_revenue": revenue,
+            "partner_id": customer.id, "user_id": self.salesman.id})
+
+    def xero_contact_named(self, name):
+        found = self.xero_contacts(name=name)
+        self.assertEqual(len(found), 1, f"Xero has one contact named {name}: {found}")
+        return found[0]
+
+    # -- the browser ----------------------------------------------------------------------
+    def run_tour(self, url_path, tour, login, during=None, after=None, timeout=120):
+        """Odoo's HttpCase.start_tour, in a browser the test can also drive:
+        ``during(browser)`` runs while the tour runs (Xero's side), then the
+        tour must succeed, then ``after(browser)`` reads the screen."""
+        try:
+            browser = TourBrowser(self, success_signal="tour succeeded")
+        except unittest.SkipTest as exc:
+            raise AssertionError(f"Chromium could not start for the tour {tour}: {exc}") from None
+        self._answer_screenshots(browser)
+        try:
+            self.authenticate(login, login, browser=browser)
+            self.cr.flush()
+            self.cr.clear()
+            browser.navigate_to(self.base_url() + url_path)
+            self.assertTrue(browser._wait_ready(f"odoo.isTourReady({tour!r})"),
+                            f"The tour {tour} never became ready at {url_path}")
+            options = {"stepDelay": 0, "keepWatchBrowser": False, "debug": False,
+                       "startUrl": url_path}
+            self.evaluate(browser, f"odoo.startTour({tour!r}, {json.dumps(options)})")
+            try:
+                if during:
+                    during(browser)
+            except TourEnded:
+                _logger.info("The tour %s stopped while the test waited on it", tour)
+            try:
+                browser._wait_code_ok("true", timeout)
+            except ChromeBrowserException as exc:
+                self.fail(f"The tour {tour} failed\n\n{exc}")
+            if after:
+                after(browser)
+        finally:
+            browser.stop()
+            self._wait_remaining_requests()
+            self.env.invalidate_all()   # the browser's requests changed the database
+
+    def evaluate(self, browser, expression):
+        answer = browser._websocket_request("Runtime.evaluate", params={
+            "expression": expression, "returnByValue": True, "awaitPromise": True})
+        if answer.get("exceptionDetails"):
+            raise ChromeBrowserException(answer["exceptionDetails"].get("text"))
+        return answer["result"].get("value")
+
+    def wait_js(self, browser, expression, timeout=30, what=None):
+        """Until ``expression`` is truthy in the page; returns its value."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if browser._result.done():
+                raise TourEnded()
+            try:
+                value = self.evaluate(browser, f"(() => {{ try {{ return {expression}; }} "
+                                               f"catch {{ return null; }} }})()")
+            except (ChromeBrowserException, TimeoutError):
+                value = None   # the page is changing (a navigation): ask again
+            if value:
+                return value
+            time.sleep(0.05)
+        raise AssertionError(f"The page never showed {what or expression}")
+
+    def wait_screenshot(self, browser, name):
+        """Until the tour's screenshot ``name`` was taken (the screen may change after)."""
+        self.wait_js(browser, f"(window.crmXeroShots || []).includes({json.dumps(name)})",
+                     what=f"the screenshot {name}")
+
+    def _answer_screenshots(self, browser):
+        """The tours' screenshot steps log a line and wait for the answer: a
+        PNG of the page then, kept when CRM_XERO_SCREENSHOTS is set."""
+        console = browser._handlers["Runtime.consoleAPICalled"]
+
+        def answer(name):
+            browser._websocket_send("Runtime.evaluate", params={"expression": (
+                "(window.crmXeroShots = window.crmXeroShots || []).push(%s)" % json.dumps(name))})
+
+        def on_console(type, args=None, **kwargs):  # noqa: A002 - DevTools' name
+            match = SHOT_MESSAGE.match(str((args or [{}])[0].get("value", "")))
+            if not match:
+                return console(type=type, args=args, **kwargs)
+            name = match.group(1)
+            if not self.shots:
+                return answer(name)
+
+            def save(future):
+                try:
+                    self._save_png(name, future.result()["data"])
+                finally:
+                    answer(name)
+            browser._websocket_send("Page.captureScreenshot", with_future=True) \
+                .add_done_callback(save)
+            return None
+
+        browser._handlers["Runtime.consoleAPICalled"] = on_console
+
+    def screenshot(self, browser, name):
+        """A screenshot taken by the test itself (pages a tour does not run on)."""
+        if self.shots:
+            self._save_png(name, browser._websocket_request("Page.captureScreenshot")["data"])
+
+    def _save_png(self, name, data):
+        path = self.shots / f"{name}.png"
+        path.write_bytes(base64.b64decode(data))
+        _logger.info("Screenshot %s", path)
+
+    def new_tab(self, browser, timeout=60):
+        """Wait for the page the web client opens in a new tab (View on
+        Xero), then close it and come back to Odoo's (a hidden page's
+        animation frames, which tours wait for, do not run).  Returns the
+        new tab's address as it loaded."""
+        ours = {t["id"] for t in browser._json_command("") if t.get("type") == "page"}
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if browser._result.done():
+                raise TourEnded()
+            new = [t for t in browser._json_command("")
+                   if t.get("type") == "page" and t["id"] not in ours]
+            if new and new[0].get("url") not in ("", "about:blank"):
+                time.sleep(0.5)   # let it load, as a person would see it
+                url = next((t["url"] for t in browser._json_command("")
+                            if t["id"] == new[0]["id"]), new[0]["url"])
+                browser._websocket_request("Target.closeTarget", params={"targetId": new[0]["id"]})
+                browser._websocket_request("Page.bringToFront")
+                return url
+            time.sleep(0.1)
+        raise AssertionError("No new tab was opened")
+
+    # -- Odoo's background, as Odoo's cron workers would run it ------------------------
+    def in_request(self, method):
+        """``method(env)`` in a transaction as one request or cron job has it
+        (the test's registry cursor, under the lock the test server's requests
+        take); Odoo's bus notifications of it are sent once it is committed,
+        as Odoo does after a commit (the test cursor skips that)."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            result = method(env)
+            env.flush_all()
+            cr.flush()
+            channels = list(cr.postcommit.data.get("bus.bus.channels", ()))
+        if channels:
+            with odoo.sql_db.db_connect("postgres").cursor() as cr:
+                cr.execute("SELECT pg_notify('imbus', %s)", [json_dump(channels)])
+        return result
+
+    def run_cron_when_woken(self, xmlid, timeout=20):
+        """Wait until something wakes the scheduled action ``xmlid`` (its
+        ir.cron.trigger, as Odoo's cron workers do), then run it.  Returns
+        (when woken, when done), time.time() seconds."""
+        cron_id = self.env.ref(xmlid).id
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            def woken(env):
+                env.cr.execute("DELETE FROM ir_cron_trigger WHERE cron_id = %s RETURNING id",
+                               [cron_id])
+                if not env.cr.fetchall():
+                    return None
+                at = time.time()
+                env["ir.cron"].browse(cron_id).method_direct_trigger()
+                return at
+            at = self.in_request(woken)
+            if at:
+                return at, time.time()
+            time.sleep(0.05)
+        raise AssertionError(f"Nothing woke the scheduled action {xmlid}")
+
+    # -- the tours -------------------------------------------------------------------------
+    def test_01_admin_setup_consent_and_import(self):
+        """Settings > Setup > Xero's consent page > Allow access > Settings,
+        then Import Xero Data: a preview, and the import's live progress."""
+        known = next(c for c in self.xero_contacts() if c["ContactStatus"] == "ACTIVE"
+                     and c["Name"] != "%s %s" % (c.get("FirstName"), c.get("LastName")))
+        already = self.new_account(known["Name"], user=self.env.ref("base.user_admin"))
+        active = [c for c in self.xero_contacts() if c["ContactStatus"] == "ACTIVE"]
+        self.sandbox.clear_calls()
+        progress = {}
+
+        def xero_side(browser):
+            # Xero's consent page, on Xero's origin: the real Allow access button.
+            self.wait_js(browser, "location.href.startsWith(%s) && "
+                         "!!document.querySelector('button.allow')" % json.dumps(self.sandbox.url),
+                         what="Xero's consent page")
+            page = self.evaluate(browser, "document.body.innerText")
+            self.assertIn("Demo Company (Global)", page)
+            self.screenshot(browser, "02-xero-consent")
+            self.evaluate(browser, "document.querySelector('button[name=decision][value=allow]')"
+                                   ".click()")
+            # Import: queued by the wizard; the scheduled action then reads it
+            # page by page, each committed, while Settings shows the progress.
+            run_id = self._wait_queued_run(browser)
+            self.in_request(lambda env: env["xero.import.run"].browse(run_id).write(
+                {"page_size": 25}))
+            pages = 0
+            while True:
+                more = self.in_request(
+                    lambda env: env["xero.import.run"].browse(run_id)._xero_import_pass_step())
+                pages += 1
+                if pages == 1:
+                    progress["first"] = self.wait_js(
+                        browser, "document.querySelector('#crm_xero_import "
+                        ".o_xero_import_progress .text-muted.small').innerText",
+                        what="the import's progress")
+                    self.wait_screenshot(browser, "05-import-progress")
+                if not more:
+                    break
+            progress["pages"] = pages
+
+        self.run_tour("/odoo/settings#crm_xero_connection", "crm_xero_tour_setup_import",
+                      "admin", during=xero_side)
+
+        connection = self.connection()
+        self.assertEqual(connection.state, "connected")
+        self.assertEqual(connection.tenant_id, self.tenant)
+        self.assertEqual(connection.connected_by_id, self.env.ref("base.user_admin"))
+        self.assertEqual(progress["pages"], 3, "60 contacts, 25 a page")
+        self.assertEqual(progress["first"], f"25 of {len(self.xero_contacts())} contacts read")
+        run = self.env["xero.import.run"].search([("connection_id", "=", connection.id)])
+        self.assertEqual((run.state, run.created, run.linked), ("done", len(active) - 1, 1))
+        # Both sides: each active Xero contact is one account here, the one
+        # Odoo had linked instead of duplicated; Xero was only read.
+        links = self.env["xero.contact.link"].sudo().search(
+            [("connection_id", "=", connection.id), ("contact_id", "!=", False)])
+        self.assertEqual(sorted(links.mapped("contact_id")),
+                         sorted(c["ContactID"] for c in active))
+        self.assertEqual(links.filtered(lambda l: l.partner_id == already).contact_id,
+                         known["ContactID"])
+        self.assertEqual(self.env["res.partner"].search_count(
+            [("name", "=", known["Name"]), ("is_company", "=", True)]), 1)
+        self.assertEqual({c["operation"].split()[0] for c in self.api_calls()}, {"GET"},
+                         "the import only read Xero")
+
+    def _wait_queued_run(self, browser):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if browser._result.done():
+                raise TourEnded()
+            run_id = self.in_request(lambda env: env["xero.import.run"].search(
+                [("state", "=", "queued")], limit=1).id)
+            if run_id:
+                return run_id
+            time.sleep(0.1)
+        raise AssertionError("Import Xero Data queued no run")
+
+    def test_02_salesman_first_opening_shows_the_figures(self):
+        """An account Xero has: opened for the first time, it is found in
+        Xero and its ledger code and figures show without a click."""
+        self.connect()
+        contact = self.xero_contact_named("Coastal Partners Corp")
+        account = self.new_account(contact["Name"])
+        shown = {}
+
+        def view_on_xero(browser):
+            shown["tab"] = self.new_tab(browser)
+
+        def read_screen(browser):
+            shown.update(self.evaluate(browser, """(() => {
+                const tab = document.querySelector('.o_notebook .tab-pane.active');
+                const text = (name) => tab.querySelector(`.o_field_widget[name=${name}]`)
+                    .innerText.replace(/\\s+/g, ' ').trim();
+                return {
+                    code: tab.querySelector('[name=xero_account_number] input').value,
+                    outstanding: text('xero_outstanding_amount'),
+                    overdue: text('xero_overdue_amount'),
+                    rows: tab.querySelectorAll('.o_xero_invoice_rows .o_data_row').length,
+                };
+            })()"""))
+
+        self.run_tour(f"/odoo/res.partner/{account.id}", "crm_xero_tour_account_figures",
+                      "xero_salesman", during=view_on_xero, after=read_screen)
+
+        link = account.xero_link_id
+        self.assertEqual(link.contact_id, contact["ContactID"])
+        self.assertEqual(shown["code"], contact["AccountNumber"])
+        owed = contact["Balances"]["AccountsReceivable"]
+        self.assertIn(f"{owed['Outstanding']:,.2f}", shown["outstanding"])
+        self.assertIn(f"{owed['Overdue']:,.2f}", shown["overdue"])
+        invoices = [i for i in self.xero_invoices(contact_id=contact["ContactID"])
+                    if i["Type"] == "ACCREC" and i["Status"] in ("AUTHORISED", "PAID")]
+        self.assertGreaterEqual(shown["rows"], len(invoices))
+        self.assertIn(contact["ContactID"], shown["tab"], "View on Xero opened the contact in Xero")
+        self.assertTrue(shown["tab"].startswith(self.sandbox.url))
+
+    def test_03_salesman_export_with_main_contact_then_update(self):
+        """An account Xero does not have: Export to Xero with the main
+        contact chosen, then Update to Xero after a change."""
+        self.connect()
+        self.connection()._xero_ensure_code_sequence().number_next = 1
+        account = self.new_account("Harbour Lights Bakery", email="hello@harbourlights.example")
+        people = self.env["res.partner"].create([
+            {"name": "Alice Martin", "parent_id": account.id,
+             "email": "alice@harbourlights.example"},
+            {"name": "Bob Stone", "parent_id": account.id, "email": "bob@harbourlights.example"},
+        ])
+        self.assertFalse(self.xero_contacts(name=account.name))
+
+        self.run_tour(f"/odoo/res.partner/{account.id}", "crm_xero_tour_account_export",
+                      "xero_salesman")
+
+        contact = self.xero_contact_named(account.name)
+        self.assertEqual(account.xero_contact_id, contact["ContactID"])
+        self.assertTrue(account.xero_account_number)
+        self.assertEqual(contact["AccountNumber"], account.xero_account_number)
+        self.assertEqual((contact["FirstName"], contact["LastName"]), ("Bob", "Stone"),
+                         "the main contact chosen is Xero's primary person")
+        self.assertEqual([(p["FirstName"], p["LastName"]) for p in contact["ContactPersons"]],
+                         [("Alice", "Martin")])
+        phone = next(p for p in contact["Phones"] if p["PhoneType"] == "DEFAULT")
+        self.assertEqual(phone["PhoneNumber"], "+1 555 0199")
+        history = " | ".join(entry["Details"]
+                             for entry in self.xero_contact(contact["ContactID"])["History"])
+        self.assertIn("Created from Odoo CRM by Sam Salesman", history)
+        self.assertIn("Updated from Odoo CRM by Sam Salesman: phone", history)
+        self.assertEqual(people[1], account.xero_link_id.main_person_id)
+
+    def test_04_opportunity_invoice_create_update_view_then_delete(self):
+        """The salesperson: Create Draft Invoice on Xero, Update it after a
+        change, View it.  Then a sales manager deletes the opportunity: the
+        prompt says the draft goes too, and it does."""
+        connection = self.connect()
+        contact = self.active_contact()
+        customer = self.linked_account(connection, contact)
+        lead = self.new_opportunity("Website redesign", 1000.0, customer)
+        lead_id, url = lead.id, "%s/odoo/crm/%s" % (lead.get_base_url(), lead.id)
+        tabs = []
+
+        self.run_tour(f"/odoo/crm/{lead_id}", "crm_xero_tour_opportunity_invoice",
+                      "xero_salesman", during=lambda browser: tabs.append(self.new_tab(browser)))
+
+        invoices = [i for i in self.xero_invoices() if i.get("Url") == url]
+        self.assertEqual(len(invoices), 1, "one invoice was made in Xero")
+        invoice = self.xero_invoice(invoices[0]["InvoiceID"])
+        self.assertEqual(invoice["Status"], "DRAFT")
+        self.assertEqual(invoice["Contact"]["ContactID"], contact["ContactID"])
+        self.assertEqual([(line["UnitAmount"], line["AccountCode"])
+                          for line in invoice["LineItems"]],
+                         [(1500.0, "200")], "the update reached Xero")
+        self.assertEqual((lead.xero_invoice_id, lead.xero_invoice_number, lead.xero_invoice_total),
+                         (invoice["InvoiceID"], invoice["InvoiceNumber"], invoice["Total"]))
+        self.assertIn(invoice["InvoiceID"], tabs[0], "View opened the invoice in Xero")
+        self.assertTrue(tabs[0].startswith(self.sandbox.url))
+
+        sales_manager = self.env["res.users"].create({
+            "name": "Sally Manager", "login": "xero_sales_manager",
+            "password": "xero_sales_manager",
+            "groups_id": [(6, 0, [self.env.ref("sales_team.group_sale_manager").id])]})
+        self.assertFalse(sales_manager.has_group("crm_xero.group_xero_manager"))
+        self.run_tour(f"/odoo/crm/{lead_id}", "crm_xero_tour_opportunity_delete",
+                      "xero_sales_manager")
+
+        self.assertFalse(self.env["crm.lead"].with_context(active_test=False).browse(lead_id)
+                         .exists(), "the opportunity is deleted")
+        self.assertEqual(self.xero_invoice(invoice["InvoiceID"])["Status"], "DELETED",
+                         "and its draft in Xero")
+
+    def test_05_salesman_sees_the_invoice_status_follow_xero_live(self):
+        """The opportunity stays open; the accountant approves the draft,
+        then it is paid in Xero: Xero's webhooks reach Odoo, the scheduled
+        action reads the invoice again, and the badge reads 'Awaiting
+        payment' then 'Paid' without a click."""
+        # The browser's bus (websocket) is what carries the news to the form;
+        # Odoo switches it off in tests unless asked, as its own bus tests do.
+        self.patch(WebsocketConnectionHandler, "websocket_allowed",
+                   staticmethod(lambda request: True))
+        connection = self.connect()
+        customer = self.linked_account(connection, self.active_contact())
+        lead = self.new_opportunity("Annual support plan", 2400.0, customer)
+        self.create_draft_invoice(lead)
+        invoice_id = lead.xero_invoice_id
+        self.assertEqual(lead.xero_invoice_status, "DRAFT")
+        self.env["ir.config_parameter"].sudo().set_param("crm_xero.webhook_key", WEBHOOK_KEY)
+        self.sandbox.subscribe_webhooks(self.base_url() + "/crm_xero/webhook", WEBHOOK_KEY,
+                                        batch_seconds=0.2)
+        timings = []
+
+        def accountant(browser):
+            self.wait_js(browser, "window.crmXeroLive && window.crmXeroLive.ready",
+                         what="the opportunity's draft")
+            for status, act, shot in (
+                    ("Awaiting payment", lambda: self.sandbox.approve(self.tenant, invoice_id),
+                     "14-live-awaiting-payment"),
+                    ("Paid", lambda: self.sandbox.pay(self.tenant, invoice_id),
+                     "15-live-paid")):
+                self.in_request(lambda env: env.cr.execute(
+                    "DELETE FROM ir_cron_trigger WHERE cron_id = %s",
+                    [env.ref(WEBHOOK_CRON).id]))
+                changed = time.time()
+                act()   # the change in Xero
+                woken, handled = self.run_cron_when_woken(WEBHOOK_CRON)
+                shown = self.wait_js(browser, "window.crmXeroLive.seen[%s]" % json.dumps(status),
+                                     what=f"the status {status}") / 1000
+                timings.append({"status": status, "webhook": woken - changed,
+                                "handled": handled - changed, "screen": shown - changed})
+                self.wait_screenshot(browser, shot)
+
+        self.run_tour(f"/odoo/crm/{lead.id}", "crm_xero_tour_invoice_live", "xero_salesman",
+                      during=accountant)
+
+        for timing in timings:
+            _logger.info("Xero change -> screen, %(status)s: webhook stored and the job woken "
+                         "after %(webhook).2f s, handled after %(handled).2f s, on screen after "
+                         "%(screen).2f s", timing)
+            self.assertLess(timing["screen"], LIVE_WITHIN, timing)
+        self.assertEqual([t["status"] for t in timings], ["Awaiting payment", "Paid"])
+        self.assertEqual(self.xero_invoice(invoice_id)["Status"], "PAID")
+        self.assertEqual(lead.xero_invoice_status, "PAID")
+        self.assertEqual(lead.xero_invoice_amount_due, 0)
+        paid = lead.activity_ids.filtered(
+            lambda a: a.activity_type_id == self.env.ref("crm_xero.mail_activity_xero_paid"))
+        self.assertEqual(paid.user_id, self.salesman, "the salesperson hears of the payment")
+
+    def create_draft_invoice(self, lead):
+        """Create Draft Invoice on Xero as the salesperson, default choices."""
+        self.env.flush_all()
+        action = lead.with_user(self.salesman).action_xero_create_invoice()
+        wizard = self.env[action["res_model"]].with_user(self.salesman).browse(action["res_id"])
+        wizard.action_create()
+        self.env.invalidate_all()   # committed in transactions of its own
