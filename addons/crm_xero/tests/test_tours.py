@@ -59,7 +59,7 @@ class TourEnded(Exception):
 
 @tagged("post_install", "-at_install", "crm_xero")
 class TestTours(XeroHttpCase):
-    browser_size = "1366x900"
+    browser_size = "1366x1000"
 
     @classmethod
     def setUpClass(cls):
@@ -227,6 +227,7 @@ class TestTours(XeroHttpCase):
                             if t["id"] == new[0]["id"]), new[0]["url"])
                 browser._websocket_request("Target.closeTarget", params={"targetId": new[0]["id"]})
                 browser._websocket_request("Page.bringToFront")
+                self.evaluate(browser, f"window.crmXeroNewTab = {json.dumps(url)}")
                 return url
             time.sleep(0.1)
         raise AssertionError("No new tab was opened")

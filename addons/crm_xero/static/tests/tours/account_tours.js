@@ -5,7 +5,9 @@
 // main contact chosen, then updated.
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
-import { check, click, notified, screenshot } from "@crm_xero/../tests/tours/tour_helpers";
+import {
+    check, click, newTabOpened, notified, screenshot, scrollTo,
+} from "@crm_xero/../tests/tours/tour_helpers";
 
 const TAB = ".o_notebook .tab-pane.active";
 
@@ -27,8 +29,10 @@ registry.category("web_tour.tours").add("crm_xero_tour_account_figures", {
         check(`${TAB} .o_field_widget[name=xero_total_sales]:contains(/\\d/)`, "Total sales"),
         check(`${TAB} .o_xero_invoice_rows .o_data_row`, "Its Xero invoices"),
         check(`${TAB} button[name=action_xero_update]`, "Update to Xero is offered"),
+        scrollTo(".o_notebook", "start", "Scroll to the tabs"),
         screenshot("07-account-figures"),
         click(`${TAB} button[name=action_xero_view]`, "View on Xero (a new tab)"),
+        newTabOpened("Xero's contact opened in a new tab"),
         check(`${TAB} button[name=action_xero_view]`, "The account stays open here"),
     ],
 });

@@ -5,7 +5,7 @@
 // origin), back in Settings, Import Xero Data (a preview first), then the
 // import's progress, live, until it is done.
 import { registry } from "@web/core/registry";
-import { check, click, screenshot } from "@crm_xero/../tests/tours/tour_helpers";
+import { check, click, screenshot, scrollTo } from "@crm_xero/../tests/tours/tour_helpers";
 
 const BLOCK = "#crm_xero_connection";
 const IMPORT = "#crm_xero_import";
@@ -21,7 +21,8 @@ registry.category("web_tour.tours").add("crm_xero_tour_setup_import", {
         check(`${BLOCK} .o_field_widget[name=xero_state]:contains(Connected):not(:contains(Not))`,
               "Back in Settings: connected", 30000),
         check(`${BLOCK} :contains(Demo Company (Global))`, "to the organisation chosen in Xero"),
-        check(".alert-info:contains(Demo Company (Global))", "The outcome is said in Settings"),
+        scrollTo(".alert-info:contains(Demo Company (Global))", "start",
+                 "The outcome is said in Settings, above the setting"),
         check(`${IMPORT} .o_xero_import_progress:contains(Import Xero Data)`,
               "Settings invite to import"),
         screenshot("03-settings-connected"),
@@ -34,6 +35,10 @@ registry.category("web_tour.tours").add("crm_xero_tour_setup_import", {
         screenshot("04-import-preview"),
         click(".modal button[name=action_xero_import]", "Import"),
         check(".o_notification:contains(runs in the background)", "It runs in the background"),
+        // Settings reloads (the run's badge is new) at the top of the CRM
+        // settings: scroll back down to Xero.
+        scrollTo(`${IMPORT} .o_xero_import_progress .badge`, "center",
+                 "Scroll back to the import"),
         // -- the import runs page by page (the test runs the scheduled action);
         //    Settings follows it without a reload.
         check(`${IMPORT} .o_xero_import_progress .badge:contains(Running)`,

@@ -3,6 +3,16 @@
 // addons/crm_xero/tests/test_tours.py, which also plays Xero's side (the
 // consent page, the accountant, the scheduled actions) while they wait.
 
+async function until(condition, timeout, what) {
+    const deadline = Date.now() + timeout;
+    while (!condition()) {
+        if (Date.now() > deadline) {
+            throw new Error(`Timed out waiting for ${what}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+}
+
 /**
  * A step that asks the test (Python) for a screenshot of the page as it is
  * now, and waits until it is taken: the README's pictures are taken by the
@@ -17,13 +27,51 @@ export function screenshot(name) {
             // Let the last render and any transition settle first.
             await new Promise((resolve) => setTimeout(resolve, 300));
             console.log(`crm_xero screenshot: ${name}`);
-            const deadline = Date.now() + 15000;
-            while (!(window.crmXeroShots || []).includes(name)) {
-                if (Date.now() > deadline) {
-                    throw new Error(`The test did not take the screenshot ${name}`);
-                }
-                await new Promise((resolve) => setTimeout(resolve, 50));
-            }
+            await until(() => (window.crmXeroShots || []).includes(name), 15000,
+                        `the screenshot ${name}`);
+        },
+    };
+}
+
+/**
+ * After a click that opens a new tab (View on Xero): wait until the test
+ * saw that tab (and closed it), so the tour never ends before it opens.
+ */
+export function newTabOpened(content) {
+    return {
+        content: content || "The new tab opened",
+        trigger: "body",
+        async run() {
+            await until(() => window.crmXeroNewTab, 20000, "the new tab");
+        },
+    };
+}
+
+/**
+ * Wait until the text of ``selector`` is no longer ``before()`` (a value
+ * read by an earlier step), e.g. an amount Xero recomputed.
+ */
+export function changed(selector, before, content) {
+    return {
+        content: content || `${selector} changes`,
+        trigger: selector,
+        async run() {
+            const text = () => (document.querySelector(selector)?.textContent || "").trim();
+            await until(() => text() && text() !== before(), 10000, `a new ${selector}`);
+        },
+    };
+}
+
+/**
+ * Scroll ``trigger`` into view, as a person scrolls to what they look for
+ * (``block``: "start" or "center").
+ */
+export function scrollTo(trigger, block = "center", content = undefined) {
+    return {
+        trigger,
+        content: content || `Scroll to ${trigger}`,
+        run() {
+            this.anchor.scrollIntoView({ block });
         },
     };
 }
