@@ -1,10 +1,11 @@
 # crm_xero — the commands a newcomer needs. See README.md.
-.PHONY: help bootstrap test test-workers lint screenshots run sandbox bench clean
+.PHONY: help bootstrap test test-workers lint i18n screenshots run sandbox bench clean
 
 help:
 	@echo "make test       bootstrap, then the sandbox's tests and the addon's Odoo tests"
 	@echo "make run        bootstrap, then the Xero sandbox and Odoo on :8069 with a demo database"
 	@echo "make lint       ruff and pylint-odoo's mandatory checks (also run by make test)"
+	@echo "make i18n       regenerate i18n/crm_xero.pot from the code, merge it into fr.po"
 	@echo "make test-workers  Odoo in prefork mode (--workers=3), concurrent clicks over HTTP"
 	@echo "make screenshots   the README's screenshots, taken by the browser tours (docs/)"
 	@echo "make bench      benchmarks (JSON figures)"
@@ -22,6 +23,9 @@ test-workers: bootstrap
 
 lint: bootstrap
 	bash scripts/lint.sh
+
+i18n: bootstrap
+	bash scripts/i18n.sh
 
 screenshots: bootstrap
 	bash scripts/screenshots.sh

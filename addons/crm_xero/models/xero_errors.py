@@ -10,12 +10,21 @@ import functools
 
 from odoo.exceptions import UserError
 
-from ..xero.errors import XeroError
+from ..xero.errors import Worded, XeroError
 
 
 def xero_message(env, exc):
-    """``exc``'s sentence in the user's language."""
-    return env._(exc.message, **exc.params) if exc.params else env._(exc.message)
+    """``exc``'s sentence in the user's language (its worded parameters too)."""
+    if not exc.params:
+        return env._(exc.message)
+    params = {key: _translated(env, value) for key, value in exc.params.items()}
+    return env._(exc.message, **params)
+
+
+def _translated(env, value):
+    if not isinstance(value, Worded):
+        return value
+    return env._(value.template, **value.params) if value.params else env._(value.template)
 
 
 def xero_user_error(env, exc):

@@ -17,3 +17,4 @@ from . import test_gateway
 from . import test_gateway_faults
 from . import test_gateway_pacing
 from . import test_oauth_client
+from . import test_translations

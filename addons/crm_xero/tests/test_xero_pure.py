@@ -24,7 +24,6 @@ from ..xero.errors import (
     XeroRateLimited,
     XeroUnavailable,
     XeroValidationError,
-    _lt,
     classify,
     error_for_answer,
     error_for_no_answer,
@@ -32,6 +31,7 @@ from ..xero.errors import (
     scrub,
     validation_messages,
 )
+from ..xero.errors import _lt as mark  # test-only texts: `mark(...)` stays out of the .pot
 from ..xero.pacing import BACKGROUND, INTERACTIVE, Pacer
 
 
@@ -287,7 +287,7 @@ class TestClassifyAndHeaders(BaseCase):
 class TestErrorObjects(BaseCase):
 
     def test_message_is_a_template_filled_from_params(self):
-        error = XeroError(_lt("Xero refused %(what)s."), detail="d", status=418, what="tea")
+        error = XeroError(mark("Xero refused %(what)s."), detail="d", status=418, what="tea")
         self.assertEqual(error.message, "Xero refused %(what)s.")
         self.assertEqual(error.params, {"what": "tea"})
         self.assertEqual((error.user_message, str(error), error.args[0]),
@@ -329,7 +329,7 @@ class TestErrorObjects(BaseCase):
         error = XeroUnavailable(maybe_committed=True, detail="PUT /Invoices: no answer")
         self.assertEqual((error.reason, error.maybe_committed), ("unconfirmed", True))
         self.assertIn("may have been saved", str(error))
-        worded = XeroUnavailable(_lt("Lost: %(what)s."), maybe_committed=True, what="invoice")
+        worded = XeroUnavailable(mark("Lost: %(what)s."), maybe_committed=True, what="invoice")
         self.assertEqual((worded.reason, str(worded)), ("unconfirmed", "Lost: invoice."))
 
     def test_duplicate_contact_says_what_xero_already_has(self):

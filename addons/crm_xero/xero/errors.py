@@ -240,17 +240,27 @@ class XeroConfigError(XeroError):
                   "Settings > CRM > Xero.")
 
 
+class Worded(str):
+    """A message parameter that is words itself ("2 minutes"): English as a
+    string, and its template and count kept for the models to translate."""
+
+    def __new__(cls, template, **params):
+        worded = super().__new__(cls, template % params if params else template)
+        worded.template, worded.params = template, params
+        return worded
+
+
 def human_wait(seconds):
     seconds = int(seconds)
     if seconds <= 1:
-        return "a second"
+        return Worded(_lt("a second"))
     if seconds < 90:
-        return "%d seconds" % seconds
+        return Worded(_lt("%(count)d seconds"), count=seconds)
     minutes = int(math.ceil(seconds / 60.0))
     if minutes < 90:
-        return "%d minutes" % minutes
-    hours = int(math.ceil(seconds / 3600.0))
-    return "%d hour%s" % (hours, "s" if hours > 1 else "")
+        return Worded(_lt("%(count)d minutes"), count=minutes)
+    # 90 minutes and more: always two hours or more
+    return Worded(_lt("%(count)d hours"), count=int(math.ceil(seconds / 3600.0)))
 
 
 # -- from an HTTP answer -----------------------------------------------------
