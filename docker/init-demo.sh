@@ -11,3 +11,5 @@ if [ "$state" != "installed" ]; then
     odoo "${args[@]}" -d "$db" -i crm_xero --stop-after-init
 fi
 odoo "${args[@]}" shell -d "$db" --no-http < /opt/crm_xero/configure_demo.py
+# Webhooks, as Xero sends them: the sandbox posts to Odoo, signed with the key.
+python3 /opt/crm_xero/sandbox_webhooks.py "$SANDBOX_URL" "$WEBHOOK_URL" "$CRM_XERO_WEBHOOK_KEY"

@@ -54,15 +54,9 @@ else
     key_file="$VAR/webhook-key"
     [ -f "$key_file" ] || "$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))' > "$key_file"
     export CRM_XERO_WEBHOOK_KEY=$(cat "$key_file")
-    "$VENV/bin/python" - "$sandbox_url" "$base_url/crm_xero/webhook" "$CRM_XERO_WEBHOOK_KEY" <<'PY' \
+    "$VENV/bin/python" "$ROOT/scripts/sandbox_webhooks.py" "$sandbox_url" \
+        "$base_url/crm_xero/webhook" "$CRM_XERO_WEBHOOK_KEY" \
         || warn "could not subscribe the sandbox's webhooks"
-import json, sys, urllib.request
-url, target, key = sys.argv[1:]
-request = urllib.request.Request(url + "/_sandbox/webhooks", method="POST",
-                                 data=json.dumps({"url": target, "key": key}).encode(),
-                                 headers={"Content-Type": "application/json"})
-urllib.request.urlopen(request, timeout=10).read()
-PY
     target="the local Xero sandbox ($sandbox_url)"
 fi
 

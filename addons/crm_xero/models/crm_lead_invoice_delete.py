@@ -1,5 +1,5 @@
 """Deleting an opportunity deletes its Xero draft (after the web client's own
-prompt, see static/src/js/crm_lead_xero_delete.js), and merging keeps it.
+prompt, see static/src/delete_prompt/delete_prompt.js), and merging keeps it.
 
 The draft is deleted only when the Odoo delete will go through: access is
 checked, then the delete is tried in a savepoint and undone, then every
