@@ -58,21 +58,50 @@ class XeroImportRun(models.Model):
     _inherit = "xero.import.run"
 
     # -- one page --------------------------------------------------------------------------
+    def _xero_read_operation(self, read):
+        """``read`` (``("page", n)`` or ``("ids", (ContactID, ...))``) as a
+        function of a gateway.  It holds plain values only, never the run or
+        its environment, so it may run on another thread (ImportReads)."""
+        kind, arg = read
+        if kind == "ids":
+            ids = list(arg)
+            return lambda gw: gw.get_contacts(ids=ids, include_archived=True)
+        page_size, since = self.page_size, self.modified_since or None
+        return lambda gw: gw.get_contacts(page=arg, page_size=page_size, include_archived=True,
+                                          order=PAGE_ORDER, modified_since=since)
+
     def _xero_fetch_page(self, page):
         """Page ``page`` of the contacts changed since ``modified_since``, in
         ContactID order: a contact changed during the import keeps its place
         (Xero never deletes contacts; one created meanwhile is newer than the
         watermark, so the next sync reads it)."""
         self.ensure_one()
-        return self.connection_id._xero_call(lambda gw: gw.get_contacts(
-            page=page, page_size=self.page_size, include_archived=True, order=PAGE_ORDER,
-            modified_since=self.modified_since or None), priority="background")
+        return self.connection_id._xero_call(self._xero_read_operation(("page", page)),
+                                             priority="background")
 
     def _xero_fetch_again(self, contact_ids):
         """The contacts an earlier run skipped, by id (at most RETRY_BATCH)."""
         self.ensure_one()
-        return self.connection_id._xero_call(lambda gw: gw.get_contacts(
-            ids=contact_ids, include_archived=True), priority="background")
+        return self.connection_id._xero_call(
+            self._xero_read_operation(("ids", tuple(contact_ids))), priority="background")
+
+    def _xero_upcoming_reads(self, values=None, limit=1):
+        """The next ``limit`` reads of this run, in order, from its state (or
+        the state the page being done leads to: ``values``): the contacts to
+        read again, RETRY_BATCH at a time, then the pages up to the last one
+        Xero announced (at least the next one)."""
+        state = {"retry_contact_ids": self.retry_contact_ids, "next_page": self.next_page,
+                 "page_count": self.page_count, **(values or {})}
+        retry = state["retry_contact_ids"] or []
+        reads = [("ids", tuple(retry[i:i + RETRY_BATCH]))
+                 for i in range(0, min(len(retry), limit * RETRY_BATCH), RETRY_BATCH)]
+        page = state["next_page"]
+        last = min(max(state["page_count"] or 0, page), page + limit)
+        reads += [("page", number) for number in range(page, last + 1)]
+        return reads[:limit]
+
+    def _xero_next_read(self):
+        return self._xero_upcoming_reads()[0]
 
     def _xero_more_pages(self, answer, page):
         """Whether a page follows `page`; without pagination (Xero always sends
@@ -82,26 +111,38 @@ class XeroImportRun(models.Model):
             return bool(answer["Contacts"]) and page < (pagination.get("pageCount") or 0)
         return len(answer["Contacts"]) >= self.page_size
 
-    def _xero_read_step(self):
+    def _xero_read_step(self, reads=None):
         """(contacts, values to write, more to read) for the next read: first the
-        contacts to read again, RETRY_BATCH at a time, then the changed ones."""
-        if self.retry_contact_ids:
-            contacts = self._xero_fetch_again(self.retry_contact_ids[:RETRY_BATCH])["Contacts"]
-            return contacts, {"retry_contact_ids": self.retry_contact_ids[RETRY_BATCH:]}, True
-        answer = self._xero_fetch_page(self.next_page)
-        contacts = answer["Contacts"]
-        pagination = answer.get("pagination") or {}
-        read = self.processed - self.retry_count + len(contacts)
-        return contacts, {
-            "next_page": self.next_page + 1,
-            "page_count": pagination.get("pageCount") or self.next_page,
-            "item_count": self.retry_count + (pagination.get("itemCount") or read),
-        }, self._xero_more_pages(answer, self.next_page)
+        contacts to read again, RETRY_BATCH at a time, then the changed ones.
+        With ``reads`` (ImportReads), the read may have been started ahead,
+        and the reads after it start before this one is written."""
+        read = self._xero_next_read()
+        answer = reads.take(self, read) if reads is not None else None
+        if read[0] == "ids":
+            if answer is None:
+                answer = self._xero_fetch_again(list(read[1]))
+            contacts, more = answer["Contacts"], True
+            values = {"retry_contact_ids": self.retry_contact_ids[RETRY_BATCH:]}
+        else:
+            if answer is None:
+                answer = self._xero_fetch_page(self.next_page)
+            contacts = answer["Contacts"]
+            pagination = answer.get("pagination") or {}
+            read_so_far = self.processed - self.retry_count + len(contacts)
+            values = {
+                "next_page": self.next_page + 1,
+                "page_count": pagination.get("pageCount") or self.next_page,
+                "item_count": self.retry_count + (pagination.get("itemCount") or read_so_far),
+            }
+            more = self._xero_more_pages(answer, self.next_page)
+        if reads is not None and more:
+            reads.ahead(self, values)
+        return contacts, values, more
 
-    def _xero_import_step(self):
+    def _xero_import_step(self, reads=None):
         """Read the next page, apply it, advance. True while pages remain."""
         self.ensure_one()
-        contacts, values, more = self._xero_read_step()
+        contacts, values, more = self._xero_read_step(reads)
         counts, log, kept = self._xero_apply(contacts)
         reasons = Counter(self.skip_reasons or {})
         reasons.update(entry["reason_key"] for entry in log)

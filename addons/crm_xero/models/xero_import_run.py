@@ -2,6 +2,8 @@
 and what it did. The scheduled action works through queued runs page by page,
 committing after each page, so a crash or restart resumes at the page that was
 not committed yet (contacts already linked are found by their link: no duplicates).
+Runs take turns, a page each, and Xero reads the next page while Odoo writes
+this one (ImportReads).
 """
 import logging
 import time
@@ -12,9 +14,9 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import config
 
-from ..xero.errors import XeroError
-
 from ..xero import limits
+from ..xero.errors import XeroAuthError, XeroError, XeroForbidden
+from ..xero.gateway import ReadAhead
 from . import batch_commit
 from .xero_actions import new_dialog
 
@@ -30,6 +32,10 @@ PASS_SECONDS = 40           # one pass works this long at most when Odoo sets no
 LOG_LIMIT = 500             # skipped records kept with their reason
 RETRY_BATCH = limits.IDS_PER_CALL   # skipped contacts re-read per call (IDs=...)
 ARCHIVED = "archived in Xero"
+# Reads started before they are needed, in all and per organisation, whose
+# reads reach Xero one after the other: with the pass's own, at most 2 calls
+# in flight for an organisation (Xero allows 5).
+READ_AHEAD = 2
 
 
 def _pass_seconds():
@@ -40,6 +46,103 @@ def _pass_seconds():
     if limit < 0:
         limit = config.get("limit_time_real") or 0
     return max(limit // 3, 1) if limit > 0 else PASS_SECONDS
+
+
+class ImportReads:
+    """The reads of one scheduled pass (or one preview), started before they
+    are needed, so that Xero answers the next page while Odoo writes this one.
+
+    Runs take turns, a page each (round robin: every organisation moves on in
+    the same pass), and reads start in the order the turns take them,
+    READ_AHEAD at a time: with one organisation, pages N+1 then N+2 are read
+    while page N is written; with many, the next organisations' pages.  The
+    token and the gateway are made here, on the pass's thread; the worker
+    thread only calls Xero (xero.gateway.ReadAhead).  A run only ever uses a
+    read that matches its committed state (the page it is at), so a failed
+    page, a crash or another worker never makes it skip or repeat a page; a
+    read's error is raised when its page is taken, as if read then.
+    """
+
+    def __init__(self, runs, deadline=None):
+        self.runs = list(runs)      # whose turn comes, in order; a run leaves when done
+        self.deadline = deadline
+        self.reader = ReadAhead(workers=READ_AHEAD)
+        self._tenants = {}          # read key -> organisation
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.reader.close()
+
+    def draining(self):
+        """Past the deadline: no new reads; what was read is still written."""
+        return self.deadline is not None and time.monotonic() >= self.deadline
+
+    @staticmethod
+    def _key(run):
+        # ``_ids``, not ``id``: a preview's run is a new record, and a NewId
+        # equals nothing, itself included (a tuple compares it by identity)
+        return run._ids
+
+    def has_next(self, run):
+        return (self._key(run), run._xero_next_read()) in self.reader
+
+    def take(self, run, read):
+        """The answer to ``read`` if it was read ahead (its error raised
+        here), else None: the caller reads it now."""
+        try:
+            found, answer = self.reader.take((self._key(run), read))
+        except (XeroAuthError, XeroForbidden):
+            found = False   # read again the usual way: it refreshes the token or marks the connection
+        if not found:
+            # What was read ahead for this run no longer fits: dropped, and
+            # its calls over before the caller's own (2 in flight at most).
+            self.forget(run, wait=True)
+            return None
+        return answer
+
+    def ahead(self, after=None, values=None):
+        """Start the next reads in the order turns take them: the runs after
+        ``after`` (all of them from the first, if None), then ``after``
+        itself, whose state is the one its current page leads to (``values``)."""
+        if self.draining() or not self.runs:
+            return
+        key = self._key(after) if after else None
+        index = next((i for i, run in enumerate(self.runs) if self._key(run) == key), -1)
+        order = self.runs[index + 1:] + self.runs[:index + 1]
+        upcoming = [run._xero_upcoming_reads(values if self._key(run) == key else None,
+                                             limit=READ_AHEAD) for run in order]
+        wanted = [(run, reads[rank]) for rank in range(READ_AHEAD)
+                  for run, reads in zip(order, upcoming) if rank < len(reads)]
+        for run, read in wanted[:READ_AHEAD]:
+            self._start(run, read)
+
+    def _start(self, run, read):
+        """Start ``read`` for ``run``; after the organisation's read still
+        pending, if any: its reads reach Xero one at a time and in order."""
+        key = (self._key(run), read)
+        tenant = run.connection_id.tenant_id
+        same = [k for k in self.reader.pending() if self._tenants.get(k) == tenant]
+        if key in self.reader or len(same) >= READ_AHEAD:
+            return
+        try:
+            gateway = run.connection_id._xero_gateway("background")
+        except Exception as exc:  # noqa: BLE001 - no read ahead; the read itself reports it
+            _logger.debug("Xero import %s: no read ahead (%s)", run.id, exc)
+            return
+        self._tenants[key] = tenant
+        self.reader.start(key, gateway, run._xero_read_operation(read),
+                          after=same[-1] if same else None)
+
+    def forget(self, run, wait=False):
+        self.reader.discard([key for key in self.reader.pending() if key[0] == self._key(run)],
+                            wait=wait)
+
+    def leave(self, run):
+        """``run`` is done for this pass: it leaves the turns, its reads are dropped."""
+        self.runs = [r for r in self.runs if self._key(r) != self._key(run)]
+        self.forget(run)
 
 
 class XeroImportRun(models.Model):
@@ -153,19 +256,28 @@ class XeroImportRun(models.Model):
     def _xero_cron_import(self, seconds=None):
         """Work through queued and interrupted runs, one committed page at a time,
         for about `seconds` (well under Odoo's cron time limit); Odoo's cron
-        progress says, after each page, how much is left."""
+        progress says, after each page, how much is left.  Runs take turns,
+        a page each, so every organisation moves on in the same pass; the
+        pages read ahead when time is up are still written (two at most)."""
         deadline = time.monotonic() + (seconds or _pass_seconds())
-        done = 0
-        for run in self.sudo().search([("state", "in", ("queued", "running"))], order="id"):
-            while time.monotonic() < deadline:
+        done = turn = 0
+        runs = self.sudo().search([("state", "in", ("queued", "running"))], order="id")
+        with ImportReads(runs, deadline) as reads:
+            reads.ahead()
+            while reads.runs:
+                turn %= len(reads.runs)
+                run = reads.runs[turn]
+                if reads.draining() and not reads.has_next(run):
+                    reads.leave(run)
+                    continue
                 before = run.processed
-                more = run._xero_import_pass_step()
+                more = run._xero_import_pass_step(reads)
                 done += max(run.processed - before, 0)
                 self._xero_notify_progress(done)
-                if not more:
-                    break
-            if time.monotonic() >= deadline:
-                break
+                if more:
+                    turn += 1
+                else:
+                    reads.leave(run)   # the next run takes its place in the turns
         self._xero_notify_progress(done)
         return done
 
@@ -175,8 +287,9 @@ class XeroImportRun(models.Model):
             [("state", "in", ("queued", "running")), ("attempts", "<", MAX_ATTEMPTS)]))
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
 
-    def _xero_import_pass_step(self):
-        """One page under a row lock; True when this run has more to do now."""
+    def _xero_import_pass_step(self, reads=None):
+        """One page under a row lock; True when this run has more to do now.
+        ``reads`` (ImportReads): the pass's reads, started ahead."""
         self.ensure_one()
         self.env.cr.execute("SELECT id FROM xero_import_run WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED",
                             [self.id])
@@ -184,7 +297,7 @@ class XeroImportRun(models.Model):
             return False   # another worker is on it
         try:
             with self.env.cr.savepoint():
-                more = self._xero_import_step()
+                more = self._xero_import_step(reads)
         except Exception as exc:  # noqa: BLE001 - recorded on the run, retried next pass
             # Xero busy or unreachable, the connection needs reconnecting, or a bug:
             # what this page did is undone, the run resumes at this page next pass,
@@ -246,15 +359,17 @@ class XeroConnection(models.Model):
             "retry_contact_ids": retry, "retry_count": len(retry),
         })
         counts, named, claimed, more = Counter(), {}, set(), True
-        while more:   # the same reads as the import: contacts to read again, then pages
-            contacts, values, more = run._xero_read_step()
-            run.update({k: v for k, v in values.items() if k in ("retry_contact_ids", "next_page")})
-            for action, contact, entry, reason in run._xero_plan(contacts, claimed):
-                counts[action] += 1
-                names = named.setdefault(action, [])
-                if len(names) < PREVIEW_NAMES:
-                    names.append((contact.get("Name") or "",
-                                  reason if action == "skip" else (entry or {}).get("label")))
+        with ImportReads(run) as reads:
+            while more:   # the same reads as the import: contacts to read again, then pages
+                contacts, values, more = run._xero_read_step(reads)
+                run.update({k: v for k, v in values.items()
+                            if k in ("retry_contact_ids", "next_page", "page_count")})
+                for action, contact, entry, reason in run._xero_plan(contacts, claimed):
+                    counts[action] += 1
+                    names = named.setdefault(action, [])
+                    if len(names) < PREVIEW_NAMES:
+                        names.append((contact.get("Name") or "",
+                                      reason if action == "skip" else (entry or {}).get("label")))
         return counts, named
 
     @api.model

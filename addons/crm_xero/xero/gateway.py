@@ -23,11 +23,13 @@ one access token, and adds what the SDK lacks:
 Logs carry method, path, status and duration only: never tokens or bodies.
 """
 
+import concurrent.futures
 import datetime
 import logging
 import multiprocessing
 import random
 import ssl
+import threading
 import time
 import uuid
 
@@ -361,6 +363,82 @@ class XeroGateway:
         return None
 
 
+class ReadAhead:
+    """Reads started before they are needed, each on a worker thread.
+
+    An import reads page N+1 while it writes page N.  The caller builds the
+    gateway (its token included) on its own thread and hands over
+    ``read(gateway)``; the worker thread only runs that: HTTP through this
+    module, plain dicts back, nothing else (never Odoo).  ``take`` gives the
+    answer on the caller's thread and raises there whatever the read raised.
+    The pacer counts these calls like any other (it is process-wide and
+    thread-safe).  Reads are named by a key the caller chooses, e.g. (run,
+    page); at most ``workers`` run at once, and a read started ``after``
+    another waits for that one to be over (one organisation's reads reach
+    Xero one after the other, in order).  ``close`` (or leaving the
+    ``with`` block) cancels reads not started and waits for the others, so
+    no call outlives its owner.
+    """
+
+    def __init__(self, workers=2):
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers),
+                                        thread_name_prefix="xero-read-ahead")
+        self._reads = {}    # key -> Future, in the order they were started
+        self._lock = threading.Lock()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def start(self, key, gateway, read, after=None):
+        """Start ``read(gateway)`` under ``key`` unless that read is pending;
+        with ``after`` (a pending read's key), once that one is over."""
+        with self._lock:
+            if key in self._reads:
+                return
+            before = self._reads.get(after)
+            self._reads[key] = self._pool.submit(_read_after, before, read, gateway)
+
+    def pending(self):
+        """Keys of the reads started and not taken yet, oldest first."""
+        with self._lock:
+            return list(self._reads)
+
+    def __contains__(self, key):
+        with self._lock:
+            return key in self._reads
+
+    def take(self, key):
+        """(True, answer) for a read started under ``key``, waiting for it if
+        need be (its error is raised here); (False, None) if none was."""
+        with self._lock:
+            future = self._reads.pop(key, None)
+        if future is None:
+            return False, None
+        return True, future.result()
+
+    def discard(self, keys, wait=False):
+        """Forget these reads: not started, they never will; running, they
+        finish unheard (``wait``: their calls are over on return)."""
+        with self._lock:
+            futures = [self._reads.pop(key) for key in list(keys) if key in self._reads]
+        for future in futures:
+            if not future.cancel() and wait:
+                concurrent.futures.wait([future])
+
+    def close(self):
+        self.discard(self.pending())
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _read_after(before, read, gateway):
+    if before is not None:
+        concurrent.futures.wait([before])   # its outcome is its own taker's business
+    return read(gateway)
+
+
 def _opt(**params):
     return {k: v for k, v in params.items() if v is not None}
 
@@ -392,4 +470,4 @@ def _single(data, key, operation):
     return items[0]
 
 
-__all__ = ["XeroGateway", "XeroEndpoints"]
+__all__ = ["XeroGateway", "XeroEndpoints", "ReadAhead"]
