@@ -94,7 +94,9 @@ class ImportReads:
         try:
             found, answer = self.reader.take((self._key(run), read))
         except (XeroAuthError, XeroForbidden):
-            found = False   # read again the usual way: it refreshes the token or marks the connection
+            # Read again the usual way (_xero_call): it refreshes the token
+            # once, or marks the connection as needing a reconnect.
+            found = False
         if not found:
             # What was read ahead for this run no longer fits: dropped, and
             # its calls over before the caller's own (2 in flight at most).
