@@ -1,5 +1,5 @@
 # crm_xero — the commands a newcomer needs. See README.md.
-.PHONY: help bootstrap test test-workers lint i18n screenshots run sandbox bench clean
+.PHONY: help bootstrap test test-workers lint i18n screenshots run sandbox bench bench-large clean
 
 help:
 	@echo "make test       bootstrap, then the sandbox's tests and the addon's Odoo tests"
@@ -9,6 +9,7 @@ help:
 	@echo "make test-workers  Odoo in prefork mode (--workers=3), concurrent clicks over HTTP"
 	@echo "make screenshots   the README's screenshots, taken by the browser tours (docs/)"
 	@echo "make bench      benchmarks (JSON figures)"
+	@echo "make bench-large   the import of 10,000 and of 100,000 contacts side by side (BENCH_LARGE)"
 	@echo "make sandbox    only the Xero sandbox on 127.0.0.1:8070"
 	@echo "make bootstrap  Odoo source check, virtualenv, PostgreSQL"
 
@@ -38,6 +39,9 @@ sandbox: bootstrap
 
 bench: bootstrap
 	bash scripts/bench.sh
+
+bench-large: bootstrap
+	bash scripts/bench.sh large
 
 clean:
 	rm -rf var .venv

@@ -1,258 +1,162 @@
 """Benchmark: import Xero contacts into an empty CRM through the addon's real code.
 
-    python bench/import_contacts.py [--contacts 10000] [--naive-contacts 10000]
+    python bench/import_contacts.py [--contacts 10000] [--naive-contacts 2000]
+                                    [--latency 1.5] [--orgs 20] [--large 100000]
 
-Creates a fresh database with crm_xero (template `crm_xero_bench_base`, copied
-once per scenario so each starts from an empty CRM), starts its own sandbox on a
+Creates a database with crm_xero (template `crm_xero_bench_base`, copied once
+per scenario so each starts from an empty CRM), starts its own sandbox on a
 free 127.0.0.1 port (stopped by its pid), and runs each scenario in a child
 process (Odoo used as a library), so peak memory is that scenario's alone:
 
+- gateway:  listing every contact at pageSize 1000;
 - import:   Import Xero Data as the UI does it: the wizard's preview (a dry run,
             timed and counted apart), then Import (queued run -> the scheduled
             action), pages of 1,000, a commit per page; then a re-run with
             nothing changed (preview and import again);
+- floor:    Odoo's own batch create of exactly the records the import made
+            (accounts, child contacts, links), same context flags, a commit per
+            page, no Xero: the ORM's floor (bench/speed.py);
 - faults:   the import (no preview) with a 429 on every 3rd call at the sandbox,
             pages of 150 so that it needs well over 60 calls: the pacer has to
             keep them under 60 in any minute;
 - naive:    the baseline: pages of 100, one create per record, no matching index;
-            its time spent waiting for the pacer (50 background calls a minute)
-            is reported apart, and the ratio is given with and without it;
-- gateway:  listing every contact at pageSize 1000.
+            its time spent waiting for the pacer is reported apart;
+- latency:  the sandbox answers a page of 1,000 in --latency seconds, as real
+            Xero does: today's read-then-write (reading and writing timed
+            apart) beside the import that reads page N+1 while writing page N;
+- views:    the partner list and kanban with the Xero columns for 80 and 800
+            accounts, and a linked account's form: SQL queries and Xero calls
+            (bench/views.py);
+- orgs:     --orgs companies, each with its own organisation of 1,000 contacts,
+            all importing in the same scheduled passes (bench/orgs.py).
 
-Prints one JSON document; exit status 1 when a target is missed.
+With --large N (`make bench-large`) only the import of 10,000 and of N
+contacts run, side by side: time, memory and calls as the size grows.
+
+Prints one JSON document (saved by scripts/bench.sh); exit status 1 when a
+target is missed.
 """
 import argparse
 import json
 import os
-import resource
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-BASE_DB = "crm_xero_bench_base"
-CLIENT_ID, CLIENT_SECRET = "sandbox-client-id", "sandbox-client-secret"
-FAULTS_PAGE_SIZE = 150   # ~67 pages + ~33 429s = ~100 calls for 10,000: the 60-a-minute limit is tested
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import bench_checks  # noqa: E402
+import bench_lib as lib  # noqa: E402
+
+# ~67 pages + ~33 429s = ~100 calls for 10,000: the 60-a-minute limit is tested
+FAULTS_PAGE_SIZE = 150
 
 
-# -- parent: databases, sandbox, scenarios ---------------------------------------------
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _pg(query):
-    import psycopg2
-    conn = psycopg2.connect(dbname="postgres", connect_timeout=5)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cr:
-            cr.execute(query)
-    finally:
-        conn.close()
-
-
-def _copy_db(name):
-    from scripts import odoo_db
-    odoo_db.drop(name)
-    _pg(f'CREATE DATABASE "{name}" TEMPLATE "{BASE_DB}"')
-
-
-def _odoo_cmd(args):
-    odoo_src = os.environ["ODOO_SRC"]
-    return [sys.executable, f"{odoo_src}/odoo-bin", "-c", str(ROOT / "odoo.conf"),
-            f"--addons-path={odoo_src}/addons,{ROOT}/addons"] + args
-
-
-def _make_base_db():
-    from scripts import odoo_db
-    odoo_db.drop(BASE_DB)
-    started = time.monotonic()
-    subprocess.run(_odoo_cmd(["-d", BASE_DB, "-i", "crm_xero", "--without-demo=all",
-                              "--stop-after-init", "--log-level=warn",
-                              "--data-dir", str(ROOT / "var" / "data")]),
-                   check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-    return round(time.monotonic() - started, 1)
-
-
-def _start_sandbox(contacts):
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "xero_sandbox", "--host", "127.0.0.1", "--port", str(port),
-         "--contacts", str(contacts), "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET,
-         "--day-limit", "100000"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    line = process.stdout.readline()
-    if "listening on" not in line:
-        process.kill()
-        raise RuntimeError(f"sandbox did not start: {line!r}")
-    return process, line.rsplit(" ", 1)[-1].strip()
-
-
-def _scenario(name, db, url, extra=()):
-    out = subprocess.run([sys.executable, __file__, "--child", name, "--db", db, "--url", url,
-                          *extra], cwd=ROOT, capture_output=True, text=True)
-    if out.returncode:
-        sys.stderr.write(out.stderr[-4000:])
-        raise RuntimeError(f"scenario {name} failed")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
+# -- parent ------------------------------------------------------------------------------
 def main(args):
     started = time.monotonic()
     report = {"contacts": args.contacts, "machine_cpus": os.cpu_count()}
-    report["setup_seconds"] = {"install_crm_xero": _make_base_db()}
-    sandbox, url = _start_sandbox(args.contacts)
+    report["setup_seconds"] = {"install_crm_xero": lib.make_base_db(reuse=args.reuse_base)}
+    if args.large:
+        return _main_large(args, report, started)
+    sandbox = lib.Sandbox(args.contacts)
     try:
-        report["gateway_paging"] = _scenario("gateway", BASE_DB, url)
-        for name, extra in (("import", ()), ("faults", ()),
-                            ("naive", ("--limit", str(args.naive_contacts)))):
-            db = f"crm_xero_bench_{name}"
-            _copy_db(db)
-            report[name] = _scenario(name, db, url, extra)
-            from scripts import odoo_db
-            odoo_db.drop(db)
+        url = sandbox.url
+        report["gateway_paging"] = lib.in_fresh_db("gateway", url)
+        report["import"] = lib.in_fresh_db("import", url)
+        report["floor"] = lib.in_fresh_db("floor", url)
+        report["faults"] = lib.in_fresh_db("faults", url)
+        report["naive"] = lib.in_fresh_db("naive", url, "--limit", args.naive_contacts)
+        sandbox.latency(args.latency)
+        try:
+            report["latency"] = {
+                "page_seconds": args.latency,
+                "serial": lib.in_fresh_db("latency_serial", url),
+                "overlapped": lib.in_fresh_db("latency_overlapped", url)}
+        finally:
+            sandbox.latency(0)
+        report["views"] = lib.in_fresh_db("views", url)
+        orgs = sandbox.control("POST", "orgs", {"count": args.orgs, "contacts": 1000,
+                                                "name_prefix": "Bench Org"})["orgs"]
+        sandbox.latency(args.latency)
+        try:
+            report["orgs"] = lib.in_fresh_db("orgs", url, "--tenants",
+                                             ",".join(o["tenant_id"] for o in orgs))
+        finally:
+            sandbox.latency(0)
     finally:
-        sandbox.terminate()
-        sandbox.wait(timeout=10)
-    imp, naive = report["import"], report["naive"]
-    # Both sides per created account; the import side includes its preview.
-    per_contact_fast = imp["preview_and_import"]["seconds"] / max(imp["first_run"]["created_accounts"], 1)
-    per_contact_naive = naive["seconds"] / max(naive["created_accounts"], 1)
-    per_contact_naive_unpaced = naive["seconds_without_pacing_waits"] / max(naive["created_accounts"], 1)
-    report["naive_vs_import_ratio"] = round(per_contact_naive / per_contact_fast, 1)
-    report["naive_without_pacing_waits_vs_import_ratio"] = round(per_contact_naive_unpaced / per_contact_fast, 1)
-    report["targets"] = {
-        "contact_list_calls_le_11": imp["first_run"]["contact_list_calls"] <= 11,
-        "preview_contact_list_calls_le_11": imp["preview"]["contact_list_calls"] <= 11,
-        "other_calls_fixed_handful": imp["preview_and_import"]["other_api_calls"] <= 5,
-        "wall_lt_30s": imp["preview_and_import"]["seconds"] < 30,
-        "peak_memory_lt_500mb": imp["peak_rss_mb"] < 500,
-        "rerun_1_to_2_calls": 1 <= imp["rerun"]["api_calls"] <= 2,
-        "rerun_no_writes": imp["rerun"]["rows_written"] == 0,
-        "faults_no_duplicates": report["faults"]["duplicates"] == 0
-                                and report["faults"]["created_accounts"] == imp["first_run"]["created_accounts"],
-        "faults_over_60_calls": report["faults"]["api_calls"] > 60,
-        "faults_max_60_a_minute": report["faults"]["max_calls_in_any_minute"] <= 60,
-    }
+        sandbox.stop()
+    bench_checks.summarise(report)
+    report["targets"] = bench_checks.targets(report)
+    report["total_seconds"] = round(time.monotonic() - started, 1)
+    print(json.dumps(report, indent=2))
+    return 0 if all(report["targets"].values()) else 1
+
+
+def _main_large(args, report, started):
+    """`make bench-large`: 10,000 contacts, then --large, from fresh databases."""
+    sizes = {}
+    for contacts in (args.contacts, args.large):
+        sandbox = lib.Sandbox(contacts)
+        try:
+            result = lib.in_fresh_db("large", sandbox.url)
+            result["sandbox_start_seconds"] = sandbox.start_seconds
+            sizes[contacts] = result
+        finally:
+            sandbox.stop()
+    small, large = sizes[args.contacts], sizes[args.large]
+    report["import"] = {"first_run": small}
+    report["large"] = {**large, "contacts": args.large,
+                       "ratio_to_%s" % args.contacts: round(
+                           large["seconds"] / max(small["seconds"], 0.01), 2)}
+    report["targets"] = bench_checks.large_targets(report, args.contacts, args.large)
     report["total_seconds"] = round(time.monotonic() - started, 1)
     print(json.dumps(report, indent=2))
     return 0 if all(report["targets"].values()) else 1
 
 
 # -- child: one scenario inside Odoo ---------------------------------------------------
-def _odoo_env(db):
-    sys.path.insert(0, os.environ["ODOO_SRC"])
-    import odoo
-    from odoo.tools import config
-    config.parse_config(["-c", str(ROOT / "odoo.conf"),
-                         f"--addons-path={os.environ['ODOO_SRC']}/addons,{ROOT}/addons",
-                         "--log-level=warn", "--data-dir", str(ROOT / "var" / "data")])
-    registry = odoo.modules.registry.Registry(db)
-    return odoo, registry
-
-
-def _connect(env, url, sandbox):
-    """Settings pointed at the sandbox, then Setup -> Allow access -> callback."""
-    params = env["ir.config_parameter"].sudo()
-    for key in ("login_url", "identity_url", "api_url", "go_url"):
-        params.set_param(f"crm_xero.{key}", url)
-    params.set_param("crm_xero.client_id", CLIENT_ID)
-    params.set_param("crm_xero.client_secret", CLIENT_SECRET)
-    params.set_param("web.base.url", "http://127.0.0.1:8069")
-    connection = env["xero.connection"]._xero_for_company(env.company).sudo(False)
-    location, query = sandbox.consent(connection.action_connect()["url"])
-    connection._xero_oauth_callback(query["state"], query.get("code"))
-    assert connection.state == "connected", connection.status_message
-    env.cr.commit()
-    return connection
-
-
-def _contact_calls(stats):
-    ops = stats["by_operation"]
-    listing = sum(n for op, n in ops.items() if "contacts" in op.lower() and "get" in op.lower()
-                  and "{" not in op)
-    return listing, stats["api_calls"] - listing
-
-
-def _peak_mb():
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-
-
-def _counts(env):
-    env.cr.execute("""SELECT (SELECT count(*) FROM res_partner WHERE is_company AND id IN
-                              (SELECT partner_id FROM xero_contact_link)),
-                             (SELECT count(*) FROM xero_contact_link WHERE contact_id IS NOT NULL),
-                             (SELECT count(*) - count(DISTINCT contact_id) FROM xero_contact_link
-                               WHERE contact_id IS NOT NULL),
-                             (SELECT count(*) FROM res_partner)""")
-    return env.cr.fetchone()
-
-
 def child(args):
     process_started = time.monotonic()
-    sys.path.insert(0, str(ROOT / "addons"))
-    odoo, registry = _odoo_env(args.db)
+    odoo, registry = lib.odoo_registry(args.db)
+    import orgs
+    import speed
+    import views
+
     from odoo.addons.crm_xero.tests.common import SandboxClient
     from odoo.addons.crm_xero.xero.pacing import DEFAULT_PACER
+    scenarios = {"gateway": _child_gateway, "import": _child_import, "faults": _child_faults,
+                 "naive": _child_naive, "floor": speed.child_floor,
+                 "latency_serial": speed.child_latency_serial,
+                 "latency_overlapped": speed.child_latency_overlapped,
+                 "large": speed.child_large, "views": views.child_views, "orgs": orgs.child_orgs}
     sandbox = SandboxClient(args.url)
     sandbox.clear_faults()
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        connection = _connect(env, args.url, sandbox)
+        connection = lib.connect(env, args.url, sandbox)
         DEFAULT_PACER.reset()
         sandbox.clear_calls()
-        result = globals()[f"_child_{args.child}"](env, connection, sandbox, args)
-    result["peak_rss_mb"] = _peak_mb()
+        result = scenarios[args.child](env, connection, sandbox, args)
+    result["peak_rss_mb"] = lib.peak_mb()
     # the whole child: Odoo's registry loaded, Setup -> Allow access, the scenario
     result["process_wall_seconds"] = round(time.monotonic() - process_started, 2)
     print(json.dumps(result))
 
 
-def _import_once(env, connection, preview=None, **options):
-    """Import (wizard -> run -> scheduled action); with `preview` (the sandbox
-    client), the wizard's preview first, as the UI does, measured apart."""
-    wizard = env["xero.import.wizard"].create({"connection_id": connection.id, **options})
-    if preview:
-        started = time.monotonic()
-        wizard.action_xero_preview()
-        preview_seconds = time.monotonic() - started
-        listing, other = _contact_calls(preview.stats())
-        preview.clear_calls()
-        shown = {"seconds": round(preview_seconds, 2), "contact_list_calls": listing,
-                 "other_api_calls": other, "would_create": wizard.preview_create,
-                 "would_link": wizard.preview_link, "would_skip_archived": wizard.preview_archived}
-    started = time.monotonic()
-    wizard.action_xero_import()
-    env.cr.commit()
-    while env["xero.import.run"].search_count([("state", "in", ("queued", "running"))]):
-        env["xero.import.run"]._xero_cron_import()   # what the scheduled action runs
-        env.cr.commit()
-    seconds = time.monotonic() - started
-    run = connection._xero_last_import_run()
-    return (run, seconds, shown) if preview else (run, seconds)
-
-
 def _child_import(env, connection, sandbox, args):
-    run, seconds, preview = _import_once(env, connection, preview=sandbox)
-    stats = sandbox.stats()
-    listing, other = _contact_calls(stats)
-    accounts, links, duplicates, partners = _counts(env)
-    first = {"seconds": round(seconds, 2), "contact_list_calls": listing, "other_api_calls": other,
-             "created_accounts": run.created, "skipped": run.skipped,
-             "skip_reasons": run.skip_reasons, "child_contacts": partners - accounts,
-             "links": links, "duplicates": duplicates, "state": run.state}
+    run, seconds, preview = lib.import_once(env, connection, preview=sandbox)
+    first = lib.first_run_figures(env, connection, sandbox, run, seconds)
     total = {"seconds": round(preview["seconds"] + seconds, 2),
-             "contact_list_calls": preview["contact_list_calls"] + listing,
-             "other_api_calls": preview["other_api_calls"] + other}
+             "contact_list_calls": preview["contact_list_calls"] + first["contact_list_calls"],
+             "other_api_calls": preview["other_api_calls"] + first["other_api_calls"]}
     sandbox.clear_calls()
     env.cr.execute("SELECT coalesce(max(write_date), now()) FROM res_partner")
     before = env.cr.fetchone()[0]
     env.cr.execute("SELECT coalesce(max(write_date), now()) FROM xero_contact_link")
     before_links = env.cr.fetchone()[0]
-    rerun, rerun_seconds, rerun_preview = _import_once(env, connection, preview=sandbox)
+    rerun, rerun_seconds, rerun_preview = lib.import_once(env, connection, preview=sandbox)
     env.cr.execute("SELECT count(*) FROM res_partner WHERE write_date > %s", [before])
     written = env.cr.fetchone()[0]
     env.cr.execute("SELECT count(*) FROM xero_contact_link WHERE write_date > %s", [before_links])
@@ -269,11 +173,11 @@ def _child_import(env, connection, sandbox, args):
 
 def _child_faults(env, connection, sandbox, args):
     sandbox.set_faults(rate_limit_every=3, retry_after=1)
-    run, seconds = _import_once(env, connection, page_size=FAULTS_PAGE_SIZE)
+    run, seconds = lib.import_once(env, connection, page_size=FAULTS_PAGE_SIZE)
     stats = sandbox.stats()
     sandbox.clear_faults()
-    listing, other = _contact_calls(stats)
-    accounts, links, duplicates, _partners = _counts(env)
+    listing, _other = lib.contact_calls(stats)
+    _accounts, links, duplicates, _partners = lib.counts(env, connection)
     return {"seconds": round(seconds, 2), "api_calls": stats["api_calls"],
             "rate_limited": stats["rate_limited"], "contact_list_calls": listing,
             "max_calls_in_any_minute": stats["max_calls_in_any_minute"],
@@ -285,7 +189,7 @@ def _child_faults(env, connection, sandbox, args):
 def _child_naive(env, connection, sandbox, args):
     """The baseline most integrations ship: default-ish pages of 100, one search and
     one create per record (account, people, link), same gateway and pacing."""
-    from odoo.addons.crm_xero.xero import mapping
+    from odoo.addons.crm_xero.xero import contacts as mapping
     from odoo.addons.crm_xero.xero.pacing import DEFAULT_PACER
     waited = [0.0]
     acquire = DEFAULT_PACER.acquire
@@ -310,8 +214,8 @@ def _child_naive(env, connection, sandbox, args):
             values = mapping.contact_to_partner_values(contact)
             values = {k: v for k, v in values.items() if k not in ("state", "country")}
             partner = Partner.create({**values, "is_company": True})
-            for person in contact.get("ContactPersons") or []:
-                Partner.create({**mapping.contact_person_values(person), "parent_id": partner.id})
+            for person in mapping.contact_people(contact):
+                Partner.create({**person, "parent_id": partner.id})
             Link.create({**Link._xero_link_values(contact), "connection_id": connection.id,
                          "partner_id": partner.id, "synced_values": contact})
             created += 1
@@ -342,13 +246,19 @@ def _child_gateway(env, connection, sandbox, args):
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--contacts", type=int, default=10000)
-    parser.add_argument("--naive-contacts", type=int, default=10000)
+    parser.add_argument("--naive-contacts", type=int, default=2000)
+    parser.add_argument("--latency", type=float, default=1.5,
+                        help="seconds the sandbox takes to answer a page of 1,000 contacts")
+    parser.add_argument("--orgs", type=int, default=20)
+    parser.add_argument("--large", type=int, default=0)
+    parser.add_argument("--reuse-base", action="store_true",
+                        help="keep an existing base database (only Python changed since)")
     parser.add_argument("--child")
     parser.add_argument("--db")
     parser.add_argument("--url")
     parser.add_argument("--limit", type=int, default=10000)
+    parser.add_argument("--tenants", default="")
     parsed = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
     if parsed.child:
         child(parsed)
     else:
