@@ -14,14 +14,12 @@ command -v "${CHROME_BIN:-chromium}" >/dev/null \
 
 db=${SCREENSHOTS_DB:-crm_xero_screenshots}
 log="$VAR/screenshots.log"
-# The tours write docs/NN-name.png; older ones go first, so a renamed step
-# leaves no stale picture behind.
-rm -f docs/[0-9][0-9]-*.png
-started=$(date +%s)
+shots="$VAR/screenshots"   # docs/ changes only once every tour passed
+rm -rf "$shots" && mkdir -p "$shots"
 
 say "Screenshots: fresh database '$db', the tours in Chromium, pictures in docs/"
 "$VENV/bin/python" -m scripts.odoo_db drop "$db" || die "could not drop database $db"
-CRM_XERO_SCREENSHOTS="$ROOT/docs" "${ODOO_BIN[@]}" -d "$db" -i crm_xero --without-demo=all \
+CRM_XERO_SCREENSHOTS="$shots" "${ODOO_BIN[@]}" -d "$db" -i crm_xero --without-demo=all \
     --test-enable --test-tags /crm_xero:TestTours --stop-after-init \
     --http-interface 127.0.0.1 --http-port "$(free_port)" \
     --data-dir "$VAR/data" --log-level test 2>&1 | tee "$log"
@@ -32,7 +30,9 @@ grep -q "crm_xero: [1-9][0-9]* tests" "$log" \
     || die "no tour ran (is test_tours imported in addons/crm_xero/tests/__init__.py?): see $log"
 grep -qE "(FAIL|ERROR): TestTours" "$log" && die "a tour failed: see $log"
 [ "$odoo_rc" -eq 0 ] || die "Odoo's test run failed ($odoo_rc): see $log"
-shots=$(find docs -maxdepth 1 -name '[0-9][0-9]-*.png' -newermt "@$started" | sort)
-[ -n "$shots" ] || die "the tours wrote no screenshot: see $log"
-say "Screenshots written ($(echo "$shots" | wc -l)):"
-echo "$shots"
+ls "$shots"/[0-9][0-9]-*.png >/dev/null 2>&1 || die "the tours wrote no screenshot: see $log"
+# The tours' pictures replace the previous ones (a renamed step leaves none behind).
+rm -f docs/[0-9][0-9]-*.png
+mv "$shots"/[0-9][0-9]-*.png docs/
+say "Screenshots written:"
+ls docs/[0-9][0-9]-*.png
