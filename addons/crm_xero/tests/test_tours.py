@@ -2,8 +2,9 @@
 (static/tests/tours/) in headless Chromium, as the admin (Setup, Xero's
 consent page, Import Xero Data with its live progress) and as a salesperson
 (an account's first opening and its figures, Export with a main contact,
-Update, an opportunity's invoice: Create, Update, View, Delete with the
-prompt; and the invoice's status following Xero live, from its webhooks).
+Update, an opportunity's invoice: Create, Update, View; and the invoice's
+status following Xero live, from its webhooks), and as a sales manager
+(Delete with the prompt: salespeople may not delete opportunities in Odoo).
 
 The test plays everything that is not Odoo's screen, on the real far side:
 it clicks Allow access on the sandbox's own consent page (a tour does not run
@@ -318,6 +319,8 @@ class TestTours(XeroHttpCase):
         self.assertEqual(connection.state, "connected")
         self.assertEqual(connection.tenant_id, self.tenant)
         self.assertEqual(connection.connected_by_id, self.env.ref("base.user_admin"))
+        self.assertEqual(self.sandbox.stats()["token_requests"]["authorization_code"], 1,
+                         "Allow access on Xero's page gave Odoo one code, exchanged once")
         self.assertEqual(progress["pages"], 3, "60 contacts, 25 a page")
         self.assertEqual(progress["first"], f"25 of {len(self.xero_contacts())} contacts read")
         run = self.env["xero.import.run"].search([("connection_id", "=", connection.id)])
