@@ -36,3 +36,9 @@ rm -f docs/[0-9][0-9]-*.png
 mv "$shots"/[0-9][0-9]-*.png docs/
 say "Screenshots written:"
 ls docs/[0-9][0-9]-*.png
+# The Apps page (static/description/index.html) shows four of them.
+description=addons/crm_xero/static/description
+cp docs/03-settings-connected.png "$description/screenshot_settings.png"
+cp docs/07-account-figures.png "$description/screenshot_account.png"
+cp docs/11-invoice-wizard.png "$description/screenshot_invoice_wizard.png"
+cp docs/15-live-paid.png "$description/screenshot_live_paid.png"
