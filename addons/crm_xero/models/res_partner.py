@@ -17,7 +17,7 @@ from ..xero import where as xero_where
 from ..xero.matching import ContactIndex
 from .xero_actions import RELOAD, open_url
 from .xero_connection import STATES
-from .xero_contact_link import CHECK_STATES
+from .xero_contact_link import CHECK_STATES, CONTACT_STATUSES
 from .xero_errors import xero_action
 
 _logger = logging.getLogger(__name__)
@@ -46,7 +46,8 @@ class ResPartner(models.Model):
         compute="_compute_xero_link",
         help="Linked, but Xero's contact does not carry the ledger code (yet).")
     xero_check_state = fields.Selection(CHECK_STATES, compute="_compute_xero_link")
-    xero_contact_status = fields.Char("Xero status", compute="_compute_xero_link")
+    xero_contact_status = fields.Selection(CONTACT_STATUSES, string="Xero status",
+                                           compute="_compute_xero_link")
     xero_currency_id = fields.Many2one("res.currency", compute="_compute_xero_link")
     xero_last_invoice_date = fields.Date("Last invoice date", compute="_compute_xero_link")
     xero_total_sales = fields.Monetary("Total sales", compute="_compute_xero_link",

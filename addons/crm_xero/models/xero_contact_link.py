@@ -30,6 +30,9 @@ SALES_STATUSES = ("AUTHORISED", "PAID")
 LISTED_STATUSES = ("DRAFT", "SUBMITTED", "AUTHORISED", "PAID")
 CHECK_STATES = [("pending", "Not checked yet"), ("linked", "Linked"),
                 ("not_found", "Not in Xero")]
+#: Xero's ContactStatus values, worded for people.
+CONTACT_STATUSES = [("ACTIVE", "Active"), ("ARCHIVED", "Archived"),
+                    ("GDPRREQUEST", "GDPR request")]
 
 
 class XeroContactLink(models.Model):
@@ -47,7 +50,7 @@ class XeroContactLink(models.Model):
                                  help="Xero's AccountNumber: the customer / ledger code.")
     contact_number = fields.Char("Xero contact code", copy=False,
                                  help="Xero's ContactNumber: a stable Odoo key for this account.")
-    contact_status = fields.Char(copy=False)
+    contact_status = fields.Selection(CONTACT_STATUSES, copy=False)
     main_person_id = fields.Many2one("res.partner", ondelete="set null", copy=False,
                                      help="The person chosen as the Xero contact's primary "
                                           "person at export.")
