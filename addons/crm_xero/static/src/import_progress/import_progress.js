@@ -2,7 +2,10 @@
 // Settings > CRM > Xero: the import's progress, live.  The import runs in the
 // background (a scheduled action); this reads its run every second while it is
 // queued or running, and shows the result once it is done, without a reload.
-import { Component, onWillStart, onWillUnmount, onWillUpdateProps, useState } from "@odoo/owl";
+import {
+    Component, onMounted, onWillStart, onWillUnmount, onWillUpdateProps, useRef, useState,
+} from "@odoo/owl";
+import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
 import { standardFieldProps } from "@web/views/fields/standard_field_props";
@@ -19,7 +22,11 @@ export class XeroImportProgress extends Component {
         this.orm = useService("orm");
         this.state = useState({ run: null });
         this.timer = null;
+        this.root = useRef("root");
         onWillStart(() => this.load(this.runId(this.props)));
+        // Settings reloads at the top of the page after Import: bring the
+        // progress the notification speaks of into view.
+        onMounted(() => this.active && this.root.el?.scrollIntoView({ block: "center" }));
         onWillUpdateProps((next) => this.load(this.runId(next)));
         onWillUnmount(() => clearTimeout(this.timer));
     }
@@ -33,14 +40,30 @@ export class XeroImportProgress extends Component {
         return this.state.run && ["queued", "running"].includes(this.state.run.state);
     }
 
+    get kindLabel() {
+        return this.state.run.kind === "sync" ? _t("Scheduled sync") : _t("Import");
+    }
+
+    get stateLabel() {
+        return {
+            queued: _t("Queued"), running: _t("Running"), done: _t("Done"), failed: _t("Failed"),
+        }[this.state.run.state];
+    }
+
     async load(runId) {
         clearTimeout(this.timer);
         if (!runId) {
             this.state.run = null;
             return;
         }
+        const wasActive = this.active;
         const [run] = await this.orm.silent.read("xero.import.run", [runId], FIELDS);
         this.state.run = run || null;
+        if (wasActive && !this.active && !this.props.record.dirty) {
+            // Done: the settings around it ("Synced up to", Resume) changed too.
+            await this.props.record.load();
+            return;
+        }
         if (this.active) {
             this.timer = setTimeout(() => this.load(runId), POLL_MS);
         }

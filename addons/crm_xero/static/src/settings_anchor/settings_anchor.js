@@ -1,7 +1,8 @@
 /** @odoo-module **/
 // Coming back from Xero's consent page lands on /odoo/settings#crm_xero_connection:
-// Odoo opens the CRM tab and highlights the setting; this also scrolls it into
-// view, so the outcome is not below the fold.
+// Odoo opens the CRM tab and highlights the setting; this also scrolls the
+// block's title to the top (after the browser's own jump to the anchor), so the
+// outcome banner above the setting is in view, errors included.
 import { onMounted } from "@odoo/owl";
 import { browser } from "@web/core/browser/browser";
 import { patch } from "@web/core/utils/patch";
@@ -13,7 +14,10 @@ patch(SearchableSetting.prototype, {
         onMounted(() => {
             if (this.props.id && this.props.id.startsWith("crm_xero")
                     && browser.location.hash.substring(1) === this.props.id && this.settingRef.el) {
-                this.settingRef.el.scrollIntoView({ block: "center" });
+                const title = this.settingRef.el.closest(".o_settings_container")
+                    ?.previousElementSibling;
+                const target = title?.tagName === "H2" ? title : this.settingRef.el;
+                browser.setTimeout(() => target.scrollIntoView({ block: "start" }), 0);
             }
         });
     },
