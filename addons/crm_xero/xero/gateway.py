@@ -453,14 +453,15 @@ def _header(headers, name):
 
 
 def _http_date(value):
-    """If-Modified-Since as Xero takes it: UTC, ISO 8601 without offset."""
+    """If-Modified-Since as Xero's spec has it: an RFC 3339 date-time, in UTC
+    with its offset (Odoo's datetimes are naive UTC)."""
     if value is None:
         return None
     if isinstance(value, str):
         return value
-    if value.tzinfo is not None:
-        value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return value.replace(microsecond=0).isoformat()
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.timezone.utc)
+    return value.astimezone(datetime.timezone.utc).replace(microsecond=0).isoformat()
 
 
 def _single(data, key, operation):
