@@ -18,3 +18,6 @@ from . import test_gateway_faults
 from . import test_gateway_pacing
 from . import test_oauth_client
 from . import test_translations
+from . import test_import_speed
+from . import test_views_queries
+from . import test_tours
