@@ -48,6 +48,7 @@ registry.category("web_tour.tours").add("crm_xero_tour_setup_import", {
         screenshot("05-import-progress"),
         check(`${IMPORT} .o_xero_import_progress .badge:contains(Done)`, "Done", 30000),
         check(`${IMPORT} .o_xero_import_progress:contains(created)`, "with what it did"),
+        check(`${IMPORT}:contains(Synced up to)`, "and the settings around it, without a reload"),
         screenshot("06-import-done"),
     ],
 });
