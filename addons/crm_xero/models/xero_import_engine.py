@@ -197,14 +197,16 @@ class XeroImportRun(models.Model):
                 else:
                     plan.append(("create", contact, None, None))
             elif how == "contact_id":
-                changed = import_rules.contact_changed(contact, {"UpdatedDateUTC": entry["updated"]})
+                changed = import_rules.contact_changed(contact,
+                                                       {"UpdatedDateUTC": entry["updated"]})
                 plan.append(("update" if changed else "unchanged", contact, entry, None))
             elif entry.get("linked_contact"):
-                plan.append(("skip", contact, entry, ("conflict", "the Odoo account %s with this %s is "
-                             "linked to another Xero contact" % (entry["label"], how.replace("_", " ")))))
+                why = "the Odoo account %s with this %s is linked to another Xero contact" % (
+                    entry["label"], how.replace("_", " "))
+                plan.append(("skip", contact, entry, ("conflict", why)))
             elif entry["partner_id"] in claimed:
-                plan.append(("skip", contact, entry, ("conflict", "the Odoo account %s also matches "
-                             "another Xero contact" % entry["label"])))
+                why = "the Odoo account %s also matches another Xero contact" % entry["label"]
+                plan.append(("skip", contact, entry, ("conflict", why)))
             elif archived and self.archived_mode == "skip":
                 plan.append(("skip", contact, entry, ("archived", "archived in Xero")))
             else:
@@ -216,7 +218,8 @@ class XeroImportRun(models.Model):
         """The Odoo accounts that could match this page, indexed like contacts."""
         cr = self.env.cr
         connection = self.connection_id
-        self.env["res.partner"].flush_model(["name", "email_normalized", "is_company", "company_id"])
+        self.env["res.partner"].flush_model(["name", "email_normalized", "is_company",
+                                             "company_id"])
         self.env["xero.contact.link"].flush_model()
         ids = [c["ContactID"] for c in contacts if c.get("ContactID")]
         numbers = list({_norm(c.get("AccountNumber")) for c in contacts} - {""})
@@ -224,8 +227,8 @@ class XeroImportRun(models.Model):
         # SQL only narrows the candidates (lower() as PostgreSQL does it, for
         # both forms Python knows); the match itself compares casefolded
         # names in Python (ContactIndex), so "Straße" is one name on both sides.
-        names = list({form for c in contacts for form in (_norm(c.get("Name")), _lower(c.get("Name")))}
-                     - {""})
+        names = list({form for c in contacts
+                      for form in (_norm(c.get("Name")), _lower(c.get("Name")))} - {""})
         emails = list({_email(c) for c in contacts} - {""})
         prefix = self._xero_key_prefix()
         key_ids = [int(code[len(prefix):]) for code in codes
@@ -254,7 +257,8 @@ class XeroImportRun(models.Model):
         if missing:
             cr.execute("""SELECT id, partner_id, contact_id, account_number, contact_number,
                                  synced_values->>'UpdatedDateUTC'
-                            FROM xero_contact_link WHERE connection_id = %s AND partner_id = ANY(%s)""",
+                            FROM xero_contact_link
+                           WHERE connection_id = %s AND partner_id = ANY(%s)""",
                        [connection.id, missing])
             links.update({row[1]: row for row in cr.fetchall()})
         index = ContactIndex(label="Odoo accounts")
@@ -262,7 +266,8 @@ class XeroImportRun(models.Model):
             link = links.get(partner_id) or (None,) * 6
             entry = {"partner_id": partner_id, "link_id": link[0], "ContactID": link[2],
                      "AccountNumber": link[3], "ContactNumber": f"{prefix}{partner_id}",
-                     "Name": name, "EmailAddress": email, "updated": link[5], "linked_contact": link[2], "label": name}
+                     "Name": name, "EmailAddress": email, "updated": link[5],
+                     "linked_contact": link[2], "label": name}
             # An account linked to a Xero contact is that contact's: a name or an
             # email alone never claims it for another one (Xero contacts may share
             # an email); only its ledger code or our key can, as a conflict.
@@ -310,7 +315,8 @@ class XeroImportRun(models.Model):
     def _xero_log_entry(contact, reason):
         key, text = reason
         return {"contact_id": contact.get("ContactID"), "name": contact.get("Name") or "",
-                "reason": text, "reason_key": {"conflict": "conflict", "archived": "archived in Xero",
+                "reason": text, "reason_key": {"conflict": "conflict",
+                                               "archived": "archived in Xero",
                                                "error": "refused by Odoo"}[key]}
 
     def _xero_create_accounts(self, contacts):
@@ -324,7 +330,8 @@ class XeroImportRun(models.Model):
                 self._xero_create_batch(contacts)
             return []
         except Exception:  # noqa: BLE001 - retried one by one below to find the culprit
-            pass
+            _logger.info("Odoo refused a batch of %s Xero contacts; creating them one by one",
+                         len(contacts))
         failed = []
         for contact in contacts:
             try:
@@ -390,9 +397,10 @@ class XeroImportRun(models.Model):
         write, kept = import_rules.merge(current, previous, incoming, winner)
         if write:
             partner.write(write)
-        existing = {_norm(v) for child in partner.child_ids for v in (child.name, child.email)} - {""}
-        people = self._xero_person_values(partner, {f: partner[f].id if f.endswith("_id") else partner[f]
-                                                    for f in ADDRESS_FIELDS}, contact, existing)
+        existing = {_norm(v) for child in partner.child_ids
+                    for v in (child.name, child.email)} - {""}
+        address = {f: partner[f].id if f.endswith("_id") else partner[f] for f in ADDRESS_FIELDS}
+        people = self._xero_person_values(partner, address, contact, existing)
         if people:
             partner.with_context(**QUIET).create(people)
         previous = link.odoo_values if link else None
@@ -415,7 +423,8 @@ class XeroImportRun(models.Model):
         country = self._xero_country(values.pop("country"))
         state_name = values.pop("state")
         values["country_id"] = country
-        values["state_id"] = self._xero_state(country, state_name) if country and state_name else False
+        values["state_id"] = (self._xero_state(country, state_name)
+                              if country and state_name else False)
         if values.get("website"):
             values["website"] = self.env["res.partner"]._clean_website(values["website"])
         return {f: values.get(f) or False for f in SYNCED_PARTNER_FIELDS}
@@ -424,8 +433,10 @@ class XeroImportRun(models.Model):
         cache = self.env.cr.cache.setdefault("xero_import_places", {})
         if not cache:
             countries = self.env["res.country"].sudo().search_read([], ["name", "code"])
-            cache["country"] = {_norm(k): c["id"] for c in countries for k in (c["name"], c["code"])}
-            states = self.env["res.country.state"].sudo().search_read([], ["name", "code", "country_id"])
+            cache["country"] = {_norm(k): c["id"] for c in countries
+                                for k in (c["name"], c["code"])}
+            states = self.env["res.country.state"].sudo().search_read(
+                [], ["name", "code", "country_id"])
             cache["state"] = {(s["country_id"][0], _norm(k)): s["id"] for s in states
                               for k in (s["name"], s["code"])}
         return cache

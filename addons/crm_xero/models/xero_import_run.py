@@ -152,7 +152,8 @@ class XeroImportRun(models.Model):
     _description = "Xero contact import"
     _order = "id desc"
 
-    connection_id = fields.Many2one("xero.connection", required=True, ondelete="cascade", index=True)
+    connection_id = fields.Many2one("xero.connection", required=True, ondelete="cascade",
+                                    index=True)
     company_id = fields.Many2one(related="connection_id.company_id", store=True)
     kind = fields.Selection([("import", "Import"), ("sync", "Scheduled sync")],
                             default="import", required=True, readonly=True)
@@ -206,8 +207,10 @@ class XeroImportRun(models.Model):
                 run.summary += _(" (%s will be read again at the next sync)", again)
             reasons = [f"{count} × {reason}" for reason, count in
                        sorted((run.skip_reasons or {}).items(), key=lambda item: -item[1])]
-            examples = [f"{entry['name']}: {entry['reason']}" for entry in (run.skip_log or [])[:50]]
-            run.skip_details = "\n".join(reasons + ([""] if reasons and examples else []) + examples)
+            examples = [f"{entry['name']}: {entry['reason']}"
+                        for entry in (run.skip_log or [])[:50]]
+            gap = [""] if reasons and examples else []
+            run.skip_details = "\n".join(reasons + gap + examples)
 
     # -- starting -------------------------------------------------------------------------
     @api.model
@@ -249,7 +252,8 @@ class XeroImportRun(models.Model):
     def _xero_retry_split(skipped, archived_mode):
         # Contacts skipped as archived stay skipped while archived ones are
         # skipped (unarchiving one in Xero changes it: the changed read finds it).
-        retry = [cid for cid, why in (skipped or {}).items() if why != ARCHIVED or archived_mode != "skip"]
+        retry = [cid for cid, why in (skipped or {}).items()
+                 if why != ARCHIVED or archived_mode != "skip"]
         return retry, {cid: why for cid, why in (skipped or {}).items() if why == ARCHIVED
                        and archived_mode == "skip"}
 
@@ -293,8 +297,8 @@ class XeroImportRun(models.Model):
         """One page under a row lock; True when this run has more to do now.
         ``reads`` (ImportReads): the pass's reads, started ahead."""
         self.ensure_one()
-        self.env.cr.execute("SELECT id FROM xero_import_run WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED",
-                            [self.id])
+        self.env.cr.execute("SELECT id FROM xero_import_run WHERE id = %s "
+                            "FOR NO KEY UPDATE SKIP LOCKED", [self.id])
         if not self.env.cr.fetchone():
             return False   # another worker is on it
         try:
@@ -325,7 +329,8 @@ class XeroImportRun(models.Model):
         """Try a failed run again from where it stopped (a Xero manager of its company)."""
         self.env["xero.connection"]._xero_check_manager()
         self.check_access("read")   # the company rule: only runs of the user's companies
-        self.sudo().filtered(lambda r: r.state == "failed").write({"state": "running", "attempts": 0})
+        self.sudo().filtered(lambda r: r.state == "failed").write({"state": "running",
+                                                                    "attempts": 0})
         self.env.ref("crm_xero.ir_cron_xero_import").sudo()._trigger()
         return True
 

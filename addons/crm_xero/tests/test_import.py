@@ -31,7 +31,8 @@ class XeroImportCase(XeroHttpCase):
                 if c["method"] == "GET" and c["path"].endswith("/Contacts")]
 
     def wizard(self, **values):
-        return self.env["xero.import.wizard"].create({"connection_id": self.xero_connection.id, **values})
+        return self.env["xero.import.wizard"].create({"connection_id": self.xero_connection.id,
+                                                      **values})
 
     def run_import(self, **values):
         """Preview, Import, then the scheduled action until the run is over."""
@@ -44,8 +45,8 @@ class XeroImportCase(XeroHttpCase):
         return run
 
     def links(self):
-        return self.env["xero.contact.link"].search([("connection_id", "=", self.xero_connection.id),
-                                                     ("contact_id", "!=", False)])
+        return self.env["xero.contact.link"].search([
+            ("connection_id", "=", self.xero_connection.id), ("contact_id", "!=", False)])
 
     def account(self, name):
         return self.env["res.partner"].with_context(active_test=False).search(
@@ -92,7 +93,8 @@ class TestImport(XeroImportCase):
             if primary != contact["Name"]:   # an individual is not their own child contact
                 people.add(primary)
             self.assertEqual(set(partner.child_ids.mapped("name")), people)
-            self.assertEqual(partner.child_ids.mapped("city"), [partner.city] * len(partner.child_ids))
+            self.assertEqual(partner.child_ids.mapped("city"),
+                             [partner.city] * len(partner.child_ids))
         street = next(a for a in active[0]["Addresses"] if a["AddressType"] == "STREET")
         first = links.filtered(lambda l: l.contact_id == active[0]["ContactID"]).partner_id
         self.assertEqual((first.street, first.city), (street["AddressLine1"], street["City"]))
@@ -124,7 +126,8 @@ class TestImport(XeroImportCase):
         self.assertIn("2 Odoo accounts share this name", wizard.preview_details)
         run = self.run_import()
 
-        self.assertEqual((run.linked, run.skipped - run.skip_reasons.get("archived in Xero", 0)), (4, 1))
+        not_archived = run.skipped - run.skip_reasons.get("archived in Xero", 0)
+        self.assertEqual((run.linked, not_archived), (4, 1))
         self.assertEqual(by_code.xero_contact_id, coded["ContactID"])
         self.assertEqual(by_name.xero_contact_id, named["ContactID"])
         self.assertEqual(by_email.xero_contact_id, mailed["ContactID"])
@@ -158,7 +161,8 @@ class TestImport(XeroImportCase):
 
         self.assertNotEqual(again, first)
         self.assertEqual(again.modified_since, first.watermark)
-        self.assertEqual((again.created, again.linked, again.updated, again.processed), (0, 0, 0, 0))
+        self.assertEqual((again.created, again.linked, again.updated, again.processed),
+                         (0, 0, 0, 0))
         self.assertEqual(self.env["res.partner"].search_count([]), partners)
         self.assertEqual(self.rows_written(), written, "no account or link written")
         # Preview and import: one list call each, asking only for what changed.
@@ -191,7 +195,8 @@ class TestImport(XeroImportCase):
                             "CHECK (name NOT LIKE 'Poison%%')")
         active = [c for c in self.xero_contacts() if c["ContactStatus"] == "ACTIVE"]
 
-        with mute_logger("odoo.sql_db"):   # the batch insert is refused first, then retried one by one
+        # the batch insert is refused first, then retried one by one
+        with mute_logger("odoo.sql_db"):
             run = self.run_import()
 
         self.assertEqual(run.state, "done")
@@ -243,7 +248,8 @@ class TestImport(XeroImportCase):
     def test_first_link_only_fills_blanks_even_when_xero_wins(self):
         self.env["res.config.settings"].create({"xero_sync_winner": "xero"}).execute()
         contact = next(c for c in self.xero_contacts() if c["ContactStatus"] == "ACTIVE"
-                       and any(p["PhoneType"] == "DEFAULT" and p["PhoneNumber"] for p in c["Phones"]))
+                       and any(p["PhoneType"] == "DEFAULT" and p["PhoneNumber"]
+                               for p in c["Phones"]))
         partner = self.env["res.partner"].create({"name": contact["Name"], "is_company": True,
                                                   "phone": "111-ODOO"})
         run = self.run_import()
@@ -261,7 +267,8 @@ class TestImport(XeroImportCase):
                              Phones=[{"PhoneType": "DEFAULT", "PhoneNumber": "555-A"}]),
                 self.in_xero(Name="Keyed To A Person", ContactNumber=person._xero_contact_number())]
         self.run_import()
-        self.assertFalse(self.env["xero.contact.link"].sudo().search([("partner_id", "in", (other | person).ids)]))
+        self.assertFalse(self.env["xero.contact.link"].sudo().search(
+            [("partner_id", "in", (other | person).ids)]))
         self.assertEqual((other.name, other.phone), ("Company B Customer", "999-B"), "untouched")
         for contact in made:
             account = self.account(contact["Name"])
@@ -277,15 +284,18 @@ class TestImport(XeroImportCase):
         with mute_logger("odoo.addons.crm_xero.models.xero_import_engine"):
             counts, log, _kept = run._xero_apply([good, broken])
         self.assertEqual((counts["create"], counts["skip"]), (1, 1))
-        self.assertEqual([(e["name"], e["reason_key"]) for e in log], [("Broken Ltd", "refused by Odoo")])
+        self.assertEqual([(e["name"], e["reason_key"]) for e in log],
+                         [("Broken Ltd", "refused by Odoo")])
         self.assertIn("AttributeError", log[0]["reason"])
         self.assertTrue(self.account("Well Formed Ltd"))
         self.assertFalse(self.account("Broken Ltd"))
 
     def test_runs_are_read_and_resumed_only_within_the_managers_companies(self):
         company_b = self.env["res.company"].create({"name": "Company B"})
-        run_a = self.Run.sudo().create({"connection_id": self.xero_connection.id, "state": "failed"})
-        run_b = self.Run.sudo().create({"connection_id": self.connection(company_b).id, "state": "failed"})
+        run_a = self.Run.sudo().create({"connection_id": self.xero_connection.id,
+                                        "state": "failed"})
+        run_b = self.Run.sudo().create({"connection_id": self.connection(company_b).id,
+                                        "state": "failed"})
         manager_a = new_test_user(self.env, "xero_manager_a", company_id=self.company.id,
                                   groups="crm_xero.group_xero_manager,base.group_user")
         Run = self.Run.with_user(manager_a)

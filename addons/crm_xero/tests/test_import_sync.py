@@ -17,7 +17,8 @@ class TestImportRuns(XeroImportCase):
         self.sandbox.clear_calls()
         run = self.Run._xero_queue(self.xero_connection, archived_mode="archive", page_size=10)
         self.assertTrue(run._xero_import_pass_step())
-        self.assertEqual((run.state, run.next_page, run.processed, run.item_count), ("running", 2, 10, total))
+        self.assertEqual((run.state, run.next_page, run.processed, run.item_count),
+                         ("running", 2, 10, total))
         self.assertEqual(run.progress, int(100 * 10 / total))
         self.Run._xero_cron_import()
         self.assertEqual((run.state, run.created, run.processed), ("done", total, total))
@@ -32,7 +33,8 @@ class TestImportRuns(XeroImportCase):
         contacts = [{"ContactID": str(i)} for i in range(10)]
         self.assertTrue(run._xero_more_pages({"Contacts": contacts, "pagination": None}, 3))
         self.assertFalse(run._xero_more_pages({"Contacts": contacts[:9], "pagination": None}, 3))
-        self.assertFalse(run._xero_more_pages({"Contacts": contacts, "pagination": {"pageCount": 3}}, 3))
+        self.assertFalse(run._xero_more_pages({"Contacts": contacts,
+                                               "pagination": {"pageCount": 3}}, 3))
 
     def test_progress_is_reported_after_each_page_and_a_pass_stays_under_the_cron_limit(self):
         total = len(self.xero_contacts())
@@ -65,7 +67,8 @@ class TestImportRuns(XeroImportCase):
         self.Run._xero_cron_import()
 
         self.assertEqual(run.state, "done")
-        self.assertEqual(sorted(self.links().mapped("contact_id")), sorted(c["ContactID"] for c in contacts))
+        self.assertEqual(sorted(self.links().mapped("contact_id")),
+                         sorted(c["ContactID"] for c in contacts))
         self.assertEqual(run.created, len(contacts))
         for contact in contacts:
             self.assertEqual(len(self.account(contact["Name"])), 1)
@@ -81,7 +84,8 @@ class TestImportRuns(XeroImportCase):
         self.assertEqual(run.unchanged, 10)
         self.assertEqual(len(self.links()), len(self.xero_contacts()))
         self.assertEqual(self.env["res.partner"].with_context(active_test=False).search_count(
-            [("is_company", "=", True), ("xero_link_ids.connection_id", "=", self.xero_connection.id)]),
+            [("is_company", "=", True),
+             ("xero_link_ids.connection_id", "=", self.xero_connection.id)]),
             len(self.links()), "one account per contact")
 
     def test_429_on_every_third_call_completes_within_limits(self):
@@ -94,7 +98,8 @@ class TestImportRuns(XeroImportCase):
         stats = self.sandbox.stats()
         self.assertGreaterEqual(stats["rate_limited"], 1)
         self.assertLessEqual(stats["max_calls_in_any_minute"], 60)
-        self.assertEqual(sorted(self.links().mapped("contact_id")), sorted(c["ContactID"] for c in contacts))
+        self.assertEqual(sorted(self.links().mapped("contact_id")),
+                         sorted(c["ContactID"] for c in contacts))
 
 
 @tagged("post_install", "-at_install", "crm_xero")
@@ -179,7 +184,8 @@ class TestScheduledSync(XeroImportCase):
     def test_skipped_contacts_are_read_again_at_the_next_sync(self):
         # Two Odoo accounts share a new Xero contact's name: skipped as a conflict.
         contact = self.in_xero(**{"Name": "Twice In Odoo Ltd"})
-        twins = self.env["res.partner"].create([{"name": "Twice In Odoo Ltd", "is_company": True}] * 2)
+        twins = self.env["res.partner"].create(
+            [{"name": "Twice In Odoo Ltd", "is_company": True}] * 2)
         run = self.sync()
         self.assertEqual(run.skipped_contact_ids[contact["ContactID"]], "conflict")
         self.assertIn("1 will be read again at the next sync", run.summary)

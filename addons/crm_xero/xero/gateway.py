@@ -43,8 +43,15 @@ from xero_python.exceptions import ApiException, HTTPStatusException
 
 from . import limits, responses
 from .endpoints import XeroEndpoints, check_secure
-from .errors import (XeroAuthError, XeroError, XeroRateLimited, XeroUnavailable, _lt,
-                     error_for_answer, error_for_no_answer)
+from .errors import (
+    XeroAuthError,
+    XeroError,
+    XeroRateLimited,
+    XeroUnavailable,
+    _lt,
+    error_for_answer,
+    error_for_no_answer,
+)
 from .pacing import DEFAULT_PACER, INTERACTIVE, PRIORITIES
 
 _logger = logging.getLogger(__name__)
