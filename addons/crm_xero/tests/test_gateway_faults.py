@@ -241,6 +241,18 @@ class TestServerErrors(FaultCase):
         self.assertIn("unreadable answer", caught.exception.detail)
         self.assertEqual((len(stub.requests), self.sleeps), (1, []))   # not retried
 
+    def test_an_unreadable_contacts_page_is_the_same_error(self):
+        # Contacts pages are read as plain JSON (no SDK models): same message.
+        for body in (b"<html>maintenance</html>", b"[]"):
+            stub = StubXero(self, [(200, JSON, body)])
+            with self.assertRaises(XeroError) as caught:
+                self.gateway(endpoints=stub.endpoints).get_contacts(page=1, page_size=1000)
+            self.assertIs(type(caught.exception), XeroError)
+            self.assertEqual(str(caught.exception), "Xero sent an answer Odoo could not read; "
+                                                    "try again later.")
+            self.assertIn("GET /Contacts: unreadable answer", caught.exception.detail)
+            self.assertEqual(len(stub.requests), 1)
+
 
 @tagged("crm_xero")
 class TestLostAnswers(FaultCase):

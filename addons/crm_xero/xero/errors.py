@@ -267,14 +267,15 @@ def human_wait(seconds):
 
 def retry_after_seconds(headers, default=None):
     """Xero's ``Retry-After`` (seconds), or ``default``."""
-    value = _header(headers, "Retry-After")
+    value = header_value(headers, "Retry-After")
     try:
         return max(0, int(float(value)))
     except (TypeError, ValueError, OverflowError):   # absent, garbage, "inf", "nan"
         return default
 
 
-def _header(headers, name):
+def header_value(headers, name):
+    """A response header, or None (no headers, or headers of no known kind)."""
     if not headers:
         return None
     try:
@@ -369,7 +370,7 @@ def error_for_answer(status, raw_body, headers, operation, write=False, identity
         return XeroNotFound(detail=detail, status=404)
     if status == 429:
         return XeroRateLimited(retry_after_seconds(headers, 60),
-                               _header(headers, "X-Rate-Limit-Problem"), detail=detail)
+                               header_value(headers, "X-Rate-Limit-Problem"), detail=detail)
     if status and status >= 500:
         # A 503 means Xero did not take the request; after any other 5xx a
         # write may have been saved before the failure.

@@ -25,6 +25,7 @@ Logs carry method, path, status and duration only: never tokens or bodies.
 
 import concurrent.futures
 import datetime
+import json
 import logging
 import multiprocessing
 import random
@@ -51,6 +52,7 @@ from .errors import (
     _lt,
     error_for_answer,
     error_for_no_answer,
+    header_value,
 )
 from .pacing import DEFAULT_PACER, INTERACTIVE, PRIORITIES
 
@@ -181,14 +183,19 @@ class XeroGateway:
                      search_term=None, summary_only=False, include_archived=False,
                      modified_since=None, order=None):
         """One page of contacts: ``{"Contacts": [...], "pagination": {page,
-        pageSize, pageCount, itemCount} or None}``."""
-        data = self._call(
-            "GET", "/Contacts", self._api.get_contacts,
+        pageSize, pageCount, itemCount} or None}``.
+
+        Pages of 1,000 are read as Xero's JSON (the SDK makes the call but
+        builds no models): its models and back cost 0.2-0.3 s a page of CPU
+        that the import's writing needs; the dicts are the same."""
+        raw = self._call(
+            "GET", "/Contacts", self._api.get_contacts, raw=True,
             **_opt(page=page, page_size=page_size, where=where,
                    i_ds=list(ids) if ids else None, search_term=search_term,
                    summary_only="true" if summary_only else None,
                    include_archived="true" if include_archived else None,
                    if_modified_since=_http_date(modified_since), order=order))
+        data = _json_answer(raw, "GET /Contacts")
         return {"Contacts": data.get("Contacts") or [], "pagination": data.get("pagination")}
 
     def get_contact(self, contact_id):
@@ -313,7 +320,8 @@ class XeroGateway:
                 status = exc.http_resp.status if exc.http_resp else exc.status
                 raw_body = getattr(exc.http_resp, "data", None) if exc.http_resp else None
                 error = error_for_answer(status, raw_body, exc.headers, operation, write)
-                self.pacer.observe(self.tenant_id, _header(exc.headers, "X-MinLimit-Remaining"))
+                self.pacer.observe(self.tenant_id,
+                                   header_value(exc.headers, "X-MinLimit-Remaining"))
             except (urllib3.exceptions.HTTPError, OSError) as exc:
                 reason = getattr(exc, "reason", None) or exc
                 connect_failed = isinstance(reason, _CONNECT_ERRORS) or isinstance(
@@ -329,7 +337,7 @@ class XeroGateway:
                                   detail="%s -> %s: unreadable answer: %s" % (
                                       operation, status, exc))
             else:
-                self.pacer.observe(self.tenant_id, _header(headers, "X-MinLimit-Remaining"))
+                self.pacer.observe(self.tenant_id, header_value(headers, "X-MinLimit-Remaining"))
                 error = None
             finally:
                 self.pacer.release(self.tenant_id, self.priority)
@@ -450,13 +458,17 @@ def _opt(**params):
     return {k: v for k, v in params.items() if v is not None}
 
 
-def _header(headers, name):
-    if not headers:
-        return None
+def _json_answer(raw, operation):
+    """Xero's JSON body as plain data (numbers as floats, as ``to_dict`` has
+    them); an answer that is not a JSON object is Xero's fault, said so."""
     try:
-        return headers.get(name)
-    except AttributeError:
-        return None
+        data = json.loads(raw or b"")
+    except ValueError as exc:
+        data = exc
+    if not isinstance(data, dict):
+        raise XeroError(_lt("Xero sent an answer Odoo could not read; try again later."),
+                        detail="%s: unreadable answer: %s" % (operation, str(data)[:200]))
+    return data
 
 
 def _http_date(value):
