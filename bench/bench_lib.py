@@ -202,16 +202,6 @@ def import_until_done(env, on_pass=None):
     return passes
 
 
-def busiest_minute(times):
-    """Most events inside any rolling 60 s window (times ascending)."""
-    best, start = 0, 0
-    for end, moment in enumerate(times):
-        while times[start] <= moment - 60:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
-
-
 def import_once(env, connection, preview=None, **options):
     """Import (wizard -> run -> scheduled action); with `preview` (the sandbox
     client), the wizard's preview first, as the UI does, measured apart."""

@@ -8,7 +8,6 @@ would show), how long each waited for its first page, the busiest minute
 per organisation and for the whole app (Xero: 60 and 10,000), calls in
 flight per organisation, 429s, and duplicates.
 """
-import collections
 import time
 from datetime import datetime, timedelta
 
@@ -67,11 +66,7 @@ def child_orgs(env, connection, sandbox, args):
     passes = 1 + lib.import_until_done(env)
     seconds = time.monotonic() - started
     env.invalidate_all()
-    stats, calls = sandbox.stats(), sandbox.calls()
-    per_org = collections.defaultdict(list)
-    for call in calls:
-        if call.get("tenant_id") and call["status"] != 429:
-            per_org[call["tenant_id"]].append(call["time"])
+    stats = sandbox.stats()
     created = duplicates = 0
     for conn in connections:
         _accounts, _links, dup, _partners = lib.counts(env, conn)
@@ -89,10 +84,8 @@ def child_orgs(env, connection, sandbox, args):
         "created_accounts": created, "skipped": sum(runs.mapped("skipped")),
         "duplicates": duplicates, "api_calls": stats["api_calls"],
         "rate_limited": stats["rate_limited"],
-        "max_calls_per_org_minute": max((lib.busiest_minute(sorted(t)) for t in per_org.values()),
-                                        default=0),
-        "max_app_calls_per_minute": lib.busiest_minute(sorted(
-            c["time"] for c in calls if c["status"] != 429)),
+        "max_calls_per_org_minute": stats["max_calls_in_any_minute"],
+        "max_app_calls_per_minute": stats["max_app_calls_in_any_minute"],
         "app_minute_limit": APP_MINUTE_LIMIT,
         "max_calls_in_flight_per_org": in_flight["max"],
     }

@@ -57,6 +57,9 @@ class CallLog:
             "rate_limited": sum(1 for c in calls if c["status"] == 429),
             "max_calls_in_any_minute": max((_busiest_minute(t) for t in accepted.values()),
                                            default=0),
+            # all organisations together: Xero's app-wide limit
+            "max_app_calls_in_any_minute": _busiest_minute(sorted(
+                moment for times in accepted.values() for moment in times)),
             "token_requests": {"authorization_code": tokens.get("authorization_code", 0),
                                "refresh_token": tokens.get("refresh_token", 0)},
             "revocations": revocations,
