@@ -209,7 +209,9 @@ class CrmLead(models.Model):
     def xero_delete_confirmation(self, lead_ids):
         """What the delete prompt adds for these leads (False: nothing).
         Called by the web client before it asks; no call to Xero."""
-        links = self.browse(lead_ids).exists().sudo().xero_invoice_link_id.filtered("open")
+        leads = self.browse(lead_ids).exists()
+        leads.check_access("read")   # a public method: only leads the caller may see
+        links = leads.sudo().xero_invoice_link_id.filtered("open")
         if not links:
             return False
         numbers = ", ".join(links.mapped(lambda l: l.number or l.invoice_id))

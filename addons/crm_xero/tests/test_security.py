@@ -127,3 +127,27 @@ class TestRecordAccess(XeroHttpCase):
                 getattr(account.with_user(employee), action)()
         self.assertFalse(account.with_user(employee).action_xero_check_link())
         self.assertFalse(self.sandbox.calls(), "nothing reached Xero")
+
+    def test_salespeople_see_the_xero_invoices_of_the_opportunities_they_see(self):
+        connection = self.connect()
+        colleague = new_test_user(self.env, "xero_colleague",
+                                  groups="sales_team.group_sale_salesman", email=False)
+        Lead = self.env["crm.lead"]
+        own = Lead.create({"name": "Own deal", "user_id": self.salesman.id})
+        unassigned = Lead.create({"name": "Unassigned deal", "user_id": False})
+        theirs = Lead.create({"name": "Colleague's deal", "user_id": colleague.id})
+        Link = self.env["xero.invoice.link"]
+        links = Link.create([{"connection_id": connection.id, "lead_id": lead.id,
+                              "invoice_id": "inv-%s" % lead.id, "number": "INV-9%s" % lead.id}
+                             for lead in own | unassigned | theirs])
+        seen = Link.with_user(self.salesman).search([("id", "in", links.ids)])
+        self.assertEqual(seen.lead_id, own | unassigned)
+        with self.assertRaises(AccessError):
+            Lead.with_user(self.salesman).xero_delete_confirmation(theirs.ids)
+        self.assertIn("INV-9%s" % own.id,
+                      Lead.with_user(self.salesman).xero_delete_confirmation(own.ids))
+        sales_manager = new_test_user(self.env, "xero_sales_head",
+                                      groups="sales_team.group_sale_manager")
+        self.assertEqual(Link.with_user(sales_manager).search([("id", "in", links.ids)]).lead_id,
+                         own | unassigned | theirs)
+
