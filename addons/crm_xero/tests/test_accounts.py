@@ -1,6 +1,6 @@
 """Company accounts in Xero: found on first opening and in batches, their
 figures and their list of Xero invoices and credit notes, on both sides."""
-from odoo.tests import tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from ..xero.responses import parse_xero_date
 from .xero_case import XeroHttpCase
@@ -73,6 +73,27 @@ class TestLinking(XeroAccountCase):
         self.assertEqual(self.env["res.partner"].search(
             [("id", "in", (by_code | by_name | unknown).ids), ("xero_in_xero", "=", True)]),
             by_code | by_name)
+
+    def test_an_employee_opens_a_linked_account_as_if_crm_xero_were_not_there(self):
+        # Stock or accounting users have no Sales rights: the Xero tab, its
+        # invoice list and the first-opening check are not on their form,
+        # which opens and saves as without crm_xero.
+        paid = self.xero_invoices(status="PAID")
+        partner = self.new_account(self.xero_contact(paid[0]["Contact"]["ContactID"])["Name"])
+        self.check_link(partner)
+        self.assertTrue(partner.xero_invoice_row_ids)
+        employee = new_test_user(self.env, "xero_stock_user",
+                                 groups="base.group_user,base.group_partner_manager")
+        employee_arch = partner.with_user(employee).get_views([(False, "form")])
+        salesman_arch = partner.with_user(self.salesman).get_views([(False, "form")])
+        for name in ("xero_invoice_row_ids", "xero_check_state", "action_xero_export"):
+            self.assertNotIn(name, employee_arch["views"]["form"]["arch"], name)
+            self.assertIn(name, salesman_arch["views"]["form"]["arch"], name)
+        self.sandbox.clear_calls()
+        with Form(partner.with_user(employee)) as form:
+            form.phone = "+61 2 5550 0100"
+        self.assertEqual(partner.phone, "+61 2 5550 0100")
+        self.assertFalse(self.sandbox.calls(), "nothing reached Xero")
 
     def test_first_opening_shows_the_figures_without_a_click(self):
         paid = self.xero_invoices(status="PAID")
