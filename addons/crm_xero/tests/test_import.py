@@ -1,5 +1,5 @@
 """Import Xero Data: preview, matching, no duplicates, archived contacts, errors."""
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -55,6 +55,18 @@ class XeroImportCase(XeroHttpCase):
 
 @tagged("post_install", "-at_install", "crm_xero")
 class TestImport(XeroImportCase):
+
+    def test_xero_down_during_the_preview_is_said_in_a_dialog(self):
+        wizard = self.wizard()
+        self.sandbox.set_faults(error_next=20, error_status=503)
+        with self.assertRaisesRegex(UserError, r"^Xero is having a problem on its side "
+                                               r"\(error 503\); try again in a few minutes\.$"):
+            wizard.action_xero_preview()
+        self.sandbox.clear_faults()
+        self.assertFalse(self.Run.search([("connection_id", "=", self.xero_connection.id)]),
+                         "nothing queued")
+        wizard.action_xero_preview()
+        self.assertGreater(wizard.preview_create, 0)
 
     def test_preview_then_import_creates_companies_people_and_links(self):
         contacts = self.xero_contacts()

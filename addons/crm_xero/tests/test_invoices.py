@@ -99,6 +99,25 @@ class TestCreateInvoice(XeroInvoiceCase):
         self.assertFalse(self.api_calls("PUT /Invoices"))
         self.assertFalse(self.invoices_for())
 
+    def test_xero_failing_while_the_wizard_recomputes_is_said_in_the_wizard(self):
+        # In prefork, the next request may land on a worker that has not cached
+        # Xero's lists: changing the account reads them, and Xero is down.
+        wizard = self.open_wizard()
+        other = wizard.choice_ids.filtered(
+            lambda c: c.kind == "account" and c.code != wizard.account_choice_id.code)[:1]
+        self.assertTrue(other, "the sandbox has two revenue accounts")
+        xero_clear_invoice_settings_cache()
+        self.sandbox.set_faults(error_next=20, error_status=503)
+        wizard.account_choice_id = other
+        self.assertEqual(wizard.problem, "Xero is having a problem on its side (error 503); "
+                                         "try again in a few minutes.")
+        self.assertFalse(self.invoices_for())
+        self.sandbox.clear_faults()
+        wizard.account_choice_id = other   # the same choice, once Xero is back
+        wizard.invalidate_recordset(["problem", "totals"])
+        self.assertFalse(wizard.problem)
+        self.assertTrue(wizard.totals)
+
     def test_organisation_lists_are_read_once_then_cached(self):
         self.open_wizard()
         other = self.new_opportunity("Hosting", 300.0)

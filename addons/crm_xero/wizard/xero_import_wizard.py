@@ -2,6 +2,7 @@
 from odoo import _, api, fields, models
 
 from ..models.xero_actions import RELOAD, dialog, notification
+from ..models.xero_errors import xero_action
 from ..models.xero_import_run import PAGE_SIZE
 
 
@@ -31,6 +32,7 @@ class XeroImportWizard(models.TransientModel):
     def _onchange_options(self):
         self.state = "options"
 
+    @xero_action
     def action_xero_preview(self):
         """Dry run: read Xero's contacts and say what Import would do, and to
         which accounts."""

@@ -10,7 +10,7 @@ from odoo.tools import format_amount
 from ..models.xero_actions import CLOSE, dialog, notification
 from ..models.xero_errors import xero_action, xero_message
 from ..xero import invoices as xero_invoices
-from ..xero.errors import XeroDuplicateContact
+from ..xero.errors import XeroDuplicateContact, XeroError
 
 
 class XeroInvoiceChoice(models.TransientModel):
@@ -131,6 +131,9 @@ class XeroInvoiceWizard(models.TransientModel):
                                                wizard._xero_tracking(), wizard.theme_id.code)
             except UserError as exc:
                 wizard.problem = exc.args[0]
+                continue
+            except XeroError as exc:   # Xero's lists not cached in this worker, and Xero busy
+                wizard.problem = xero_message(self.env, exc)
                 continue
             currency = self.env["res.currency"].with_context(active_test=False).search(
                 [("name", "=", plan["currency"])], limit=1)
