@@ -10,6 +10,7 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..xero import limits
 from ..xero import where as xero_where
@@ -86,13 +87,17 @@ class XeroWebhookEvent(models.Model):
     # -- handling (the scheduled action, woken by each delivery) -------------------------
     @api.model
     def _xero_cron_handle(self):
-        events = self.sudo().search([("state", "=", "new")], limit=EVENTS_PER_PASS)
+        # Events of a company whose connection cannot be used now (reconnect
+        # needed, removed) wait for it, without holding up the others.
+        events = self.sudo().search([("state", "=", "new"),
+                                     ("connection_id.state", "=", "connected")],
+                                    limit=EVENTS_PER_PASS)
         for connection, group in events.grouped("connection_id").items():
             try:
                 group._xero_handle(connection)
                 group.write({"state": "done", "error": False})
                 batch_commit.commit(self.env.cr)
-            except XeroError as exc:
+            except (XeroError, UserError) as exc:   # UserError: it stopped being usable
                 batch_commit.rollback(self.env.cr)
                 group = group.exists()
                 group.write({"attempts": group[:1].attempts + 1, "error": str(exc)[:250]})

@@ -118,6 +118,20 @@ class TestWebhooks(XeroInvoiceCase):
             self.assertTrue(settings.xero_webhook_last_received)
             self.assertTrue(settings.xero_webhook_url.endswith("/crm_xero/webhook"))
 
+    def test_events_wait_while_their_company_needs_reconnecting(self):
+        event = self.Event.sudo().create({
+            "connection_id": self.xero_connection.id, "tenant_id": self.tenant,
+            "category": "CONTACT", "event_type": "UPDATE",
+            "resource_id": self.contact["ContactID"]})
+        self.xero_connection.sudo().state = "needs_reconnect"
+        self.sandbox.clear_calls()
+        self.handle()   # no error: the job goes on for the other companies
+        self.assertEqual((event.state, event.attempts), ("new", 0))
+        self.assertFalse(self.sandbox.calls(), "nothing asked of a connection that cannot work")
+        self.xero_connection.sudo().state = "connected"   # reconnected
+        self.handle()
+        self.assertEqual(event.state, "done")
+
     def test_a_contact_changed_in_xero_updates_the_linked_account(self):
         before = len(self.delivered())
         self.sandbox.update_contact(self.tenant, self.contact["ContactID"],
