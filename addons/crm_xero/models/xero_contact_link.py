@@ -242,6 +242,16 @@ class XeroContactLink(models.Model):
             self.env.ref("crm_xero.ir_cron_refresh_figures")._trigger()
         return linked, not_found
 
+    def _xero_new_batch_link(self, connection, partner):
+        """A link for the batch job, or None when a user's first opening of
+        the account made one meanwhile (theirs wins; the job moves on)."""
+        try:
+            with self.env.cr.savepoint():
+                return self.sudo().create({"connection_id": connection.id,
+                                           "partner_id": partner.id})
+        except psycopg2.IntegrityError:
+            return None
+
     def _xero_link_batch(self, connection, partners, index):
         links = {link.partner_id.id: link for link in self.sudo().search(
             [("connection_id", "=", connection.id), ("partner_id", "in", partners.ids)])}
@@ -249,9 +259,8 @@ class XeroContactLink(models.Model):
                                         ("contact_id", "!=", False)]).mapped("contact_id"))
         linked = not_found = 0
         for partner in partners:
-            link = links.get(partner.id) or self.sudo().create(
-                {"connection_id": connection.id, "partner_id": partner.id})
-            if not link._xero_try_lock():
+            link = links.get(partner.id) or self._xero_new_batch_link(connection, partner)
+            if not link or not link._xero_try_lock():
                 continue   # a user is sending it to Xero right now
             contact, _how = index.match(account_number=link.account_number,
                                         contact_number=partner._xero_contact_number(),
@@ -335,23 +344,28 @@ class XeroContactLink(models.Model):
         """Scheduled: refresh the figures of every linked account, the stalest
         first, committing after each batch."""
         cron = self.env["ir.cron"]
-        for connection in self.env["xero.connection"].sudo().search([("state", "=", "connected")]):
-            links = self.sudo().search(
-                [("connection_id", "=", connection.id), ("contact_id", "!=", False)],
-                order="stats_refreshed_at asc nulls first, id")
-            done = 0
-            for start in range(0, len(links), batch_size):
-                batch = links[start:start + batch_size]
+        links = self.sudo().search(
+            [("connection_id.state", "=", "connected"), ("contact_id", "!=", False)],
+            order="stats_refreshed_at asc nulls first, id")
+        total, done = len(links), 0
+        cron._notify_progress(done=0, remaining=total)
+        for connection, group in links.grouped("connection_id").items():
+            for start in range(0, len(group), batch_size):
+                batch = group[start:start + batch_size]
                 try:
                     batch._xero_refresh_figures(priority="background")
                     batch_commit.commit(self.env.cr)
                 except (XeroError, UserError) as exc:
+                    # This company's accounts wait for the next run; not counted
+                    # as left for this one (Odoo would re-run it for everyone).
                     batch_commit.rollback(self.env.cr)
                     _logger.warning("Xero figures for company %s: batch skipped, retried next "
                                     "run: %s", connection.company_id.id, exc)
+                    total -= len(group) - start
+                    cron._notify_progress(done=done, remaining=max(total - done, 0))
                     break
                 done += len(batch)
-                cron._notify_progress(done=done, remaining=len(links) - done)
+                cron._notify_progress(done=done, remaining=max(total - done, 0))
 
 
 def _row(document, kind, today):

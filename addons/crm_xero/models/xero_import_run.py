@@ -267,7 +267,10 @@ class XeroImportRun(models.Model):
         pages read ahead when time is up are still written (two at most)."""
         deadline = time.monotonic() + (seconds or _pass_seconds())
         done = turn = 0
-        runs = self.sudo().search([("state", "in", ("queued", "running"))], order="id")
+        # A run whose connection cannot be used now (reconnect needed) waits
+        # for it instead of spending its attempts.
+        runs = self.sudo().search([("state", "in", ("queued", "running")),
+                                   ("connection_id.state", "=", "connected")], order="id")
         with ImportReads(runs, deadline) as reads:
             reads.ahead()
             while reads.runs:
@@ -290,7 +293,8 @@ class XeroImportRun(models.Model):
     @api.model
     def _xero_notify_progress(self, done):
         remaining = sum(max(r.item_count - r.processed, 1) for r in self.sudo().search(
-            [("state", "in", ("queued", "running")), ("attempts", "<", MAX_ATTEMPTS)]))
+            [("state", "in", ("queued", "running")), ("attempts", "<", MAX_ATTEMPTS),
+             ("connection_id.state", "=", "connected")]))
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
 
     def _xero_import_pass_step(self, reads=None):

@@ -324,10 +324,14 @@ class XeroInvoiceLink(models.Model):
                     batch._xero_refresh(priority="background")
                 except (XeroError, UserError) as exc:
                     # The connection itself failed (needs reconnect...): its other
-                    # invoices wait for the next run.
+                    # invoices wait for the next run, and are not counted as left
+                    # for this one (Odoo would run the job again at once, for
+                    # every company, up to ten times).
                     batch_commit.rollback(self.env.cr)
                     _logger.warning("Xero invoice refresh stopped for company %s: %s",
                                     connection.company_id.id, exc)
+                    total -= len(group) - start
+                    cron._notify_progress(done=done, remaining=max(total - done, 0))
                     break
                 done += len(batch)
                 cron._notify_progress(done=done, remaining=max(total - done, 0))

@@ -302,6 +302,8 @@ class XeroWrite(models.Model):
                     done += 1
             except errors.XeroBusy:
                 continue
+            except CONCURRENCY_ERRORS:   # applied in its own transaction, clashed: next run
+                _logger.info("Xero writes of %s %s: a concurrent update, next run", *link_key)
             except (errors.XeroError, UserError) as exc:
                 _logger.info("Xero writes of %s %s still unfinished: %s", *link_key, exc)
         for write in self.sudo().search([("state", "in", ("pending", "answered")),

@@ -1,6 +1,7 @@
 """Company accounts in Xero: found on first opening and in batches, their
 figures and their list of Xero invoices and credit notes, on both sides."""
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from ..xero.responses import parse_xero_date
 from .xero_case import XeroHttpCase
@@ -94,6 +95,19 @@ class TestLinking(XeroAccountCase):
             form.phone = "+61 2 5550 0100"
         self.assertEqual(partner.phone, "+61 2 5550 0100")
         self.assertFalse(self.sandbox.calls(), "nothing reached Xero")
+
+    def test_the_batch_link_leaves_an_account_a_user_just_linked_to_them(self):
+        # The first-opening check (a user) and the batch job create the same
+        # link at once: the job's insert fails in its savepoint, and it goes on.
+        partner = self.new_account("Opened Meanwhile Ltd")
+        Link = self.env["xero.contact.link"]
+        theirs = Link.sudo().create({"connection_id": self.xero_connection.id,
+                                     "partner_id": partner.id})
+        with mute_logger("odoo.sql_db"):
+            self.assertIsNone(Link._xero_new_batch_link(self.xero_connection, partner))
+        self.assertEqual(Link.sudo().search([("partner_id", "=", partner.id)]), theirs)
+        other = self.new_account("Never Opened Ltd")
+        self.assertEqual(Link._xero_new_batch_link(self.xero_connection, other).partner_id, other)
 
     def test_first_opening_shows_the_figures_without_a_click(self):
         paid = self.xero_invoices(status="PAID")

@@ -50,6 +50,19 @@ class TestImportRuns(XeroImportCase):
             with patch.dict(config.options, limit_time_real_cron=cron, limit_time_real=real):
                 self.assertEqual(xero_import_run._pass_seconds(), seconds)
 
+    def test_a_run_waits_while_its_company_needs_reconnecting(self):
+        total = len(self.xero_contacts())
+        run = self.Run._xero_queue(self.xero_connection, archived_mode="archive", page_size=10)
+        self.xero_connection.sudo().state = "needs_reconnect"
+        self.sandbox.clear_calls()
+        for _attempt in range(6):   # more passes than a run's attempts
+            self.Run._xero_cron_import()
+        self.assertEqual((run.state, run.attempts, run.processed), ("queued", 0, 0))
+        self.assertFalse(self.sandbox.calls(), "nothing asked of a connection that cannot work")
+        self.xero_connection.sudo().state = "connected"   # the admin reconnected
+        self.Run._xero_cron_import()
+        self.assertEqual((run.state, run.processed), ("done", total))
+
     def test_interrupted_run_resumes_where_it_stopped_without_duplicates(self):
         contacts = self.xero_contacts()
         run = self.Run._xero_queue(self.xero_connection, archived_mode="archive", page_size=10)

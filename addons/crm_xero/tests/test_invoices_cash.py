@@ -73,6 +73,18 @@ class TestRefreshInvoices(CashCase):
             lambda m: "could not be refreshed" in (m.body or "")))
         self.assertEqual(lost.xero_invoice_status, "DRAFT")
 
+    def test_a_company_stopped_half_way_is_not_left_for_odoo_to_rerun_at_once(self):
+        # Odoo runs a job again straight away (up to ten times, for every
+        # company) while it says some work is done and some remains.
+        cron = self.env.ref("crm_xero.ir_cron_xero_refresh_invoices")
+        progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
+        self.sandbox.set_faults(rate_limit_every=2, retry_after=3600)   # the 2nd call: 429
+        self.env["xero.invoice.link"].with_context(ir_cron_progress_id=progress.id) \
+            ._xero_cron_refresh_invoices(batch_size=2)
+        self.assertEqual(len(self.api_calls("GET /Invoices")), 2, "a batch of 2, then a 429")
+        self.assertEqual((progress.done, progress.remaining), (2, 0),
+                         "the rest waits for the next run, not for an immediate one")
+
     def test_xero_down_leaves_everything_as_it_was(self):
         self.sandbox.approve(self.tenant, self.lead.xero_invoice_id)
         self.sandbox.set_faults(error_next=100, error_status=503)
