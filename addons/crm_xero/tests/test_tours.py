@@ -424,7 +424,8 @@ class TestTours(XeroHttpCase):
     def test_04_opportunity_invoice_create_update_view_then_delete(self):
         """The salesperson: Create Draft Invoice on Xero, Update it after a
         change, View it.  Then a sales manager deletes the opportunity: the
-        prompt says the draft goes too, and it does."""
+        prompt says the draft goes too (in the pipeline, where they keep it,
+        then on the form), and it does."""
         connection = self.connect()
         contact = self.active_contact()
         customer = self.linked_account(connection, contact)
@@ -453,8 +454,9 @@ class TestTours(XeroHttpCase):
             "password": "xero_sales_manager",
             "groups_id": [(6, 0, [self.env.ref("sales_team.group_sale_manager").id])]})
         self.assertFalse(sales_manager.has_group("crm_xero.group_xero_manager"))
-        self.run_tour(f"/odoo/crm/{lead_id}", "crm_xero_tour_opportunity_delete",
-                      "xero_sales_manager")
+        # Handed over to the manager: it is in their pipeline ("My Pipeline").
+        lead.user_id = sales_manager
+        self.run_tour("/odoo/crm", "crm_xero_tour_opportunity_delete", "xero_sales_manager")
 
         self.assertFalse(self.env["crm.lead"].with_context(active_test=False).browse(lead_id)
                          .exists(), "the opportunity is deleted")

@@ -64,8 +64,22 @@ registry.category("web_tour.tours").add("crm_xero_tour_opportunity_invoice", {
     },
 });
 
+const CARD = ".o_kanban_record:contains(Website redesign)";
+
 registry.category("web_tour.tours").add("crm_xero_tour_opportunity_delete", {
     steps: () => [
+        // First from the pipeline: a card's menu > Delete says it too; kept.
+        check(CARD, "The opportunity's card in the pipeline"),
+        {
+            content: "The card's menu",
+            trigger: CARD,
+            run: `hover && click ${CARD} .o_dropdown_kanban .dropdown-toggle`,
+        },
+        click(".o-dropdown--menu .dropdown-item:contains(Delete)", "Delete"),
+        check(".modal:contains(is deleted in Xero too)",
+              "The pipeline's prompt says the Xero draft is deleted too"),
+        click(".modal-footer button:contains(No, keep it)", "Keep it"),
+        click(CARD, "Open the opportunity"),
         check(".o_form_view .o_field_widget[name=name] textarea:value(Website redesign)",
               "The opportunity with its Xero draft"),
         check("button[name=action_xero_view_invoice]:contains(INV-):contains(Draft)"),
