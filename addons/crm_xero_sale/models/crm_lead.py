@@ -29,8 +29,9 @@ class CrmLead(models.Model):
     def _xero_due_date(self):
         """The last due date of the customer's payment terms, from today."""
         order = self._xero_quotation()
+        # Payment terms are per company: the opportunity's, not the current one.
         terms = (order.payment_term_id if order else None) or \
-            self._xero_customer().property_payment_term_id
+            self._xero_customer().with_company(self._xero_company()).property_payment_term_id
         if not terms or not terms.line_ids:
             return super()._xero_due_date()
         return max(line._get_due_date(False) for line in terms.line_ids)
