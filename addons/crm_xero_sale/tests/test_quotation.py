@@ -110,6 +110,33 @@ class TestQuotationInvoices(XeroInvoiceCase):
         self.assertEqual(invoice["DueDateString"][:10],
                          (date.today() + timedelta(days=45)).isoformat())
 
+    def test_due_date_follows_the_payment_terms_of_the_opportunitys_company(self):
+        # Payment terms are per company; the salesperson works in another one.
+        home = self.lead.company_id
+        self.assertTrue(home)
+        elsewhere = self.env["res.company"].create({"name": "Elsewhere Pty Ltd"})
+        self.salesman.write({"company_ids": [Command.link(elsewhere.id)],
+                             "company_id": elsewhere.id})
+        terms = self.env["account.payment.term"].create({
+            "name": "30 days", "company_id": home.id,
+            "line_ids": [Command.create({"value": "percent", "value_amount": 100,
+                                         "nb_days": 30})]})
+        self.customer.with_company(home).property_payment_term_id = terms
+        self.assertFalse(self.customer.with_company(elsewhere).property_payment_term_id)
+        # The salesperson's current company is Elsewhere (the company switcher).
+        working_elsewhere = {"allowed_company_ids": [elsewhere.id, home.id]}
+        self.env.flush_all()
+        action = self.as_salesman(self.lead).with_context(**working_elsewhere) \
+            .action_xero_create_invoice()
+        wizard = self.env[action["res_model"]].with_user(self.salesman) \
+            .with_context(**working_elsewhere).browse(action["res_id"])
+        self.assertEqual(wizard.env.company, elsewhere)
+        self.choose(wizard).action_create()
+        self.env.invalidate_all()
+        self.sandbox.approve(self.tenant, self.lead.xero_invoice_id)
+        self.assertEqual(self.invoice_in_xero()["DueDateString"][:10],
+                         (date.today() + timedelta(days=30)).isoformat())
+
     def test_without_payment_terms_xero_decides_the_due_date(self):
         self.create_invoice()
         self.assertNotIn("DueDate", self.invoice_in_xero())
