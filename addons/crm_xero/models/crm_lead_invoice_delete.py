@@ -16,6 +16,7 @@ from ..xero import invoices as xero_invoices
 from ..xero import limits
 from ..xero.errors import XeroError
 from .xero_errors import xero_message
+from .xero_write import UNSETTLED
 
 _logger = logging.getLogger(__name__)
 
@@ -28,12 +29,32 @@ class CrmLead(models.Model):
     _inherit = "crm.lead"
 
     def unlink(self):
-        links = self.sudo().xero_invoice_link_ids.filtered("open")
-        if links and not self.env.context.get("xero_skip_invoice_delete"):
+        if self.env.context.get("xero_skip_invoice_delete"):
+            return super().unlink()
+        links = self.sudo().xero_invoice_link_ids
+        # A create whose answer was lost: Xero may hold a draft the link
+        # does not know yet.  It is settled (same key) before deciding.
+        unsettled = links and self.env["xero.write"].sudo().search_count([
+            ("link_model", "=", links._name), ("link_id", "in", links.ids),
+            ("state", "in", UNSETTLED)])
+        if unsettled or links.filtered("open"):
             self.check_access("unlink")
             self._xero_try_unlink()
-            self._xero_delete_drafts(links)
+            if unsettled:
+                self._xero_settle_writes(links)
+            links = links.exists().filtered("open")
+            if links:
+                self._xero_delete_drafts(links)
         return super().unlink()
+
+    def _xero_settle_writes(self, links):
+        for link in links:
+            try:
+                self.env["xero.write"]._xero_settle_open(link)
+            except XeroError as exc:
+                raise UserError(_("The opportunity was not deleted: %s",
+                                  xero_message(self.env, exc))) from None
+        links.invalidate_recordset()
 
     def _xero_try_unlink(self):  # pylint: disable=missing-return  # a dry run returns nothing
         """Raise what the Odoo delete would raise, changing nothing."""

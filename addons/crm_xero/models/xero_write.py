@@ -66,6 +66,8 @@ LOCK_WAIT = limits.READ_TIMEOUT + 5
 # The recovery job leaves intents this recent to the click that made them.
 SETTLE_AFTER = timedelta(seconds=60)
 MAX_ATTEMPTS = 10
+# Writes whose outcome Odoo has not applied yet: a click settles them first.
+UNSETTLED = ("pending", "answered", "failed")
 
 
 class XeroWrite(models.Model):
@@ -185,12 +187,14 @@ class XeroWrite(models.Model):
     @api.model
     def _xero_settle_open(self, link):
         """Finish the link's earlier writes: apply stored answers, resend
-        pending intents with their own key (Xero replays or does them)."""
+        pending intents with their own key (Xero replays or does them).
+        Writes the recovery job gave up on ("failed") are finished here too:
+        Xero may hold them, and a new intent would make a second record."""
         self = self.sudo()
         with self.env["xero.connection"]._xero_fresh_env() as env:
             open_ids = self.with_env(env).search([
                 ("link_model", "=", link._name), ("link_id", "=", link.id),
-                ("state", "in", ("pending", "answered"))], order="id").ids
+                ("state", "in", UNSETTLED)], order="id").ids
         for write in self.browse(open_ids):
             _logger.info("Xero write %s found unfinished: settling it", write.id)
             try:
@@ -205,6 +209,9 @@ class XeroWrite(models.Model):
         with self.env["xero.connection"]._xero_fresh_env() as env:
             write = self.with_env(env)
             state, connection = write.state, write.connection_id
+            if state == "failed":   # given up in the background; a click goes on with it
+                state = "answered" if write.answered_at else "pending"
+                write.state = state
             if state == "pending":
                 sender = SENDERS[write.operation]
                 values = {"payload": write.payload, "target_id": write.target_id,
@@ -306,11 +313,14 @@ class XeroWrite(models.Model):
                 _logger.info("Xero writes of %s %s: a concurrent update, next run", *link_key)
             except (errors.XeroError, UserError) as exc:
                 _logger.info("Xero writes of %s %s still unfinished: %s", *link_key, exc)
-        for write in self.sudo().search([("state", "in", ("pending", "answered")),
-                                         ("attempts", ">=", MAX_ATTEMPTS)]):
-            write.state = "failed"
-            _logger.error("Xero write %s (%s) gave up after %s attempts: %s", write.id,
-                          write.operation, write.attempts, write.error)
+        # In a transaction of its own: the attempts above were counted in theirs.
+        # "Failed" only stops this job; the next click still finishes the write.
+        with self.env["xero.connection"]._xero_fresh_env() as env:
+            for write in self.with_env(env).search([("state", "in", ("pending", "answered")),
+                                                    ("attempts", ">=", MAX_ATTEMPTS)]):
+                write.state = "failed"
+                _logger.error("Xero write %s (%s) left to the next click after %s attempts: "
+                              "%s", write.id, write.operation, write.attempts, write.error)
         return done
 
 

@@ -285,6 +285,49 @@ class TestInvoiceExactlyOnce(WritePathCase):
             with self.subTest(user=user):
                 self.check_one_invoice_after(user, Dropped())
 
+    def lose_the_create_answer(self, lead):
+        """Create Draft Invoice while Xero saves the draft and every answer is
+        lost: the intent stays pending, the opportunity knows no invoice."""
+        self.sandbox.set_faults(drop_after_commit_next=5)
+        try:
+            _result, error = self.create_invoice("salesman", lead)
+        finally:
+            self.sandbox.clear_faults()
+        self.assertIsInstance(error, UserError)
+        self.assertEqual(len(self.xero_invoices_of(self.contact_id)), 1, "Xero saved it")
+        self.assertFalse(self.invoice_link(lead)["invoice_id"])
+
+    def test_a_write_the_job_gave_up_on_is_still_finished_by_the_next_click(self):
+        lead = self.new_opportunity("salesman")
+        self.lose_the_create_answer(lead)
+        with self.committed_env() as env:   # ten runs of the job, Xero unreachable each time
+            env.cr.execute("UPDATE xero_write SET attempts = 10, "
+                           "create_date = create_date - interval '2 minutes' "
+                           "WHERE state = 'pending'")
+        self.sandbox.set_faults(drop_after_commit_next=5)
+        with self.committed_env() as env:
+            env["xero.write"]._xero_cron_settle()
+        self.sandbox.clear_faults()
+        self.assertEqual([w["state"] for w in self.writes() if w["operation"] ==
+                          "invoice_create"], ["failed"])
+        result, error = self.create_invoice("salesman", lead)
+        self.assertIsNone(error, error)
+        invoices = self.xero_invoices_of(self.contact_id)
+        self.assertEqual(len(invoices), 1, "the same intent, the same key: no second invoice")
+        self.assertEqual(self.invoice_link(lead)["invoice_id"], invoices[0]["InvoiceID"])
+
+    def test_deleting_an_opportunity_whose_create_answer_was_lost_deletes_the_draft(self):
+        lead = self.new_opportunity("salesman")
+        self.lose_the_create_answer(lead)
+        draft = self.xero_invoices_of(self.contact_id)[0]
+        result, error = self.click("admin", "crm.lead", [lead], "unlink")
+        self.assertIsNone(error, error)
+        self.assertEqual(self.sandbox.invoice(self.tenant, draft["InvoiceID"])["Status"],
+                         "DELETED", "no draft left in Xero that Odoo never knew")
+        with self.committed_env() as env:
+            self.assertFalse(env["crm.lead"].with_context(active_test=False).browse(lead)
+                             .exists())
+
     def test_two_workers_creating_the_same_invoice_make_one_and_both_see_it(self):
         """Two clicks at once (two workers, one opportunity): one sends, the
         other waits for it and shows its result; neither refuses."""
