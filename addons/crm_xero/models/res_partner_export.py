@@ -54,7 +54,8 @@ class ResPartner(models.Model):
             partner = link.partner_id
             connection = link.connection_id
             wanted = code or link.account_number or None
-            snapshot = partner._xero_snapshot(connection, main_person, account_number=wanted)
+            person = main_person
+            snapshot = partner._xero_snapshot(connection, person, account_number=wanted)
             if not link.contact_id:
                 partner._xero_check_clashes(connection, snapshot["name"], wanted)
             wanted = wanted or partner._xero_generate_account_number(connection)
@@ -63,6 +64,12 @@ class ResPartner(models.Model):
                 payload, operation, target = {"AccountNumber": wanted}, "contact_update", \
                     link.contact_id
                 labels = ["account_number"]
+                # Only the code was sent: the baseline of Update to Xero moves by
+                # the code alone (other Odoo edits are still to be sent), and the
+                # main person is not changed.
+                snapshot = dict(link.odoo_values, account_number=wanted) \
+                    if link.odoo_values else None
+                person = None
             else:
                 payload = contacts.contact_for_create(snapshot, wanted,
                                                       partner._xero_contact_number())
@@ -71,7 +78,7 @@ class ResPartner(models.Model):
             action = "Created" if operation == "contact_create" else "Updated"
             return {"operation": operation, "payload": payload, "target_id": target,
                     "context": {"snapshot": snapshot,
-                                "main_person_id": main_person.id if main_person else False,
+                                "main_person_id": person.id if person else False,
                                 "details": contacts.history_details(action, user_name, labels)}}
 
         try:

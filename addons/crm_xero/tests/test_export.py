@@ -106,6 +106,25 @@ class TestExport(XeroAccountCase):
                                     % holder.name):
             account.with_user(self.salesman)._xero_link_existing(coded["ContactID"])
 
+    def test_giving_a_linked_contact_its_code_leaves_other_edits_for_update(self):
+        # Linked on first opening to a Xero contact without a ledger code; the
+        # salesperson then changes the phone, and Exports to give it the code.
+        contact = next(c for c in self.xero_contacts() if not c.get("AccountNumber")
+                       and c["ContactStatus"] == "ACTIVE")
+        account = self.new_account(contact["Name"])
+        self.assertEqual(self.check_link(account), "linked")
+        self.assertTrue(account.xero_code_missing)
+        account.phone = "+61 2 5550 0199"
+        self.export(account, account_number="CUST-77")
+        self.assertEqual(self.xero_contact(contact["ContactID"])["AccountNumber"], "CUST-77")
+        self.env.flush_all()
+        account.with_user(self.salesman).action_xero_update()
+        self.env.invalidate_all()
+        phones = {p["PhoneType"]: p.get("PhoneNumber")
+                  for p in self.xero_contact(contact["ContactID"])["Phones"]}
+        self.assertIn("5550 0199", " ".join(filter(None, phones.values())),
+                      "Update sent the phone changed before the code was given")
+
     def test_bad_input_is_refused_before_calling_xero(self):
         account = self.new_account("Bad Email Ltd", email="not-an-email")
         with self.assertRaisesRegex(UserError, "not a valid email address"):
