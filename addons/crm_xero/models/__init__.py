@@ -2,6 +2,7 @@ from . import xero_connection
 from . import xero_connection_setup
 from . import xero_tenant_choice
 from . import xero_write
+from . import xero_link
 from . import xero_contact_link
 from . import xero_invoice_link
 from . import res_partner

@@ -89,7 +89,7 @@ class CrmLead(models.Model):
     def _compute_xero_invoice(self):
         for lead in self:
             links = lead.sudo().xero_invoice_link_ids.filtered("invoice_id")
-            company = lead.company_id or self.env.company
+            company = lead._xero_company()
             link = links.filtered(lambda l: l.company_id == company)[:1] or links[-1:]
             lead.xero_invoice_link_id = link
             for field, source in _SHOWN.items():
@@ -120,16 +120,16 @@ class CrmLead(models.Model):
         connected = set(self.env["xero.connection"].sudo().search(
             [("state", "=", "connected")]).company_id.ids)
         for lead in self:
-            lead.xero_connected = (lead.company_id or self.env.company).id in connected
+            lead.xero_connected = lead._xero_company().id in connected
 
     @api.depends("partner_id", "company_id")
     @api.depends_context("company")
     def _compute_xero_credit_warning(self):
         warnings = self.env["xero.contact.link"]._xero_overdue_warnings(
-            [(lead.company_id or self.env.company, lead.partner_id.commercial_partner_id)
+            [(lead._xero_company(), lead.partner_id.commercial_partner_id)
              for lead in self])
         for lead in self:
-            text = warnings.get(((lead.company_id or self.env.company).id,
+            text = warnings.get((lead._xero_company().id,
                                  lead.partner_id.commercial_partner_id.id))
             lead.xero_credit_warning = bool(text)
             lead.xero_credit_warning_text = text or False

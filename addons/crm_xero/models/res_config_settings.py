@@ -7,9 +7,8 @@ from datetime import datetime
 from odoo import _, api, fields, models
 
 from ..xero import invoices as xero_invoices
-from ..xero.errors import XeroError
 from ..xero.import_rules import ODOO_WINS, XERO_WINS
-from .xero_actions import new_dialog
+from .xero_actions import RELOAD_PAGE, new_dialog
 from .xero_connection import DEFAULT_SCOPES, STATES
 from .xero_errors import xero_action
 
@@ -82,21 +81,8 @@ class ResConfigSettings(models.TransientModel):
         default=ODOO_WINS)
     xero_import_run_id = fields.Many2one("xero.import.run", compute="_compute_xero_connection")
     xero_import_state = fields.Selection(related="xero_import_run_id.state", string="Import state")
-    xero_import_kind = fields.Selection(related="xero_import_run_id.kind", string="Import kind")
-    xero_import_progress = fields.Integer(related="xero_import_run_id.progress",
-                                          string="Import progress")
-    xero_import_processed = fields.Integer(related="xero_import_run_id.processed",
-                                           string="Contacts read")
-    xero_import_item_count = fields.Integer(related="xero_import_run_id.item_count",
-                                            string="Contacts to read")
     xero_import_summary = fields.Char(related="xero_import_run_id.summary",
                                       string="Import summary")
-    xero_import_skip_details = fields.Text(related="xero_import_run_id.skip_details",
-                                           string="Skipped")
-    xero_import_last_error = fields.Char(related="xero_import_run_id.last_error",
-                                         string="Import problem")
-    xero_import_finished_at = fields.Datetime(related="xero_import_run_id.finished_at",
-                                              string="Import finished")
     xero_import_watermark = fields.Datetime(related="xero_connection_id.xero_import_watermark",
                                             string="Synced up to")
 
@@ -148,10 +134,6 @@ class ResConfigSettings(models.TransientModel):
             settings.xero_webhook_last_received = connection and \
                 self.env["xero.webhook.event"].sudo()._xero_last_received(connection)
 
-    def _xero_code_sequence(self):
-        connection = self.env["xero.connection"]._xero_for_company(self.company_id)
-        return connection._xero_ensure_code_sequence()
-
     @api.depends("company_id")
     def _compute_xero_code_pattern(self):
         for settings in self:
@@ -171,7 +153,7 @@ class ResConfigSettings(models.TransientModel):
             return None
         try:
             return self.env["xero.invoice.link"]._xero_invoice_settings(connection)
-        except (XeroError, Exception) as exc:  # noqa: BLE001 - Settings must open anyway
+        except Exception as exc:  # noqa: BLE001 - Settings must open anyway
             _logger.info("Xero lists unavailable for Settings: %s", exc)
             return None
 
@@ -259,4 +241,4 @@ class ResConfigSettings(models.TransientModel):
 
     def action_xero_import_resume(self):
         self.xero_import_run_id.action_xero_resume()
-        return {"type": "ir.actions.client", "tag": "reload"}
+        return RELOAD_PAGE

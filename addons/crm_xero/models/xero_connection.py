@@ -328,8 +328,15 @@ class XeroConnection(models.Model):
         """The Odoo currency of a Xero currency code (default: the
         organisation's base currency), archived ones included."""
         code = code or self.base_currency
-        return self.env["res.currency"].with_context(active_test=False).search(
-            [("name", "=", code)], limit=1) if code else self.env["res.currency"]
+        if not code:
+            return self.env["res.currency"]
+        # Asked once per invoice row while refreshing hundreds: one search a
+        # code per transaction.
+        found = self.env.cr.cache.setdefault("xero_currency_ids", {})
+        if code not in found:
+            found[code] = self.env["res.currency"].with_context(active_test=False).search(
+                [("name", "=", code)], limit=1).id
+        return self.env["res.currency"].browse(found[code])
 
     def _xero_mark_needs_reconnect_now(self, exc):
         """Mark it in a transaction of its own, which outlives the caller's

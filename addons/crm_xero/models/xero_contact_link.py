@@ -37,12 +37,12 @@ CONTACT_STATUSES = [("ACTIVE", "Active"), ("ARCHIVED", "Archived"),
 
 class XeroContactLink(models.Model):
     _name = "xero.contact.link"
+    _inherit = ["xero.link"]
     _description = "Xero contact of an account"
     _rec_name = "partner_id"
+    _xero_owner_field = "partner_id"
+    _xero_new_row = {"check_state": "pending"}
 
-    connection_id = fields.Many2one("xero.connection", required=True, ondelete="cascade",
-                                    index=True)
-    company_id = fields.Many2one(related="connection_id.company_id", store=True, index=True)
     partner_id = fields.Many2one("res.partner", required=True, ondelete="cascade", index=True)
     contact_id = fields.Char("Xero contact id", index=True, copy=False,
                              help="Xero's ContactID; empty while the account is not in Xero.")
@@ -78,24 +78,6 @@ class XeroContactLink(models.Model):
     ]
 
     # -- finding and making links ----------------------------------------------------
-    @api.model
-    def _xero_ensure(self, connection, partner):
-        """The link of ``partner`` in ``connection``'s organisation, created
-        (committed, in a transaction of its own) if there is none yet, so
-        that writes to Xero can lock it.  Safe against a concurrent creator."""
-        with connection._xero_fresh_env() as env:
-            env.cr.execute("""
-                INSERT INTO xero_contact_link (connection_id, company_id, partner_id, check_state,
-                                               create_uid, write_uid, create_date, write_date)
-                VALUES (%s, %s, %s, 'pending', %s, %s, now() at time zone 'UTC',
-                        now() at time zone 'UTC')
-                ON CONFLICT (connection_id, partner_id) DO NOTHING
-            """, [connection.id, connection.company_id.id, partner.id, env.uid, env.uid])
-            env.cr.execute("SELECT id FROM xero_contact_link WHERE connection_id = %s "
-                           "AND partner_id = %s", [connection.id, partner.id])
-            link_id = env.cr.fetchone()[0]
-        return self.sudo().browse(link_id)
-
     def _xero_try_lock(self):
         """In this transaction, take the link's write lock unless a click holds
         it (the same lock as the write path's)."""

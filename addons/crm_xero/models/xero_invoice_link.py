@@ -37,12 +37,12 @@ def xero_clear_invoice_settings_cache():
 
 class XeroInvoiceLink(models.Model):
     _name = "xero.invoice.link"
+    _inherit = ["xero.link"]
     _description = "Xero invoice of an opportunity"
     _rec_name = "number"
+    _xero_owner_field = "lead_id"
+    _xero_new_row = {"open": False}
 
-    connection_id = fields.Many2one("xero.connection", required=True, ondelete="cascade",
-                                    index=True)
-    company_id = fields.Many2one(related="connection_id.company_id", store=True, index=True)
     lead_id = fields.Many2one("crm.lead", required=True, ondelete="cascade", index=True)
     invoice_id = fields.Char("Xero invoice id", index="btree_not_null", copy=False)
     number = fields.Char("Xero invoice", copy=False)
@@ -86,23 +86,6 @@ class XeroInvoiceLink(models.Model):
         for link in self:
             link.overdue = bool(link.status == "AUTHORISED" and link.due_date
                                 and link.due_date < today and link.amount_due > 0)
-
-    @api.model
-    def _xero_ensure(self, connection, lead):
-        """The opportunity's link in ``connection``'s organisation, committed
-        (created in a transaction of its own if needed) so writes can lock it."""
-        with connection._xero_fresh_env() as env:
-            env.cr.execute("""
-                INSERT INTO xero_invoice_link (connection_id, company_id, lead_id, open,
-                                               create_uid, write_uid, create_date, write_date)
-                VALUES (%s, %s, %s, false, %s, %s, now() at time zone 'UTC',
-                        now() at time zone 'UTC')
-                ON CONFLICT (connection_id, lead_id) DO NOTHING
-            """, [connection.id, connection.company_id.id, lead.id, env.uid, env.uid])
-            env.cr.execute("SELECT id FROM xero_invoice_link WHERE connection_id = %s "
-                           "AND lead_id = %s", [connection.id, lead.id])
-            link_id = env.cr.fetchone()[0]
-        return self.sudo().browse(link_id)
 
     # What the opportunity shows follows at once on the screens that show it.
     _LIVE_FIELDS = {"invoice_id", "status", "total", "amount_due", "amount_paid", "paid_on",

@@ -171,4 +171,5 @@ class XeroWebhookEvent(models.Model):
             for contact in contacts:
                 link = links.get(contact["ContactID"].lower())
                 if link and link._xero_try_lock():
-                    link.write({**link._xero_link_values(contact), "synced_values": contact})
+                    link.write({**link._xero_link_values(contact), "synced_values": contact,
+                                "synced_at": fields.Datetime.now()})

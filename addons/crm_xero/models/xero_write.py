@@ -126,16 +126,9 @@ class XeroWrite(models.Model):
                 fresh = link.with_env(env)
                 planned = build(fresh)
                 if planned is not None:
-                    write = self.with_env(env).create({
-                        "connection_id": fresh.connection_id.id,
-                        "operation": planned["operation"],
-                        "link_model": link._name, "link_id": link.id,
-                        "target_id": planned.get("target_id"),
-                        "idempotency_key": self._xero_new_key(planned["operation"], link),
-                        "payload": planned["payload"],
-                        "context_values": planned.get("context") or {},
-                        "user_id": self.env.uid,
-                    })
+                    write = self.with_env(env)._xero_new_intent(
+                        fresh, planned["operation"], planned["payload"],
+                        planned.get("target_id"), planned.get("context"))
             if planned is None:
                 return False, self._xero_summary(link)
             # The intent is committed: from here on, whatever happens, it is
@@ -156,13 +149,8 @@ class XeroWrite(models.Model):
         recovery job sends it later with the same key."""
         self = self.sudo()
         with self.env["xero.connection"]._xero_fresh_env() as env:
-            write = self.with_env(env).create({
-                "connection_id": link.with_env(env).connection_id.id, "operation": operation,
-                "link_model": link._name, "link_id": link.id, "target_id": target_id,
-                "idempotency_key": self._xero_new_key(operation, link),
-                "payload": payload, "context_values": context_values or {},
-                "user_id": self.env.uid,
-            })
+            write = self.with_env(env)._xero_new_intent(link.with_env(env), operation, payload,
+                                                        target_id, context_values)
         try:
             self.browse(write.id)._xero_send()
             return True
@@ -170,6 +158,16 @@ class XeroWrite(models.Model):
             _logger.warning("Xero %s for %s %s not sent yet (%s); retried by the recovery job",
                             operation, link._name, link.id, exc.detail or exc)
             return False
+
+    def _xero_new_intent(self, link, operation, payload, target_id=None, context_values=None):
+        """The intent, in this (fresh) transaction, with its one key."""
+        return self.create({
+            "connection_id": link.connection_id.id, "operation": operation,
+            "link_model": link._name, "link_id": link.id, "target_id": target_id,
+            "idempotency_key": self._xero_new_key(operation, link),
+            "payload": payload, "context_values": context_values or {},
+            "user_id": self.env.uid,
+        })
 
     @staticmethod
     def _xero_new_key(operation, link):

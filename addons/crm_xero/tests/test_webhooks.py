@@ -134,6 +134,7 @@ class TestWebhooks(XeroInvoiceCase):
 
     def test_a_contact_changed_in_xero_updates_the_linked_account(self):
         before = len(self.delivered())
+        synced_before = self.customer.xero_link_id.synced_at
         self.sandbox.update_contact(self.tenant, self.contact["ContactID"],
                                     EmailAddress="new-address@acme.example")
         self.wait_for_delivery(before, "CONTACT")
@@ -141,4 +142,6 @@ class TestWebhooks(XeroInvoiceCase):
             self.handle()
             link = self.customer.xero_link_id
             self.assertEqual(link.synced_values["EmailAddress"], "new-address@acme.example")
+            self.assertTrue(link.synced_at and (not synced_before or link.synced_at
+                                                >= synced_before), "when Odoo last read it")
             self.assertTrue(self.customer.xero_stats_refreshed_at)

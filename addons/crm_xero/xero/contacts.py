@@ -19,6 +19,8 @@ that Odoo does not model (other address lines, phone types, persons) is kept.
 import re
 
 from .errors import _lt
+from .limits import HISTORY_DETAILS_MAX
+from .matching import _norm
 
 MAX_LENGTHS = {"Name": 255, "FirstName": 255, "LastName": 255, "EmailAddress": 255,
                "AccountNumber": 50, "ContactNumber": 50, "TaxNumber": 50}
@@ -47,10 +49,6 @@ LABELS = {
     "address": _lt("address"), "billing": _lt("postal address"),
     "main": _lt("main contact"), "persons": _lt("contact persons"),
 }
-
-
-def _norm(text):
-    return " ".join((text or "").split()).casefold()
 
 
 def split_name(full_name):
@@ -245,7 +243,7 @@ def history_details(action, user_name, labels):
     """The note written in the Xero contact's history (English: Xero's
     history is the accountant's, whatever the salesperson's language)."""
     text = ", ".join(LABELS.get(label, label) for label in labels) or "no field"
-    return ("%s from Odoo CRM by %s: %s." % (action, user_name, text))[:250]
+    return ("%s from Odoo CRM by %s: %s." % (action, user_name, text))[:HISTORY_DETAILS_MAX]
 
 
 # -- Xero -> Odoo -------------------------------------------------------------------

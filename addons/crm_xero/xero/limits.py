@@ -8,8 +8,6 @@ waits takes its size from here.
 PAGE_SIZE = 1000
 #: Ids per ``IDs=`` / ``ContactIDs=`` query: keeps the URL well under limits.
 IDS_PER_CALL = 100
-#: Contacts per write request (Xero advises about 50).
-CONTACTS_PER_WRITE = 50
 
 #: Seconds to connect, and to wait for an answer.  One pair for every call.
 CONNECT_TIMEOUT = 5.0
