@@ -50,6 +50,8 @@ class CrmLead(models.Model):
         not_draft = []
 
         def build(link):
+            if link._xero_last_sent("invoice_update") == plan["payload"]:
+                return None   # sent already: a second click, or a retry after a lost answer
             current = link.connection_id._xero_call(lambda gw: gw.get_invoice(link.invoice_id))
             if (current.get("Status") or "").upper() not in xero_invoices.UPDATABLE:
                 link._xero_apply_refresh(current)

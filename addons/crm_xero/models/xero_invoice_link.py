@@ -125,15 +125,22 @@ class XeroInvoiceLink(models.Model):
                           online_url=False)
         self.write(values)
 
+    def _xero_last_sent(self, operation):
+        """The payload of this link's last write of ``operation`` Xero applied."""
+        self.ensure_one()
+        last = self.env["xero.write"].sudo().search([
+            ("link_model", "=", self._name), ("link_id", "=", self.id),
+            ("operation", "=", operation), ("state", "=", "done")], order="id desc", limit=1)
+        return last.payload
+
     def _xero_note_write(self, write):
         if write.operation == "invoice_delete":
             return
-        text = (_("Draft invoice %(number)s created in Xero (%(total)s).")
+        said = {"number": self.number, "total": self._xero_total_text()}
+        text = (_("Draft invoice %(number)s created in Xero (%(total)s).", **said)
                 if write.operation == "invoice_create" else
-                _("Draft invoice %(number)s updated in Xero (%(total)s)."))
-        self.lead_id._message_log(body=text % {"number": self.number,
-                                               "total": self._xero_total_text()},
-                                  author_id=write.user_id.partner_id.id)
+                _("Draft invoice %(number)s updated in Xero (%(total)s).", **said))
+        self.lead_id._message_log(body=text, author_id=write.user_id.partner_id.id)
         problem = write.context_values.get("expected_total") is not None and \
             xero_invoices.totals_problem(write.context_values["expected_total"], write.response)
         if problem:

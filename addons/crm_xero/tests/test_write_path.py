@@ -36,6 +36,10 @@ class WritePathCase(XeroCommittedCase):
 
     def setUp(self):
         super().setUp()
+        self.fresh_account()
+
+    def fresh_account(self):
+        """A new account, not in Xero yet (for the next user's own click)."""
         self.account_name = self.unique_name("Write Path Ltd")
         self.partner_id = self.create("res.partner", {
             "name": self.account_name, "is_company": True, "company_id": self.ids["company"],
@@ -127,10 +131,15 @@ class TestExportExactlyOnce(WritePathCase):
         self.patch(MailThread, "_message_log", _chatter_refuses)
         for user in USERS:
             with self.subTest(user=user):
+                self.fresh_account()   # each user exports an account of their own
                 result, error = self.export(user)
                 self.assertIsNone(error, "the note is not what the user asked for")
                 self.assert_one_contact_linked()
-        self.assertEqual(len(self.writes("done")), 2, "one create, one history note")
+                with self.committed_env() as env:
+                    notes = env["res.partner"].browse(self.partner_id).message_ids
+                    self.assertFalse(notes.filtered(lambda m: "Xero" in (m.body or "")),
+                                     "the chatter did refuse the note")
+        self.assertEqual(len(self.writes("done")), 4, "a create and a history note each")
 
     def test_serialization_failure_is_retried_and_adopts_xeros_answer(self):
         conflict = _conflict_once(XeroContactLink._xero_apply_write, self.serialization_failure())
@@ -160,11 +169,7 @@ class TestExportExactlyOnce(WritePathCase):
                 keys = {c["idempotency_key"] for c in self.sandbox.calls()
                         if c["operation"] == "PUT /Contacts"}
                 self.assertEqual(len(keys), 1, "every attempt sent the intent's one key")
-                # the next user exports an account of their own
-                self.account_name = self.unique_name("Write Path Ltd")
-                self.partner_id = self.create("res.partner", {
-                    "name": self.account_name, "is_company": True,
-                    "company_id": self.ids["company"]})
+                self.fresh_account()   # the next user exports an account of their own
 
     def test_killed_worker_then_a_second_click_adopts_the_contact(self):
         with self.kill_after("create_contacts"):
@@ -179,7 +184,10 @@ class TestExportExactlyOnce(WritePathCase):
 
     def test_killed_worker_is_finished_by_the_recovery_job(self):
         with self.kill_after("create_contacts"):
-            self.export("admin")
+            _result, error = self.export("admin")
+        self.assertIsInstance(error, WorkerKilled)
+        self.assertEqual(len(self.xero_contacts_named()), 1, "Xero has it")
+        self.assertFalse(self.contact_link().get("contact_id"), "Odoo does not, yet")
         with self.committed_env() as env:
             env.cr.execute("UPDATE xero_write SET create_date = create_date - interval '2 minutes'")
         with self.committed_env() as env:
@@ -238,14 +246,21 @@ class TestInvoiceExactlyOnce(WritePathCase):
         self.assertEqual(self.invoice_link(lead)["invoice_id"], invoices[0]["InvoiceID"])
         self.assertIn(invoices[0]["InvoiceNumber"], result["params"]["message"])
 
-    def check_one_invoice_after(self, user, failure):
-        """Click with ``failure`` injected; if the user saw an error, click
-        again (as they would); one invoice, linked, whatever happened."""
+    def check_one_invoice_after(self, user, failure, seen=None):
+        """Click with ``failure`` injected, Xero accepting the invoice; if the
+        user saw an error (``seen``: its class, or None when the failure is
+        absorbed), click again as they would: one invoice, linked."""
         lead = self.new_opportunity(user)
         before = len(self.xero_invoices_of(self.contact_id))
         with failure:
             result, error = self.create_invoice(user, lead)
-        if error is not None:
+        self.assertEqual(len(self.xero_invoices_of(self.contact_id)), before + 1,
+                         "Xero accepted the invoice before the failure")
+        if seen is None:
+            self.assertIsNone(error, error)
+        else:
+            self.assertIsInstance(error, seen)
+            self.assertFalse(self.invoice_link(lead)["invoice_id"], "Odoo lost the answer")
             result, error = self.create_invoice(user, lead)
         self.assertIsNone(error, error)
         invoices = self.xero_invoices_of(self.contact_id)
@@ -254,25 +269,32 @@ class TestInvoiceExactlyOnce(WritePathCase):
         self.assertIn(mine["invoice_id"], [i["InvoiceID"] for i in invoices], "linked in Odoo")
         self.assertEqual(mine["status"], "DRAFT")
         self.assertIn(mine["number"], result["params"]["message"])
+        return lead
 
     def test_chatter_refusing_never_makes_a_second_invoice(self):
         for user in USERS:
             with self.subTest(user=user):
-                self.check_one_invoice_after(
+                lead = self.check_one_invoice_after(
                     user, patch.object(MailThread, "_message_log", _chatter_refuses))
+                with self.committed_env() as env:
+                    notes = env["crm.lead"].browse(lead).message_ids
+                    self.assertFalse(notes.filtered(lambda m: "created in Xero" in (m.body or "")),
+                                     "the chatter did refuse the note")
 
     def test_killed_worker_never_makes_a_second_invoice(self):
         for user in USERS:
             with self.subTest(user=user):
-                self.check_one_invoice_after(user, self.kill_after("create_invoice"))
+                self.check_one_invoice_after(user, self.kill_after("create_invoice"),
+                                             seen=WorkerKilled)
 
     def test_serialization_failure_never_makes_a_second_invoice(self):
         for user in USERS:
             with self.subTest(user=user):
+                conflict = _conflict_once(XeroInvoiceLink._xero_apply_write,
+                                          self.serialization_failure())
                 self.check_one_invoice_after(user, patch.object(
-                    XeroInvoiceLink, "_xero_apply_write",
-                    _conflict_once(XeroInvoiceLink._xero_apply_write,
-                                   self.serialization_failure())))
+                    XeroInvoiceLink, "_xero_apply_write", conflict))
+                self.assertEqual(len(conflict.failures), 1, "it failed once; Odoo retried")
 
     def test_dropped_connection_never_makes_a_second_invoice(self):
         class Dropped:
@@ -283,7 +305,37 @@ class TestInvoiceExactlyOnce(WritePathCase):
                 self.sandbox.clear_faults()
         for user in USERS:
             with self.subTest(user=user):
-                self.check_one_invoice_after(user, Dropped())
+                self.check_one_invoice_after(user, Dropped(), seen=UserError)
+
+    def test_update_draft_invoice_after_a_dropped_answer_then_again_sends_it_once(self):
+        for user in USERS:
+            with self.subTest(user=user):
+                lead = self.new_opportunity(user)
+                self.assertIsNone(self.create_invoice(user, lead)[1])
+                with self.committed_env() as env:
+                    env["crm.lead"].browse(lead).expected_revenue = 1750.0
+                invoice_id = self.invoice_link(lead)["invoice_id"]
+                self.sandbox.clear_calls()
+                self.sandbox.set_faults(drop_after_commit_next=5)
+                try:
+                    _result, error = self.click(user, "crm.lead", [lead],
+                                                "action_xero_update_invoice")
+                finally:
+                    self.sandbox.clear_faults()
+                self.assertIsInstance(error, UserError)
+                self.assertEqual(self.sandbox.invoice(self.tenant, invoice_id)["SubTotal"],
+                                 1750.0, "Xero took the update")
+                result, error = self.click(user, "crm.lead", [lead],
+                                           "action_xero_update_invoice")
+                self.assertIsNone(error, error)
+                self.assertEqual(result["params"]["type"], "success")
+                with self.committed_env() as env:
+                    self.assertEqual(env["crm.lead"].browse(lead).xero_invoice_link_id.subtotal,
+                                     1750.0, "Odoo shows what Xero has")
+                posts = [c for c in self.sandbox.calls()
+                         if c["operation"] == "POST /Invoices/{id}"]
+                self.assertEqual(len({c["idempotency_key"] for c in posts}), 1,
+                                 "every attempt was the one intent")
 
     def lose_the_create_answer(self, lead):
         """Create Draft Invoice while Xero saves the draft and every answer is
