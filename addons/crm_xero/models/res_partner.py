@@ -198,8 +198,13 @@ class ResPartner(models.Model):
     def _xero_contact_number(self):
         """A stable key for this account in Xero (its ContactNumber): the same
         database and partner always give the same key."""
+        return f"{self._xero_contact_number_prefix()}{self.id}"
+
+    @api.model
+    def _xero_contact_number_prefix(self):
+        """The start of every key of this database (the import reads keys back)."""
         uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid", "")
-        return f"odoo-{uuid[:8]}-{self.id}"
+        return f"odoo-{uuid[:8]}-"
 
     # -- who may push, where -----------------------------------------------------------
     def _xero_check_salesperson(self, operation="write"):

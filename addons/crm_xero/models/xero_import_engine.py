@@ -278,9 +278,8 @@ class XeroImportRun(models.Model):
         return index
 
     def _xero_key_prefix(self):
-        """The start of our ContactNumber key (see res.partner._xero_contact_number)."""
-        uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid", "")
-        return f"odoo-{uuid[:8]}-".casefold()
+        """The start of our ContactNumber key, as the index compares it."""
+        return self.env["res.partner"]._xero_contact_number_prefix().casefold()
 
     # -- doing --------------------------------------------------------------------------------
     def _xero_apply(self, contacts):
