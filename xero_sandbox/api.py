@@ -4,6 +4,7 @@ Order matters and follows what a client of real Xero observes: a bad token is
 401 before anything else, an unconnected tenant 403, then rate limits (429),
 then the operation itself.  Every call, refused or not, lands in the call log.
 """
+import hashlib
 import re
 import time
 import traceback
@@ -138,7 +139,15 @@ class Api:
                                                         if status == 503 else "Server Error",
                                                         "Injected fault"))
         if key:
-            mode, stored = sandbox.idempotency.begin(org.tenant_id, key)
+            fingerprint = hashlib.sha256(b"%s %s " % (request.method.encode(),
+                                                      request.path.encode())
+                                         + (request.body or b"")).hexdigest()
+            mode, stored = sandbox.idempotency.begin(org.tenant_id, key, fingerprint)
+            if mode == "conflict":
+                return json_reply(400, {
+                    "ErrorNumber": 10, "Type": "ValidationException",
+                    "Message": "Idempotency-Key %s was already used with a different request."
+                               % key})
             if mode == "replay":
                 reply = stored.copy()
                 # A flaky line loses replayed answers as well.

@@ -55,6 +55,7 @@ class Control:
             ("POST", "/faults"): self.set_faults,
             ("DELETE", "/faults"): self.clear_faults,
             ("POST", "/tokens/expire"): self.expire_tokens,
+            ("POST", "/idempotency/forget"): self.forget_idempotency_keys,
             ("POST", "/grants/revoke"): self.revoke_grants,
             ("GET", "/latency"): lambda r, b: json_reply(200, self.sandbox.latency.describe()),
             ("POST", "/latency"): self.set_latency,
@@ -187,6 +188,10 @@ class Control:
                 info["expired"] = True
             count = len(auth.access_tokens)
         return json_reply(200, {"expired": count})
+
+    def forget_idempotency_keys(self, request, body):
+        tenant_id = (body.get("tenant_id") or "").lower() or None
+        return json_reply(200, {"forgotten": self.sandbox.idempotency.forget(tenant_id)})
 
     def revoke_grants(self, request, body):
         tenant_id = (body.get("tenant_id") or "").lower() or None

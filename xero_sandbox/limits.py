@@ -103,7 +103,10 @@ class Idempotency:
     """First response per (tenant, key) is kept and replayed for repeats.
 
     A repeat that arrives while the first is still running waits for it, so a
-    client retrying quickly after a timeout still gets exactly one write.
+    client retrying quickly after a timeout still gets exactly one write.  A
+    key sent again with a different request (method, path or body) is
+    refused.  Xero keeps keys for a while only: ``forget`` drops them, as
+    time would, so a client's lost-answer recovery can be tested past it.
     """
 
     def __init__(self):
@@ -114,14 +117,28 @@ class Idempotency:
         with self.lock:
             self.entries = {}
 
-    def begin(self, tenant_id, key):
-        """('replay', reply) or ('run', None)."""
+    def forget(self, tenant_id=None):
+        """Forget the finished keys (of one organisation, or all): a repeat
+        after this runs as a new request.  Returns how many."""
+        with self.lock:
+            gone = [k for k, e in self.entries.items()
+                    if e["reply"] is not None and tenant_id in (None, k[0])]
+            for key in gone:
+                del self.entries[key]
+        return len(gone)
+
+    def begin(self, tenant_id, key, request=None):
+        """('replay', reply), ('run', None) or ('conflict', None) when the key
+        came with another ``request`` (a fingerprint of it) before."""
         while True:
             with self.lock:
                 entry = self.entries.get((tenant_id, key))
                 if entry is None:
-                    self.entries[(tenant_id, key)] = {"done": threading.Event(), "reply": None}
+                    self.entries[(tenant_id, key)] = {"done": threading.Event(), "reply": None,
+                                                      "request": request}
                     return "run", None
+                if None not in (request, entry.get("request")) and request != entry["request"]:
+                    return "conflict", None
             entry["done"].wait(60)
             if entry["reply"] is not None:
                 return "replay", entry["reply"]

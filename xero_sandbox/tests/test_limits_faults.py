@@ -114,6 +114,26 @@ def test_idempotency_key_replays_the_first_response(api):
     assert too_long.status_code == 400
 
 
+def test_a_key_sent_again_with_another_request_is_refused(api):
+    first = api.put("/Invoices", _invoice_body(api, "IDEMP-2"), headers={"Idempotency-Key": "k-2"})
+    assert first.status_code == 200
+    changed = api.put("/Invoices", _invoice_body(api, "IDEMP-2 changed"),
+                      headers={"Idempotency-Key": "k-2"}, validate="response")
+    assert changed.status_code == 400
+    assert "already used with a different request" in changed.json()["Message"]
+    assert _count(api, "IDEMP-2") == 1 and _count(api, "IDEMP-2 changed") == 0
+
+
+def test_a_forgotten_key_runs_again_as_a_new_request(sandbox, api):
+    body = _invoice_body(api, "IDEMP-3")
+    assert api.put("/Invoices", body, headers={"Idempotency-Key": "k-3"}).status_code == 200
+    forgotten = requests.post(sandbox.url + "/_sandbox/idempotency/forget",
+                              json={"tenant_id": DEMO_TENANT_ID}).json()["forgotten"]
+    assert forgotten >= 1
+    assert api.put("/Invoices", body, headers={"Idempotency-Key": "k-3"}).status_code == 200
+    assert _count(api, "IDEMP-3") == 2, "as Xero, once it no longer remembers the key"
+
+
 def test_commit_then_drop_and_retry_with_same_key(sandbox, api):
     body = _invoice_body(api, "DROPPED-1")
     _faults(sandbox, drop_after_commit_next=1)

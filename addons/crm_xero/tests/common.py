@@ -136,6 +136,11 @@ class SandboxClient:
         return self._call("POST", "grants/revoke",
                           json={"tenant_id": tenant_id} if tenant_id else None)
 
+    def forget_idempotency_keys(self, tenant_id=None):
+        """As Xero does after a while: a key sent again runs as a new request."""
+        return self._call("POST", "idempotency/forget",
+                          json={"tenant_id": tenant_id} if tenant_id else None)["forgotten"]
+
     # -- Xero's side, read as it is (not through the addon's gateway) ------------
     def _org(self, method, tenant_id, path, **kwargs):
         return self._call(method, f"orgs/{tenant_id}/{path}", **kwargs)
