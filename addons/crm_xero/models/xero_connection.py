@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import psycopg2
 
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..xero import errors, oauth
@@ -98,6 +98,35 @@ class XeroConnection(models.Model):
     _sql_constraints = [
         ("company_unique", "unique(company_id)", "A company links to one Xero organisation only."),
     ]
+
+    # What only the addon's own code writes (the OAuth round trip, token
+    # refreshes, imports), as sudo: never a person over RPC, not even a Xero
+    # manager or an administrator, since a hand-set state or tenant would
+    # send the company's data to an organisation nobody connected.
+    _XERO_TECHNICAL_FIELDS = frozenset({
+        "state", "tenant_id", "tenant_name", "short_code", "base_currency",
+        "xero_connection_uuid", "connected_by_id", "connected_at", "refresh_token_issued_at",
+        "status_message", "status_level", "xero_import_watermark", "xero_import_archived_mode",
+        "access_token", "refresh_token", "token_expires_at", "token_scopes", "oauth_nonce",
+        "oauth_verifier", "oauth_user_id", "oauth_started_at", "pending_token"})
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._xero_check_technical_write(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._xero_check_technical_write(vals)
+        return super().write(vals)
+
+    def _xero_check_technical_write(self, vals):
+        # The superuser environment is the code's own (odoo-bin shell, tests):
+        # no RPC session runs as it (OdooBot is archived and has no password).
+        touched = self._XERO_TECHNICAL_FIELDS.intersection(vals)
+        if touched and not (self.env.su or self.env.uid == SUPERUSER_ID):
+            raise AccessError(_("The Xero connection's %s are set by connecting Xero in "
+                                "Settings, never by hand.", ", ".join(sorted(touched))))
 
     # -- finding and configuring ------------------------------------------------------
     @api.model
@@ -234,12 +263,19 @@ class XeroConnection(models.Model):
         return token
 
     def _xero_refresh_locked(self, rejected_token=None):
-        """Under ``SELECT ... FOR UPDATE NOWAIT`` in a new transaction: the
-        stored token if it is fresh and not the rejected one, else a refresh.
-        Returns (access_token, expires_at)."""
+        """Under ``SELECT ... FOR NO KEY UPDATE NOWAIT`` in a new transaction:
+        the stored token if it is fresh and not the rejected one, else a
+        refresh.  Returns (access_token, expires_at).
+
+        NO KEY: every click's transaction references this row (the foreign
+        keys of its intents, wizards, links).  PostgreSQL checks those with
+        ``FOR KEY SHARE``, which a ``FOR UPDATE`` lock blocks, and which, in
+        REPEATABLE READ, fails with a serialization error on a row that lock
+        then updated: Odoo would retry the user's whole request.  A no-key
+        lock and update (the id never changes) leave those checks alone."""
         with self.env.registry.cursor() as cr:
             # Busy lock: expected under concurrency, retried by the caller, not logged.
-            cr.execute("SELECT id FROM xero_connection WHERE id = %s FOR UPDATE NOWAIT",
+            cr.execute("SELECT id FROM xero_connection WHERE id = %s FOR NO KEY UPDATE NOWAIT",
                        [self.id], log_exceptions=False)
             locked = self.with_env(self.env(cr=cr, su=True))
             locked._xero_check_usable()
