@@ -10,6 +10,7 @@ invoice in Xero, linked here at once, whatever happens afterwards.
 from odoo import _, models
 from odoo.exceptions import UserError
 
+from ..xero import invoices as xero_invoices
 from .xero_actions import dialog
 from .xero_errors import xero_action
 
@@ -70,7 +71,15 @@ class CrmLead(models.Model):
 
         def build(link):
             if link.open:
-                return None   # made already: a double click, another worker, a retry
+                # Made already.  By a double click, another worker or a retry:
+                # the same invoice, nothing to send.  Or by an earlier click
+                # whose answer was lost, settled just now, and the opportunity
+                # changed since: the change goes as an update of that invoice,
+                # never as a second one.
+                change = dict(plan, payload=xero_invoices.as_update(plan["payload"]))
+                if link._xero_last_sent() == change["payload"]:
+                    return None
+                return self._xero_invoice_update_intent(link, change, [])
             return {"operation": "invoice_create", "payload": plan["payload"],
                     "context": {"account_code": account_code, "tracking": list(tracking),
                                 "theme_id": theme_id,

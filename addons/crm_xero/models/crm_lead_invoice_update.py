@@ -50,16 +50,22 @@ class CrmLead(models.Model):
         not_draft = []
 
         def build(link):
-            if link._xero_last_sent("invoice_update") == plan["payload"]:
+            if link._xero_last_sent(("invoice_update",)) == plan["payload"]:
                 return None   # sent already: a second click, or a retry after a lost answer
-            current = link.connection_id._xero_call(lambda gw: gw.get_invoice(link.invoice_id))
-            if (current.get("Status") or "").upper() not in xero_invoices.UPDATABLE:
-                link._xero_apply_refresh(current)
-                not_draft.append(True)
-                return None
-            return {"operation": "invoice_update", "payload": plan["payload"],
-                    "target_id": link.invoice_id,
-                    "context": {"expected_total": plan["estimate"]["total"]}}
+            return self._xero_invoice_update_intent(link, plan, not_draft)
 
         _sent, summary = self.env["xero.write"]._xero_run(link, build)
         return summary, bool(not_draft)
+
+    def _xero_invoice_update_intent(self, link, plan, not_draft):
+        """The update of ``link``'s invoice to ``plan`` (an update's payload),
+        for the write path: None, and True appended to ``not_draft``, when
+        Xero says the invoice is no longer a draft."""
+        current = link.connection_id._xero_call(lambda gw: gw.get_invoice(link.invoice_id))
+        if (current.get("Status") or "").upper() not in xero_invoices.UPDATABLE:
+            link._xero_apply_refresh(current)
+            not_draft.append(True)
+            return None
+        return {"operation": "invoice_update", "payload": plan["payload"],
+                "target_id": link.invoice_id,
+                "context": {"expected_total": plan["estimate"]["total"]}}

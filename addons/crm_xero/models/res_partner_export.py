@@ -57,7 +57,10 @@ class ResPartner(models.Model):
             person = main_person
             snapshot = partner._xero_snapshot(connection, person, account_number=wanted)
             if not link.contact_id:
-                partner._xero_check_clashes(connection, snapshot["name"], wanted)
+                own = partner._xero_check_clashes(connection, snapshot["name"], wanted)
+                if own:   # made by an export of this account whose answer was lost
+                    link._xero_link_to(own)
+                    return None
             wanted = wanted or partner._xero_generate_account_number(connection)
             snapshot["account_number"] = wanted
             if link.contact_id:   # linked, but Xero's contact lacks the ledger code
@@ -112,12 +115,23 @@ class ResPartner(models.Model):
     def _xero_check_clashes(self, connection, name, code=None):
         """Raise XeroDuplicateContact if Xero has a contact with this name
         (case-insensitively, as Xero compares names) or this ledger code,
-        archived ones included, that is not this account's."""
-        clauses = [xero_where.eq("Name.ToLower()", (name or "").strip().lower())]
+        archived ones included, that is not this account's.  Returns this
+        account's own contact when Xero has one (its ContactNumber is this
+        account's key, and no other account links to it): an earlier export
+        made it and its answer was lost."""
+        own_key = self._xero_contact_number()
+        clauses = [xero_where.eq("Name.ToLower()", (name or "").strip().lower()),
+                   xero_where.eq("ContactNumber", own_key)]
         if code:
             clauses.append(xero_where.eq("AccountNumber", code))
         found = connection._xero_call(lambda gw: gw.get_contacts(
             where=xero_where.any_of(*clauses), include_archived=True, page=1))["Contacts"]
+        links = self.env["xero.contact.link"].sudo()
+        for contact in found:
+            if contact.get("ContactNumber") == own_key and not links.search_count([
+                    ("connection_id", "=", connection.id), ("partner_id", "!=", self.id),
+                    ("contact_id", "=", contact["ContactID"])]):
+                return contact
         for field, value in (("AccountNumber", code), ("Name", name)):
             clash = next((c for c in found if value and (c.get(field) or "").strip().casefold()
                           == value.strip().casefold()), None)
@@ -127,6 +141,7 @@ class ResPartner(models.Model):
                      ("contact_id", "=", clash["ContactID"])], limit=1)
                 raise XeroDuplicateContact(clash, field, value,
                                            linked_to=other.partner_id.display_name or None)
+        return None
 
     def _xero_generate_account_number(self, connection):
         """A new customer code from the company's pattern and sequence,

@@ -118,6 +118,20 @@ class XeroContactLink(models.Model):
         # Taken once the link holds Xero's ledger code: it is part of the baseline.
         self.odoo_values = self.partner_id._xero_snapshot(self.connection_id)
 
+    def _xero_find_made(self, payload):
+        """The contact a create sent as ``payload`` made, if Xero has it:
+        found by its ContactNumber (this account's key, given to no other
+        contact), archived ones included, and linked to no other account."""
+        self.ensure_one()
+        number = payload.get("ContactNumber")
+        if not number:
+            return None
+        found = self.connection_id._xero_call(lambda gw: gw.get_contacts(
+            where=xero_where.eq("ContactNumber", number), include_archived=True,
+            page=1))["Contacts"]
+        return next((c for c in found if c.get("ContactNumber") == number
+                     and not self._xero_contact_taken(c["ContactID"])), None)
+
     # -- the write path's answers (see xero_write.py) -------------------------------
     def _xero_apply_write(self, write):
         if write.operation not in ("contact_create", "contact_update"):

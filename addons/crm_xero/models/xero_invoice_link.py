@@ -125,13 +125,35 @@ class XeroInvoiceLink(models.Model):
                           online_url=False)
         self.write(values)
 
-    def _xero_last_sent(self, operation):
-        """The payload of this link's last write of ``operation`` Xero applied."""
+    def _xero_find_made(self, payload):
+        """The invoice a create sent as ``payload`` made, if Xero has it: the
+        customer's invoice whose Url is this opportunity's (Xero keeps it as
+        sent), not deleted or voided, and linked to no other opportunity;
+        read whole (its lines too), as a create's answer is."""
+        self.ensure_one()
+        url, contact_id = payload.get("Url"), (payload.get("Contact") or {}).get("ContactID")
+        if not url or not contact_id:
+            return None
+        connection = self.connection_id
+        recent = connection._xero_call(lambda gw: gw.get_invoices(
+            contact_ids=[contact_id], statuses=list(xero_invoices.OPEN),
+            order="UpdatedDateUTC DESC", page=1))["Invoices"]
+        taken = set(self.search([("connection_id", "=", connection.id), ("id", "!=", self.id),
+                                 ("invoice_id", "in", [i["InvoiceID"] for i in recent])])
+                    .mapped("invoice_id"))
+        made = next((i for i in recent if i.get("Url") == url and i.get("Type") == "ACCREC"
+                     and i["InvoiceID"] not in taken), None)
+        return made and connection._xero_call(lambda gw: gw.get_invoice(made["InvoiceID"]))
+
+    def _xero_last_sent(self, operations=("invoice_create", "invoice_update")):
+        """What this link's last write of ``operations`` Xero applied set on
+        the invoice: its payload, less what only a create sends."""
         self.ensure_one()
         last = self.env["xero.write"].sudo().search([
             ("link_model", "=", self._name), ("link_id", "=", self.id),
-            ("operation", "=", operation), ("state", "=", "done")], order="id desc", limit=1)
-        return last.payload
+            ("operation", "in", list(operations)), ("state", "=", "done")],
+            order="id desc", limit=1)
+        return xero_invoices.as_update(last.payload) if last else None
 
     def _xero_note_write(self, write):
         if write.operation == "invoice_delete":

@@ -55,6 +55,8 @@ SENDERS = {
     "invoice_delete": lambda gw, w: gw.delete_invoice(
         w.target_id, idempotency_key=w.idempotency_key),
 }
+# Writes that make a record: after an uncertain attempt, looked for before a resend.
+CREATES = ("contact_create", "invoice_create")
 # Xero's answer is final: nothing was written, nothing to adopt.
 REFUSALS = (errors.XeroValidationError, errors.XeroNotFound, errors.XeroConfigError,
             errors.XeroForbidden)
@@ -196,13 +198,20 @@ class XeroWrite(models.Model):
         for write in self.browse(open_ids):
             _logger.info("Xero write %s found unfinished: settling it", write.id)
             try:
-                write._xero_send()
+                write._xero_send(uncertain=True)
             except REFUSALS as exc:
                 # Final, and recorded on the write: the new write goes on.
                 _logger.warning("Unfinished Xero write %s refused by Xero: %s", write.id, exc)
 
-    def _xero_send(self):
-        """Send (or resend) this intent, store Xero's answer, apply it."""
+    def _xero_send(self, uncertain=False):
+        """Send (or resend) this intent, store Xero's answer, apply it.
+
+        ``uncertain``: an earlier attempt may have reached Xero (its answer
+        lost, its worker killed).  A create is then looked for first (the
+        link knows what points back to Odoo: the contact's ContactNumber, the
+        invoice's Url) and adopted if Xero has it: Xero forgets
+        Idempotency-Keys after a while, and a resend after that would make
+        a second record."""
         self.ensure_one()
         with self.env["xero.connection"]._xero_fresh_env() as env:
             write = self.with_env(env)
@@ -214,13 +223,20 @@ class XeroWrite(models.Model):
                 sender = SENDERS[write.operation]
                 values = {"payload": write.payload, "target_id": write.target_id,
                           "idempotency_key": write.idempotency_key}
+                look_first = uncertain and write.operation in CREATES
+                link_key = (write.link_model, write.link_id)
         if state == "answered":
             return self._xero_apply_answer()
         if state != "pending":
             return None
         try:
-            answer = connection.with_env(self.env)._xero_call(
-                lambda gateway: sender(gateway, _Intent(**values)))
+            answer = look_first and self._xero_find_made(link_key, values["payload"])
+            if answer:
+                _logger.info("Xero write %s: Xero has what it made already; adopting it",
+                             self.id)
+            else:
+                answer = connection.with_env(self.env)._xero_call(
+                    lambda gateway: sender(gateway, _Intent(**values)))
         except REFUSALS as exc:
             self._xero_record(state="refused", error=exc.detail or str(exc))
             raise
@@ -231,6 +247,15 @@ class XeroWrite(models.Model):
             raise
         self._xero_record(state="answered", response=answer, answered_at=fields.Datetime.now())
         return self._xero_apply_answer()
+
+    @api.model
+    def _xero_find_made(self, link_key, payload):
+        """What Xero holds of a create sent as ``payload`` for the link, or
+        None (read as committed: the link may be newer than the caller's
+        snapshot)."""
+        with self.env["xero.connection"]._xero_fresh_env() as env:
+            link = env[link_key[0]].browse(link_key[1]).exists()
+            return link._xero_find_made(payload) if link else None
 
     def _xero_record(self, attempts_plus=0, **values):
         with self.env["xero.connection"]._xero_fresh_env() as env:

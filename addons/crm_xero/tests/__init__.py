@@ -1,4 +1,5 @@
 from . import test_write_path
+from . import test_write_path_hard_cases
 from . import test_tokens
 from . import test_connection
 from . import test_security

@@ -356,7 +356,7 @@ class TestInvoiceExactlyOnce(WritePathCase):
             env.cr.execute("UPDATE xero_write SET attempts = 10, "
                            "create_date = create_date - interval '2 minutes' "
                            "WHERE state = 'pending'")
-        self.sandbox.set_faults(drop_after_commit_next=5)
+        self.sandbox.set_faults(error_next=50)   # and once more: Xero down
         with self.committed_env() as env:
             env["xero.write"]._xero_cron_settle()
         self.sandbox.clear_faults()

@@ -20,6 +20,8 @@ UPDATABLE = ("DRAFT",)
 DELETABLE = ("DRAFT", "SUBMITTED")
 # Nothing left to delete in Xero.
 GONE = ("DELETED", "VOIDED")
+#: What a create sends and an update leaves alone.
+CREATE_ONLY = {"Type": "ACCREC", "Status": "DRAFT"}
 # Statuses that can still change: the scheduled refresh reads these.
 OPEN = ("DRAFT", "SUBMITTED", "AUTHORISED")
 REFERENCE_MAX = 255
@@ -255,8 +257,14 @@ def invoice_payload(contact_id, lines, currency_code, line_amounts, reference_te
     if branding_theme_id:
         invoice["BrandingThemeID"] = branding_theme_id
     if create:
-        invoice.update(Type="ACCREC", Status="DRAFT")
+        invoice.update(CREATE_ONLY)
     return invoice
+
+
+def as_update(payload):
+    """An invoice payload as an update sends it (what a create sends too,
+    less Type and Status)."""
+    return {key: value for key, value in (payload or {}).items() if key not in CREATE_ONLY}
 
 
 def invoice_values(invoice):
