@@ -131,8 +131,12 @@ class Api:
     def _execute(self, request, org, handler, params, key):
         sandbox = self.sandbox
         delay = sandbox.faults.delay(org.tenant_id)
-        if delay:
-            time.sleep(delay)
+        if delay and sandbox.faults.pause(delay):
+            # The slow Xero was switched off while this call waited: it was
+            # never run, and never answers (the client gave up long ago).
+            reply = json_reply(503, xero_json.problem(503, "Service Unavailable", "Cleared"))
+            reply.drop = True
+            return reply
         status = sandbox.faults.injected_error(org.tenant_id)
         if status:
             return json_reply(status, xero_json.problem(status, "Service Unavailable"
@@ -170,7 +174,7 @@ class Api:
                 if hang is not None:
                     # Stored; the answer never comes (outside the org lock, still
                     # in flight for the concurrency limit, as a hung Xero call is).
-                    time.sleep(hang)
+                    sandbox.faults.pause(hang)
                     reply.drop = True
         return reply
 

@@ -32,10 +32,22 @@ class Faults:
     def __init__(self):
         self.lock = threading.Lock()
         self.configs = {}
+        self._cleared = threading.Event()
 
     def reset(self):
+        """Switch every fault off; calls held by ``delay`` or a hang end now."""
         with self.lock:
             self.configs = {}
+            cleared, self._cleared = self._cleared, threading.Event()
+        cleared.set()
+
+    def pause(self, seconds):
+        """Hold a call ``seconds``, or until the faults are cleared (a test
+        moving on must not find the last one's hung calls still holding
+        Xero's concurrent slots).  True when cut short by the clearing."""
+        with self.lock:
+            cleared = self._cleared
+        return cleared.wait(seconds)
 
     def set(self, tenant_id, values):
         with self.lock:

@@ -19,6 +19,8 @@ from .store import DEMO_USER, DEMO_USER_ID, Grant
 from .web import html_reply, json_reply, redirect
 
 ACCESS_TOKEN_SECONDS = 1800
+# A spent refresh token may be sent again this long, until its successor is used.
+REFRESH_RETRY_SECONDS = 1800
 CODE_SECONDS = 300
 REFRESH_IDLE_SECONDS = 60 * 24 * 3600
 KNOWN_SCOPES = set(pages.SCOPE_LABELS) | {
@@ -211,12 +213,20 @@ class OAuth:
     def _refresh_grant(self, token):
         info = self.auth.refresh_tokens.get(token)
         now = time.time()
-        if (info is None or info["used"] or info.get("revoked")
+        if (info is None or info.get("revoked")
                 or info["last_used"] + REFRESH_IDLE_SECONDS < now
                 or not info["grant"].active):
             return json_reply(400, {"error": "invalid_grant"})
-        info["used"] = True      # rotation: the old token is spent
-        return self._issue(info["grant"], info["scopes"], info["auth_event_id"], None)
+        if info["used"]:
+            # Spent, but Xero takes it again for 30 minutes while the token it
+            # was rotated into is unused: the client may never have heard back.
+            successor = self.auth.refresh_tokens.get(info.get("successor")) or {}
+            if successor.get("used") or now - info.get("used_at", 0) > REFRESH_RETRY_SECONDS:
+                return json_reply(400, {"error": "invalid_grant"})
+        info["used"], info["used_at"] = True, now      # rotation: the old token is spent
+        reply = self._issue(info["grant"], info["scopes"], info["auth_event_id"], None)
+        info["successor"] = json.loads(reply.body).get("refresh_token")
+        return reply
 
     def _issue(self, grant, scopes, auth_event_id, nonce):
         now = int(time.time())

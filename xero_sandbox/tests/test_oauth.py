@@ -120,11 +120,22 @@ def test_refresh_tokens_rotate_and_old_ones_die(sandbox):
     renewed = refresh(sandbox.url, tokens["refresh_token"])
     assert renewed.status_code == 200
     assert renewed.json()["refresh_token"] != tokens["refresh_token"]
+    assert refresh(sandbox.url, renewed.json()["refresh_token"]).status_code == 200
     again = refresh(sandbox.url, tokens["refresh_token"])
     assert again.status_code == 400 and again.json() == {"error": "invalid_grant"}
-    assert refresh(sandbox.url, renewed.json()["refresh_token"]).status_code == 200
     stats = requests.get(sandbox.url + "/_sandbox/stats").json()
     assert stats["token_requests"] == {"authorization_code": 1, "refresh_token": 3}
+
+
+def test_a_refresh_whose_answer_was_lost_may_be_sent_again(sandbox):
+    """As Xero: the old refresh token works again for 30 minutes while the
+    one it was rotated into (never received) is unused."""
+    tokens = connect(sandbox.url)
+    refresh(sandbox.url, tokens["refresh_token"])   # its answer never arrives
+    again = refresh(sandbox.url, tokens["refresh_token"])
+    assert again.status_code == 200
+    assert refresh(sandbox.url, again.json()["refresh_token"]).status_code == 200
+    assert refresh(sandbox.url, tokens["refresh_token"]).json() == {"error": "invalid_grant"}
 
 
 def test_revocation_kills_refresh_tokens_connections_and_access(sandbox, accounting_spec):
