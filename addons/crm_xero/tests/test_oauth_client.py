@@ -191,12 +191,12 @@ class TestOAuthClient(SandboxCase):
         self.assertEqual(fresh["scope"], SCOPES)
         self.assertIsInstance(fresh["expires_at"], int)
         self.assertTrue(oauth.list_connections(self.endpoints, fresh["access_token"]))
-        # the old one is spent
+        again = oauth.refresh(self.endpoints, CLIENT_ID, CLIENT_SECRET, fresh["refresh_token"])
+        self.assertNotEqual(again["refresh_token"], fresh["refresh_token"])
+        # the old one is spent, now that the one it became was used
         with self.assertRaises(XeroAuthError) as caught:
             oauth.refresh(self.endpoints, CLIENT_ID, CLIENT_SECRET, token["refresh_token"])
         self.assertEqual(caught.exception.reason, "invalid_grant")
-        again = oauth.refresh(self.endpoints, CLIENT_ID, CLIENT_SECRET, fresh["refresh_token"])
-        self.assertNotEqual(again["refresh_token"], fresh["refresh_token"])
         self.assertEqual(self.token_requests(), {"authorization_code": 1, "refresh_token": 3})
 
     def test_unknown_or_missing_refresh_token_is_invalid_grant(self):

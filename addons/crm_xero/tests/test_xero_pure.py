@@ -11,7 +11,7 @@ from requests.structures import CaseInsensitiveDict
 
 from odoo.tests import BaseCase, tagged
 
-from ..xero import contacts, endpoints, import_rules, invoices, matching, oauth, where
+from ..xero import contacts, deadline, endpoints, import_rules, invoices, matching, oauth, where
 from ..xero.endpoints import XeroEndpoints, check_secure
 from ..xero.errors import (
     XeroAuthError,
@@ -22,6 +22,7 @@ from ..xero.errors import (
     XeroForbidden,
     XeroNotFound,
     XeroRateLimited,
+    XeroTimedOut,
     XeroUnavailable,
     XeroValidationError,
     classify,
@@ -32,6 +33,7 @@ from ..xero.errors import (
     validation_messages,
 )
 from ..xero.errors import _lt as mark  # test-only texts: `mark(...)` stays out of the .pot
+from ..xero.gateway import XeroGateway
 from ..xero.pacing import BACKGROUND, INTERACTIVE, Pacer
 
 
@@ -1177,3 +1179,38 @@ class TestPacer(BaseCase):
         self.assertEqual(pacer.snapshot("t"), {"calls_in_window": 1, "active": 0,
                                                "active_background": 0, "blocked_for": 0.0})
         self.assertEqual(pacer.snapshot("never-seen")["calls_in_window"], 0)
+
+
+@tagged("crm_xero")
+class TestDeadline(BaseCase):
+    """One deadline per request: waits are cut to what is left of it."""
+
+    def test_no_deadline_leaves_every_wait_as_asked(self):
+        self.assertIsNone(deadline.left())
+        self.assertEqual(deadline.cap(30), 30)
+        self.assertIsNone(deadline.cap(None))
+
+    def test_a_wait_is_cut_to_what_is_left_and_nothing_left_says_so(self):
+        with deadline.within(5):
+            self.assertLessEqual(deadline.cap(30), 5)
+            self.assertEqual(deadline.cap(1), 1)
+        with deadline.within(0, at=deadline.time.monotonic() - 1):
+            with self.assertRaises(XeroTimedOut) as caught:
+                deadline.cap(30)
+        self.assertEqual(caught.exception.reason, "deadline")
+        self.assertIn("nothing was changed", str(caught.exception))
+        self.assertIsNone(deadline.current(), "the deadline ends with its block")
+
+    def test_an_inner_deadline_never_extends_the_outer_one(self):
+        with deadline.within(2) as outer:
+            with deadline.within(60) as inner:
+                self.assertEqual(inner, outer)
+            with deadline.within(1) as shorter:
+                self.assertLess(shorter, outer)
+            self.assertEqual(deadline.current(), outer)
+
+    def test_a_gateway_keeps_the_deadline_of_the_thread_that_built_it(self):
+        with deadline.within(3) as at:
+            gateway = XeroGateway(None, "token", "tenant")
+        self.assertEqual(gateway.deadline_at, at)
+        self.assertIsNone(XeroGateway(None, "token", "tenant").deadline_at)

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 __all__ = [
     "XeroError", "XeroAuthError", "XeroForbidden", "XeroNotFound",
-    "XeroValidationError", "XeroRateLimited", "XeroUnavailable", "XeroBusy",
+    "XeroValidationError", "XeroRateLimited", "XeroUnavailable", "XeroTimedOut", "XeroBusy",
     "XeroDuplicateContact",
     "XeroConfigError", "error_for_answer", "error_for_no_answer",
     "retry_after_seconds", "scrub", "validation_messages",
@@ -199,6 +199,15 @@ class XeroUnavailable(XeroError):
                           "create a duplicate.")
         super().__init__(message, detail, status,
                          reason="unconfirmed" if maybe_committed else None, **params)
+
+
+class XeroTimedOut(XeroUnavailable):
+    """The request's deadline (``deadline.py``) passed before Xero answered:
+    nothing more is sent.  Writes whose call went out say so with the
+    "may have been saved" words of ``XeroUnavailable`` instead."""
+
+    reason = "deadline"
+    message = _lt("Xero is not answering; nothing was changed. Try again in a few minutes.")
 
 
 class XeroDuplicateContact(XeroError):

@@ -18,7 +18,9 @@ one access token, and adds what the SDK lacks:
   ``OAuth2Token`` / ``ApiClient`` whose token getter returns this gateway's
   token only (see ``_new_api_client``), and it never refreshes on its own;
 * typed errors (``errors.py``), plain dicts with Xero's JSON field names, and
-  ``iter_pages()`` for every paged list.
+  ``iter_pages()`` for every paged list;
+* the deadline of the request that built it (``deadline.py``): every wait
+  (pacer, answer, backoff) is cut to what is left of it, retries included.
 
 Logs carry method, path, status and duration only: never tokens or bodies.
 """
@@ -42,12 +44,13 @@ from xero_python.api_client.configuration import Configuration
 from xero_python.api_client.oauth2 import OAuth2Token
 from xero_python.exceptions import ApiException, HTTPStatusException
 
-from . import limits, responses
+from . import deadline, limits, responses
 from .endpoints import XeroEndpoints, check_secure
 from .errors import (
     XeroAuthError,
     XeroError,
     XeroRateLimited,
+    XeroTimedOut,
     XeroUnavailable,
     _lt,
     error_for_answer,
@@ -101,12 +104,15 @@ class XeroGateway:
     """Accounting API calls for one tenant with one access token.
 
     Cheap to build: make one per unit of work.  Safe to share between
-    threads.  ``sleep`` and ``jitter`` can be replaced (tests).
+    threads.  ``deadline_at``: when its calls must be over (default: the
+    building thread's deadline, if any).  ``sleep`` and ``jitter`` can be
+    replaced (tests).
     """
 
     def __init__(self, endpoints, access_token, tenant_id, timeout=limits.READ_TIMEOUT,
                  pacer=None, priority=INTERACTIVE, max_wait=None, max_retries=None,
-                 backoff_base=0.5, backoff_max=8.0, sleep=time.sleep, jitter=random.uniform):
+                 backoff_base=0.5, backoff_max=8.0, sleep=time.sleep, jitter=random.uniform,
+                 deadline_at=None):
         if priority not in PRIORITIES:
             raise ValueError("priority must be one of %s" % (PRIORITIES,))
         if not access_token:
@@ -127,6 +133,7 @@ class XeroGateway:
         self.backoff_max = backoff_max
         self._sleep = sleep
         self._jitter = jitter
+        self.deadline_at = deadline.current() if deadline_at is None else deadline_at
         self._api = AccountingApi(_new_api_client(access_token),
                                   base_url=self.endpoints.accounting_url)
 
@@ -306,13 +313,15 @@ class XeroGateway:
         failures = rate_limited = 0
         rate_waited = 0.0   # seconds spent honouring Retry-After in this call
         while True:
-            self.pacer.acquire(self.tenant_id, self.priority, self.max_wait)
+            self.pacer.acquire(self.tenant_id, self.priority,
+                               deadline.cap(self.max_wait, self.deadline_at))
             start = time.monotonic()
             status = None
             try:
+                timeout = deadline.cap(self.timeout, self.deadline_at)
                 data, status, headers = sdk_method(
-                    self.tenant_id, _request_timeout=(min(limits.CONNECT_TIMEOUT, self.timeout),
-                                                      self.timeout),
+                    self.tenant_id, _request_timeout=(min(limits.CONNECT_TIMEOUT, timeout),
+                                                      timeout),
                     _return_http_data_only=False, **params)
                 if raw:
                     data = data.data
@@ -351,6 +360,13 @@ class XeroGateway:
             if delay is None:
                 _logger.info("Xero %s failed: %s", operation, error.detail)
                 raise error
+            left = deadline.left(self.deadline_at)
+            if left is not None and delay >= left:
+                _logger.info("Xero %s failed and the request's time is up: %s", operation,
+                             error.detail)
+                if write and getattr(error, "maybe_committed", False):
+                    raise error   # it may have been saved: the write's own words
+                raise XeroTimedOut(detail=error.detail)
             if isinstance(error, XeroRateLimited):
                 rate_limited += 1
                 rate_waited += error.retry_after

@@ -24,7 +24,7 @@ from urllib.parse import urlencode, urlsplit
 
 import requests
 
-from . import limits
+from . import deadline, limits
 from .endpoints import XeroEndpoints, check_secure
 from .errors import (
     XeroAuthError,
@@ -182,9 +182,12 @@ def _http(method, url, write=False, **kwargs):
     operation = "%s %s" % (method, urlsplit(url).path)
     check_secure(url)
     start = time.monotonic()
+    # Within the request's deadline: a refresh cut short is retried with the
+    # same refresh token, which Xero accepts again for 30 minutes.
+    timeout = deadline.cap(limits.READ_TIMEOUT)
     try:
         response = requests.request(
-            method, url, timeout=(limits.CONNECT_TIMEOUT, limits.READ_TIMEOUT),
+            method, url, timeout=(min(limits.CONNECT_TIMEOUT, timeout), timeout),
             allow_redirects=False, **kwargs)
     except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
         connect_failed = isinstance(exc, requests.exceptions.ConnectTimeout) or (
