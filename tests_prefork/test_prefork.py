@@ -245,6 +245,82 @@ def _safely(call):
         return None, exc
 
 
+HANG_DEADLINE = 3
+
+
+def test_xero_hanging_every_button_answers_in_time(odoo, sandbox, admin, users, xero):
+    """Xero accepts every call and never answers: each button, the preview
+    and the first-opening check answer within the request's deadline, in
+    Odoo's dialog, and no worker is killed by limit_time_real."""
+    customer = new_account(admin, "Prefork Hanging Ltd")
+    export(admin, customer)
+    alice = users[0]()
+    invoiced = opportunity(admin, alice, customer, "Prefork hanging invoiced deal")
+    alice.call("xero.invoice.wizard", "action_create", [open_invoice_wizard(alice, invoiced)])
+    fresh = opportunity(admin, alice, customer, "Prefork hanging new deal")
+    wizard = open_invoice_wizard(alice, fresh)
+    newcomer = new_account(admin, "Prefork Hanging Newcomer Ltd")
+    export_wizard = alice.call("xero.export.wizard", "create", {"partner_id": newcomer})
+    connection = admin.call("xero.connection", "search_read", [], ["id"])[0]["id"]
+    import_wizard = admin.call("xero.import.wizard", "create", {"connection_id": connection})
+    admin.call("ir.config_parameter", "set_param", "crm_xero.request_deadline",
+               str(HANG_DEADLINE))
+    log_before = _log_size()
+    sandbox.set_faults(tenant_id=xero, delay=300)
+    buttons = {
+        "Export to Xero": (alice, "xero.export.wizard", "action_export", [export_wizard]),
+        "Update to Xero": (alice, "res.partner", "action_xero_update", [customer]),
+        "Refresh figures": (alice, "res.partner", "action_xero_refresh_stats", [customer]),
+        "first-opening check": (alice, "res.partner", "action_xero_check_link", [newcomer]),
+        "Create Draft Invoice": (alice, "xero.invoice.wizard", "action_create", [wizard]),
+        "Update Draft Invoice": (alice, "crm.lead", "action_xero_update_invoice", [invoiced]),
+        "Refresh invoice": (alice, "crm.lead", "action_xero_refresh_invoice", [invoiced]),
+        "Attach PDF": (alice, "crm.lead", "action_xero_attach_pdf", [invoiced]),
+        "Delete opportunity": (admin, "crm.lead", "unlink", [invoiced]),
+        "Import preview": (admin, "xero.import.wizard", "action_xero_preview", [import_wizard]),
+    }
+    seconds, said = {}, {}
+    try:
+        for label, (rpc, model, method, args) in buttons.items():
+            start = time.monotonic()
+            result, error = _safely(lambda: rpc.call(model, method, args))
+            seconds[label] = round(time.monotonic() - start, 2)
+            said[label] = (f"{error.name}: {error.message}" if isinstance(error, RpcError)
+                           else repr(error) if error else
+                           (result or {}).get("params", {}).get("message", repr(result)))
+    finally:
+        sandbox.clear_faults()
+        admin.call("ir.config_parameter", "set_param", "crm_xero.request_deadline", False)
+    killed = [line for line in _log_lines(log_before) if "timeout after" in line
+              or "virtual real time limit" in line]
+    record("xero_hanging", deadline_seconds=HANG_DEADLINE, seconds=seconds,
+           slowest=max(seconds.values()), workers_killed=len(killed))
+    for label, waited in seconds.items():
+        assert waited < HANG_DEADLINE + 2, (label, waited, said[label])
+    for label in set(buttons) - {"first-opening check"}:
+        # Odoo's own dialog; Refresh invoice notes per invoice what could not be read.
+        assert said[label].startswith("odoo.exceptions.UserError") or (
+            label == "Refresh invoice" and "could not be read" in said[label]), said[label]
+    assert said["first-opening check"] == "False", "left for later, silently"
+    assert killed == []
+    assert lead_invoice(admin, invoiced)["xero_invoice_status"] == "DRAFT", "not deleted"
+    assert not invoices_for(sandbox, xero, odoo, fresh), "nothing half-written in Xero"
+
+
+def _log_size():
+    path = os.environ.get("WORKERS_ODOO_LOG")
+    return os.path.getsize(path) if path and os.path.exists(path) else 0
+
+
+def _log_lines(since):
+    path = os.environ.get("WORKERS_ODOO_LOG")
+    if not path or not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8", errors="replace") as log:
+        log.seek(since)
+        return log.read().splitlines()
+
+
 # Last: the import spends most of the organisation's minute budget.
 def test_an_import_in_a_cron_worker_while_users_click(odoo, sandbox, admin, users, xero):
     sandbox.reset(contacts=600)

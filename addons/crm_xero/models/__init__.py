@@ -1,3 +1,4 @@
+from . import xero_deadline
 from . import xero_connection
 from . import xero_connection_setup
 from . import xero_tenant_choice

@@ -12,6 +12,7 @@ from odoo.exceptions import UserError
 
 from ..xero import invoices as xero_invoices
 from .xero_actions import RELOAD, notification, open_url
+from .xero_deadline import in_time
 from .xero_errors import xero_action
 from .xero_invoice_link import INVOICE_STATUSES
 
@@ -183,6 +184,7 @@ class CrmLead(models.Model):
         return notification(_("Xero's PDF of %s is attached to the opportunity.", link.number),
                             "success", RELOAD)
 
+    @in_time
     def action_xero_check_invoice(self):
         """Called in the background when an opportunity is opened: if its
         invoice was read from Xero a while ago, read it again.  Never raises

@@ -12,9 +12,10 @@ import logging
 from odoo import _, models
 from odoo.exceptions import UserError
 
+from ..xero import deadline, limits
 from ..xero import invoices as xero_invoices
-from ..xero import limits
 from ..xero.errors import XeroError
+from .xero_deadline import request_seconds
 from .xero_errors import xero_message
 from .xero_write import UNSETTLED
 
@@ -40,11 +41,12 @@ class CrmLead(models.Model):
         if unsettled or links.filtered("open"):
             self.check_access("unlink")
             self._xero_try_unlink()
-            if unsettled:
-                self._xero_settle_writes(links)
-            links = links.exists().filtered("open")
-            if links:
-                self._xero_delete_drafts(links)
+            with deadline.within(request_seconds(self.env)):
+                if unsettled:
+                    self._xero_settle_writes(links)
+                links = links.exists().filtered("open")
+                if links:
+                    self._xero_delete_drafts(links)
         return super().unlink()
 
     def _xero_settle_writes(self, links):

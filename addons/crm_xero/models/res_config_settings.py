@@ -10,6 +10,7 @@ from ..xero import invoices as xero_invoices
 from ..xero.import_rules import ODOO_WINS, XERO_WINS
 from .xero_actions import RELOAD_PAGE, new_dialog
 from .xero_connection import DEFAULT_SCOPES, STATES
+from .xero_deadline import DEFAULT_REQUEST_SECONDS
 from .xero_errors import xero_action
 
 _logger = logging.getLogger(__name__)
@@ -27,6 +28,12 @@ class ResConfigSettings(models.TransientModel):
     xero_scopes = fields.Char("Xero scopes", config_parameter="crm_xero.scopes",
                               default=DEFAULT_SCOPES)
     xero_redirect_uri = fields.Char("Redirect URI", compute="_compute_xero_redirect_uri")
+    xero_request_deadline = fields.Integer(
+        "Wait for Xero at most (seconds)", config_parameter="crm_xero.request_deadline",
+        default=int(DEFAULT_REQUEST_SECONDS),
+        help="Every button, preview and check that calls Xero answers within this many "
+             "seconds, its retries included (at most three quarters of Odoo's own time "
+             "limit).")
 
     # This company's connection.
     xero_connection_id = fields.Many2one("xero.connection", compute="_compute_xero_connection")

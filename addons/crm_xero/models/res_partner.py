@@ -18,6 +18,7 @@ from ..xero.matching import ContactIndex
 from .xero_actions import RELOAD, open_url
 from .xero_connection import STATES
 from .xero_contact_link import CHECK_STATES, CONTACT_STATUSES
+from .xero_deadline import in_time
 from .xero_errors import xero_action
 
 _logger = logging.getLogger(__name__)
@@ -252,6 +253,7 @@ class ResPartner(models.Model):
         link.with_env(self.env(su=True))._xero_refresh_figures()
         return RELOAD
 
+    @in_time
     def action_xero_check_link(self):
         """Called by the account form once, in the background, the first time
         it is opened: find the account in Xero, and if it is there, its

@@ -15,6 +15,7 @@ import psycopg2
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..xero import deadline as xero_deadline
 from ..xero import errors, oauth
 from ..xero.endpoints import XeroEndpoints
 from ..xero.gateway import XeroGateway
@@ -243,7 +244,7 @@ class XeroConnection(models.Model):
         if rejected_token is None and sudo.access_token and sudo.token_expires_at \
                 and sudo.token_expires_at > soon:
             return sudo.access_token
-        deadline = time.monotonic() + REFRESH_WAIT
+        deadline = time.monotonic() + xero_deadline.cap(REFRESH_WAIT)
         try:
             for attempt in itertools.count():
                 try:

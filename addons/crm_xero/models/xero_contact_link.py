@@ -21,6 +21,7 @@ from ..xero.errors import XeroError
 from ..xero.matching import ContactIndex
 from ..xero.responses import parse_xero_date
 from . import batch_commit
+from .xero_deadline import xero_job
 
 _logger = logging.getLogger(__name__)
 
@@ -188,6 +189,7 @@ class XeroContactLink(models.Model):
         return warnings
 
     # -- link every account (after connecting, then hourly) ---------------------------
+    @xero_job
     @api.model
     def _xero_cron_link_accounts(self):
         for connection in self.env["xero.connection"].sudo().search([("state", "=", "connected")]):
@@ -335,6 +337,7 @@ class XeroContactLink(models.Model):
                 "total": row["total"], "amount_due": row["due"], "overdue": row["overdue"],
                 "base_total": row["base_total"]}
 
+    @xero_job
     @api.model
     def _xero_cron_refresh_figures(self, batch_size=500):
         """Scheduled: refresh the figures of every linked account, the stalest

@@ -11,6 +11,7 @@ import functools
 from odoo.exceptions import UserError
 
 from ..xero.errors import Worded, XeroError
+from .xero_deadline import in_time
 
 
 def xero_message(env, exc):
@@ -32,11 +33,14 @@ def xero_user_error(env, exc):
 
 
 def xero_action(method):
-    """Decorate a button: Xero errors reach the user as a UserError."""
+    """Decorate a button: its Xero calls share the request's deadline
+    (models/xero_deadline.py), and Xero errors reach the user as a UserError."""
+    in_time_method = in_time(method)
+
     @functools.wraps(method)
     def button(self, *args, **kwargs):
         try:
-            return method(self, *args, **kwargs)
+            return in_time_method(self, *args, **kwargs)
         except XeroError as exc:
             raise xero_user_error(self.env, exc) from None
     return button

@@ -15,10 +15,11 @@ from odoo.exceptions import UserError
 from odoo.tools import config
 
 from ..xero import limits
-from ..xero.errors import XeroAuthError, XeroError, XeroForbidden
+from ..xero.errors import XeroAuthError, XeroError, XeroForbidden, XeroTimedOut
 from ..xero.gateway import ReadAhead
 from . import batch_commit
 from .xero_actions import new_dialog
+from .xero_deadline import xero_job
 
 _logger = logging.getLogger(__name__)
 
@@ -258,6 +259,7 @@ class XeroImportRun(models.Model):
                        and archived_mode == "skip"}
 
     # -- the scheduled action -------------------------------------------------------------
+    @xero_job
     @api.model
     def _xero_cron_import(self, seconds=None):
         """Work through queued and interrupted runs, one committed page at a time,
@@ -359,7 +361,10 @@ class XeroConnection(models.Model):
     def _xero_import_preview(self, archived_mode="skip", full=False, page_size=PAGE_SIZE):
         """Dry run: what an import would do, read the same way, nothing
         written.  Returns (counts by action, {action: [(Xero name, Odoo
-        account or reason)]}) naming up to PREVIEW_NAMES accounts per action."""
+        account or reason)]}) naming up to PREVIEW_NAMES accounts per action,
+        and None, or, when the request's deadline came first (a large
+        organisation, a slow Xero), how far it read: {"pages", "page_count",
+        "contacts"}; the counts are then those of the pages read."""
         self.ensure_one()
         self._xero_check_usable()
         Run = self.env["xero.import.run"].sudo()
@@ -370,9 +375,20 @@ class XeroConnection(models.Model):
             "retry_contact_ids": retry, "retry_count": len(retry),
         })
         counts, named, claimed, more = Counter(), {}, set(), True
+        steps = read = 0
+        partial = None
         with ImportReads(run) as reads:
             while more:   # the same reads as the import: contacts to read again, then pages
-                contacts, values, more = run._xero_read_step(reads)
+                try:
+                    contacts, values, more = run._xero_read_step(reads)
+                except XeroTimedOut:
+                    if not steps:
+                        raise   # nothing to show: "Xero is not answering"
+                    partial = {"pages": run.next_page - 1 if run.next_page else 0,
+                               "page_count": run.page_count or 0, "contacts": read}
+                    break
+                steps += 1
+                read += len(contacts)
                 run.update({k: v for k, v in values.items()
                             if k in ("retry_contact_ids", "next_page", "page_count")})
                 for action, contact, entry, reason in run._xero_plan(contacts, claimed):
@@ -381,8 +397,9 @@ class XeroConnection(models.Model):
                     if len(names) < PREVIEW_NAMES:
                         names.append((contact.get("Name") or "",
                                       reason if action == "skip" else (entry or {}).get("label")))
-        return counts, named
+        return counts, named, partial
 
+    @xero_job
     @api.model
     def _xero_cron_sync_contacts(self):
         """Scheduled: for each connected company that imported once, queue a

@@ -17,6 +17,7 @@ from ..xero import invoices as xero_invoices
 from ..xero import limits
 from ..xero.errors import XeroError
 from . import batch_commit
+from .xero_deadline import xero_job
 
 _logger = logging.getLogger(__name__)
 
@@ -318,6 +319,7 @@ class XeroInvoiceLink(models.Model):
                    if self.currency_id else "%.2f" % self.amount_due))
         self.chase_activity_at = fields.Datetime.now()
 
+    @xero_job
     @api.model
     def _xero_cron_refresh_invoices(self, batch_size=limits.IDS_PER_CALL):
         """Scheduled: refresh the invoices that can still change, least

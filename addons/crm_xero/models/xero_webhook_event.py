@@ -16,6 +16,7 @@ from ..xero import limits
 from ..xero import where as xero_where
 from ..xero.errors import XeroError
 from . import batch_commit
+from .xero_deadline import xero_job
 
 _logger = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ class XeroWebhookEvent(models.Model):
         return self.env.cr.fetchone()[0]
 
     # -- handling (the scheduled action, woken by each delivery) -------------------------
+    @xero_job
     @api.model
     def _xero_cron_handle(self):
         # Events of a company whose connection cannot be used now (reconnect

@@ -30,7 +30,9 @@ import psycopg2
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..xero import deadline as xero_deadline
 from ..xero import errors, limits
+from .xero_deadline import xero_job
 
 _logger = logging.getLogger(__name__)
 
@@ -313,6 +315,7 @@ class XeroWrite(models.Model):
                 cron.with_env(env)._trigger(fields.Datetime.now() + SETTLE_AFTER)
 
     # -- the recovery job ----------------------------------------------------------------
+    @xero_job
     @api.model
     def _xero_cron_settle(self):
         """Scheduled: finish writes a click left unfinished (a killed worker,
@@ -363,8 +366,9 @@ class _LinkLock:
         self.cr = None
 
     def __enter__(self):
+        # Never past the request's deadline: the click says "busy" in time.
+        deadline = time.monotonic() + xero_deadline.cap(self.wait)
         self.cr = self.env.registry.cursor()
-        deadline = time.monotonic() + self.wait
         delay = 0.05
         while True:
             self.cr.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s), %s)",

@@ -21,4 +21,5 @@ from . import test_oauth_client
 from . import test_translations
 from . import test_import_speed
 from . import test_views_queries
+from . import test_xero_slow
 from . import test_tours

@@ -27,6 +27,8 @@ class XeroImportWizard(models.TransientModel):
     preview_conflict = fields.Integer("Conflicts", readonly=True)
     preview_archived = fields.Integer("Archived, skipped", readonly=True)
     preview_details = fields.Text("Accounts", readonly=True)
+    preview_partial = fields.Char("Preview cut short", readonly=True,
+                                  help="Set when Xero did not answer every page in time.")
 
     @api.onchange("archived_mode", "full")
     def _onchange_options(self):
@@ -38,7 +40,7 @@ class XeroImportWizard(models.TransientModel):
         which accounts."""
         self.ensure_one()
         self.connection_id._xero_check_manager()
-        counts, named = self.connection_id._xero_import_preview(
+        counts, named, partial = self.connection_id._xero_import_preview(
             self.archived_mode, self.full, self.page_size)
         skipped = named.get("skip", [])
         conflicts = [(name, text) for name, (key, text) in skipped if key == "conflict"]
@@ -67,8 +69,17 @@ class XeroImportWizard(models.TransientModel):
             "preview_conflict": len(conflicts),
             "preview_archived": sum(1 for _n, (key, _t) in skipped if key == "archived"),
             "preview_details": "\n".join(lines) or False,
+            "preview_partial": partial and self._xero_partial_text(partial),
         })
         return dialog(_("Import Xero Data"), self)
+
+    def _xero_partial_text(self, partial):
+        if partial["page_count"] > partial["pages"]:
+            return _("Xero did not answer every page in time: the counts above are for the "
+                     "%(contacts)s contacts of the first %(pages)s of its %(page_count)s pages. "
+                     "Import reads them all, in the background.", **partial)
+        return _("Xero did not answer every page in time: the counts above are for the first "
+                 "%(contacts)s contacts. Import reads them all, in the background.", **partial)
 
     def action_xero_import(self):
         """Queue the import; it runs in the background, its progress in Settings."""
