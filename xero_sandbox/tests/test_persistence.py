@@ -58,9 +58,10 @@ def test_restart_keeps_tokens_and_records(tmp_path):
         # The access token from before the restart still works (same signing key)...
         old = _api(url, tokens["access_token"], "GET", "/Contacts/" + contact_id)
         assert old.status_code == 200
-        # ...and the refresh token still refreshes, once.
+        # ...and the refresh token still refreshes, once (its successor used).
         renewed = refresh(url, tokens["refresh_token"])
         assert renewed.status_code == 200, renewed.text
+        assert refresh(url, renewed.json()["refresh_token"]).status_code == 200
         contact = _api(url, renewed.json()["access_token"], "GET", "/Contacts/" + contact_id)
         assert contact.json()["Contacts"][0]["Name"] == "Survives Restart Ltd"
         listed = requests.get("%s/_sandbox/orgs/%s/contacts" % (url, DEMO_TENANT_ID)).json()
