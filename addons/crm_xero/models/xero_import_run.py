@@ -15,7 +15,13 @@ from odoo.exceptions import UserError
 from odoo.tools import config
 
 from ..xero import limits
-from ..xero.errors import XeroAuthError, XeroError, XeroForbidden, XeroTimedOut
+from ..xero.errors import (
+    XeroAuthError,
+    XeroError,
+    XeroForbidden,
+    XeroRateLimited,
+    XeroTimedOut,
+)
 from ..xero.gateway import ReadAhead
 from . import batch_commit
 from .xero_actions import new_dialog
@@ -381,7 +387,7 @@ class XeroConnection(models.Model):
             while more:   # the same reads as the import: contacts to read again, then pages
                 try:
                     contacts, values, more = run._xero_read_step(reads)
-                except XeroTimedOut:
+                except (XeroTimedOut, XeroRateLimited):   # the deadline, or a long wait
                     if not steps:
                         raise   # nothing to show: "Xero is not answering"
                     partial = {"pages": run.next_page - 1 if run.next_page else 0,

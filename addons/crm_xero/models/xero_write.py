@@ -257,7 +257,12 @@ class XeroWrite(models.Model):
         snapshot)."""
         with self.env["xero.connection"]._xero_fresh_env() as env:
             link = env[link_key[0]].browse(link_key[1]).exists()
-            return link._xero_find_made(payload) if link else None
+            try:
+                return link._xero_find_made(payload) if link else None
+            except REFUSALS as exc:
+                # Xero refused the search, not the write: it stays pending.
+                raise errors.XeroError(exc.message, detail="looking for what it made: %s"
+                                       % exc.detail, **exc.params) from exc
 
     def _xero_record(self, attempts_plus=0, **values):
         with self.env["xero.connection"]._xero_fresh_env() as env:
