@@ -154,9 +154,14 @@ class Api:
                                % key})
             if mode == "replay":
                 reply = stored.copy()
-                # A flaky line loses replayed answers as well.
+                # A flaky line loses replayed answers as well; a hung Xero holds them.
                 if sandbox.faults.drop_after_commit(org.tenant_id):
                     reply.drop = True
+                else:
+                    hang = sandbox.faults.hang_after_commit(org.tenant_id)
+                    if hang is not None:
+                        sandbox.faults.pause(hang)
+                        reply.drop = True
                 return reply
         reply = None
         try:

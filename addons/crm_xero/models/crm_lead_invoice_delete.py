@@ -12,10 +12,10 @@ import logging
 from odoo import _, models
 from odoo.exceptions import UserError
 
-from ..xero import deadline, limits
 from ..xero import invoices as xero_invoices
+from ..xero import limits
 from ..xero.errors import XeroError
-from .xero_deadline import request_seconds
+from .xero_deadline import request_deadline
 from .xero_errors import xero_message
 from .xero_write import UNSETTLED
 
@@ -41,7 +41,7 @@ class CrmLead(models.Model):
         if unsettled or links.filtered("open"):
             self.check_access("unlink")
             self._xero_try_unlink()
-            with deadline.within(request_seconds(self.env)):
+            with request_deadline(self.env):
                 if unsettled:
                     self._xero_settle_writes(links)
                 links = links.exists().filtered("open")
@@ -50,9 +50,16 @@ class CrmLead(models.Model):
         return super().unlink()
 
     def _xero_settle_writes(self, links):
+        """Settle the links' unfinished writes, each under its link's lock, as
+        a click or the recovery job would.  What settling commits is newer
+        than this request's snapshot: Odoo's retry of the request (the
+        cascade delete of a link row changed since) then sees it, as it does
+        after any draft deleted here."""
+        Write = self.env["xero.write"]
         for link in links:
             try:
-                self.env["xero.write"]._xero_settle_open(link)
+                with Write._xero_link_lock(link):
+                    Write._xero_settle_open(link)
             except XeroError as exc:
                 raise UserError(_("The opportunity was not deleted: %s",
                                   xero_message(self.env, exc))) from None

@@ -50,9 +50,10 @@ class CrmLead(models.Model):
         not_draft = []
 
         def build(link):
-            if link._xero_last_sent(("invoice_update",)) == plan["payload"]:
+            intent = self._xero_invoice_update_intent(link, plan, not_draft)
+            if intent and link._xero_last_sent(("invoice_update",)) == plan["payload"]:
                 return None   # sent already: a second click, or a retry after a lost answer
-            return self._xero_invoice_update_intent(link, plan, not_draft)
+            return intent
 
         _sent, summary = self.env["xero.write"]._xero_run(link, build)
         return summary, bool(not_draft)

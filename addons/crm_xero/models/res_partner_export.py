@@ -57,7 +57,7 @@ class ResPartner(models.Model):
             person = main_person
             snapshot = partner._xero_snapshot(connection, person, account_number=wanted)
             if not link.contact_id:
-                own = partner._xero_check_clashes(connection, snapshot["name"], wanted)
+                own = partner._xero_check_clashes(connection, snapshot["name"], wanted, link)
                 if own:   # made by an export of this account whose answer was lost
                     link._xero_link_to(own)
                     return None
@@ -112,13 +112,13 @@ class ResPartner(models.Model):
                                                    contact_id)
 
     # -- names and codes Xero has already ---------------------------------------------
-    def _xero_check_clashes(self, connection, name, code=None):
+    def _xero_check_clashes(self, connection, name, code=None, link=None):
         """Raise XeroDuplicateContact if Xero has a contact with this name
         (case-insensitively, as Xero compares names) or this ledger code,
-        archived ones included, that is not this account's.  Returns this
-        account's own contact when Xero has one (its ContactNumber is this
-        account's key, and no other account links to it): an earlier export
-        made it and its answer was lost."""
+        archived ones included, that is not this account's.  Given the
+        account's ``link``, returns its own contact when Xero has one (its
+        ContactNumber is this account's key, and no other account links to
+        it): an earlier export made it and its answer was lost."""
         own_key = self._xero_contact_number()
         clauses = [xero_where.eq("Name.ToLower()", (name or "").strip().lower()),
                    xero_where.eq("ContactNumber", own_key)]
@@ -126,12 +126,9 @@ class ResPartner(models.Model):
             clauses.append(xero_where.eq("AccountNumber", code))
         found = connection._xero_call(lambda gw: gw.get_contacts(
             where=xero_where.any_of(*clauses), include_archived=True, page=1))["Contacts"]
-        links = self.env["xero.contact.link"].sudo()
-        for contact in found:
-            if contact.get("ContactNumber") == own_key and not links.search_count([
-                    ("connection_id", "=", connection.id), ("partner_id", "!=", self.id),
-                    ("contact_id", "=", contact["ContactID"])]):
-                return contact
+        own = link and link._xero_own_contact(found, own_key)
+        if own:
+            return own
         for field, value in (("AccountNumber", code), ("Name", name)):
             clash = next((c for c in found if value and (c.get(field) or "").strip().casefold()
                           == value.strip().casefold()), None)

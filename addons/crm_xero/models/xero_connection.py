@@ -16,9 +16,10 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..xero import deadline as xero_deadline
-from ..xero import errors, oauth
+from ..xero import errors, limits, oauth
 from ..xero.endpoints import XeroEndpoints
 from ..xero.gateway import XeroGateway
+from .xero_deadline import float_param
 
 _logger = logging.getLogger(__name__)
 
@@ -154,10 +155,7 @@ class XeroConnection(models.Model):
     @api.model
     def _xero_timeout(self):
         """Seconds to wait for Xero's answer (system parameter crm_xero.timeout)."""
-        try:
-            return float(self._xero_params().get_param("crm_xero.timeout") or 30)
-        except ValueError:
-            return 30.0
+        return float_param(self.env, "crm_xero.timeout", limits.READ_TIMEOUT)
 
     @api.model
     def _xero_app(self):

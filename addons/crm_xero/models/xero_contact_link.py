@@ -17,7 +17,7 @@ from odoo.tools import format_amount
 
 from ..xero import limits
 from ..xero import where as xero_where
-from ..xero.errors import XeroError
+from ..xero.errors import XeroError, XeroTimedOut
 from ..xero.matching import ContactIndex
 from ..xero.responses import parse_xero_date
 from . import batch_commit
@@ -130,7 +130,12 @@ class XeroContactLink(models.Model):
         found = self.connection_id._xero_call(lambda gw: gw.get_contacts(
             where=xero_where.eq("ContactNumber", number), include_archived=True,
             page=1))["Contacts"]
-        return next((c for c in found if c.get("ContactNumber") == number
+        return self._xero_own_contact(found, number)
+
+    def _xero_own_contact(self, contacts, number):
+        """Of Xero's ``contacts``, the one this account's key ``number``
+        (ContactNumber) marks as its own, unless another account links to it."""
+        return next((c for c in contacts if c.get("ContactNumber") == number
                      and not self._xero_contact_taken(c["ContactID"])), None)
 
     # -- the write path's answers (see xero_write.py) -------------------------------
@@ -354,6 +359,13 @@ class XeroContactLink(models.Model):
                 try:
                     batch._xero_refresh_figures(priority="background")
                     batch_commit.commit(self.env.cr)
+                except XeroTimedOut:
+                    # The job's time is up, not this company's Xero: the rest waits.
+                    batch_commit.rollback(self.env.cr)
+                    _logger.info("Xero figures: the job's time is up; %s account(s) wait for "
+                                 "the next run", total - done)
+                    cron._notify_progress(done=done, remaining=0)
+                    return
                 except (XeroError, UserError) as exc:
                     # This company's accounts wait for the next run; not counted
                     # as left for this one (Odoo would re-run it for everyone).

@@ -26,38 +26,49 @@ SHARE_OF_ODOO_LIMIT = 0.75
 DEFAULT_JOB_SECONDS = 900.0
 
 
-def _odoo_limit(cron=False):
-    """Odoo's real-time limit of a request (or of a cron job), or None."""
-    limit = config.get("limit_time_real_cron") if cron else None
-    if not limit or limit <= 0:   # -1: the cron job's limit is the request one
+def odoo_time_limit(cron=False):
+    """Odoo's real-time limit of a request (or of a cron job: its own,
+    limit_time_real_cron, -1 meaning the request's), or None for none."""
+    limit = config.get("limit_time_real_cron") if cron else -1
+    if limit is None or limit < 0:
         limit = config.get("limit_time_real")
     return limit if limit and limit > 0 else None
 
 
+def float_param(env, key, default):
+    """A system parameter in seconds, ``default`` when unset or unreadable."""
+    try:
+        return float(env["ir.config_parameter"].sudo().get_param(key) or default)
+    except ValueError:
+        return float(default)
+
+
 def request_seconds(env):
     """The deadline of a request a person waits on, in seconds."""
-    try:
-        seconds = float(env["ir.config_parameter"].sudo().get_param(
-            "crm_xero.request_deadline") or DEFAULT_REQUEST_SECONDS)
-    except ValueError:
-        seconds = DEFAULT_REQUEST_SECONDS
-    seconds = max(seconds, MIN_REQUEST_SECONDS)
-    limit = _odoo_limit()
+    seconds = max(float_param(env, "crm_xero.request_deadline", DEFAULT_REQUEST_SECONDS),
+                  MIN_REQUEST_SECONDS)
+    limit = odoo_time_limit()
     return min(seconds, limit * SHARE_OF_ODOO_LIMIT) if limit else seconds
 
 
 def job_seconds():
     """The budget of one run of a scheduled job, in seconds."""
-    limit = _odoo_limit(cron=True)
+    limit = odoo_time_limit(cron=True)
     return limit * SHARE_OF_ODOO_LIMIT if limit else DEFAULT_JOB_SECONDS
 
 
+def request_deadline(env):
+    """The block a person waits on (the HTTP request's own deadline, if
+    sooner, wins: nested deadlines never extend)."""
+    return deadline.within(request_seconds(env))
+
+
 def in_time(method):
-    """Decorate what a person waits on: its Xero calls share the request's
-    deadline (the HTTP request's own, if sooner)."""
+    """Decorate what a person waits on, for callers outside an HTTP request
+    too (tests, the shell): its Xero calls share the request's deadline."""
     @functools.wraps(method)
     def within_deadline(self, *args, **kwargs):
-        with deadline.within(request_seconds(self.env)):
+        with request_deadline(self.env):
             return method(self, *args, **kwargs)
     return within_deadline
 
@@ -79,11 +90,7 @@ class IrHttp(models.AbstractModel):
         # One deadline per request, kept when Odoo retries the request after
         # a serialization failure (the person has been waiting all along).
         at = getattr(request, "_crm_xero_deadline", None)
-        if at is None:
-            try:
-                seconds = request_seconds(request.env)
-            except Exception:  # noqa: BLE001 - no database yet: the default
-                seconds = DEFAULT_REQUEST_SECONDS
-            at = request._crm_xero_deadline = time.monotonic() + seconds
+        if at is None:   # Odoo dispatches here with a database only
+            at = request._crm_xero_deadline = time.monotonic() + request_seconds(request.env)
         with deadline.within(None, at=at):
             return super()._dispatch(endpoint)

@@ -12,7 +12,6 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import config
 
 from ..xero import limits
 from ..xero.errors import (
@@ -25,7 +24,7 @@ from ..xero.errors import (
 from ..xero.gateway import ReadAhead
 from . import batch_commit
 from .xero_actions import new_dialog
-from .xero_deadline import xero_job
+from .xero_deadline import odoo_time_limit, xero_job
 
 _logger = logging.getLogger(__name__)
 
@@ -49,10 +48,8 @@ def _pass_seconds():
     """How long one scheduled-action pass may work: a third of the time Odoo
     gives a cron job (limit_time_real_cron, else limit_time_real), so a pass
     always commits and reports well before Odoo would kill it."""
-    limit = config.get("limit_time_real_cron") or 0
-    if limit < 0:
-        limit = config.get("limit_time_real") or 0
-    return max(limit // 3, 1) if limit > 0 else PASS_SECONDS
+    limit = odoo_time_limit(cron=True)
+    return max(limit // 3, 1) if limit else PASS_SECONDS
 
 
 class ImportReads:

@@ -15,7 +15,7 @@ from odoo.tools import format_amount
 
 from ..xero import invoices as xero_invoices
 from ..xero import limits
-from ..xero.errors import XeroError
+from ..xero.errors import XeroError, XeroTimedOut
 from . import batch_commit
 from .xero_deadline import xero_job
 
@@ -129,8 +129,9 @@ class XeroInvoiceLink(models.Model):
     def _xero_find_made(self, payload):
         """The invoice a create sent as ``payload`` made, if Xero has it: the
         customer's invoice whose Url is this opportunity's (Xero keeps it as
-        sent), not deleted or voided, and linked to no other opportunity;
-        read whole (its lines too), as a create's answer is."""
+        sent), not deleted or voided, and linked to no other opportunity.
+        A paged list carries each invoice whole (its lines too), as a
+        create's answer does."""
         self.ensure_one()
         url, contact_id = payload.get("Url"), (payload.get("Contact") or {}).get("ContactID")
         if not url or not contact_id:
@@ -142,9 +143,8 @@ class XeroInvoiceLink(models.Model):
         taken = set(self.search([("connection_id", "=", connection.id), ("id", "!=", self.id),
                                  ("invoice_id", "in", [i["InvoiceID"] for i in recent])])
                     .mapped("invoice_id"))
-        made = next((i for i in recent if i.get("Url") == url and i.get("Type") == "ACCREC"
+        return next((i for i in recent if i.get("Url") == url and i.get("Type") == "ACCREC"
                      and i["InvoiceID"] not in taken), None)
-        return made and connection._xero_call(lambda gw: gw.get_invoice(made["InvoiceID"]))
 
     def _xero_last_sent(self, operations=("invoice_create", "invoice_update")):
         """What this link's last write of ``operations`` Xero applied set on
@@ -336,6 +336,13 @@ class XeroInvoiceLink(models.Model):
                 batch = group[start:start + batch_size]
                 try:
                     batch._xero_refresh(priority="background")
+                except XeroTimedOut:
+                    # The job's time is up, not this company's Xero: the rest waits.
+                    batch_commit.rollback(self.env.cr)
+                    _logger.info("Xero invoices: the job's time is up; %s wait for the next "
+                                 "run", total - done)
+                    cron._notify_progress(done=done, remaining=0)
+                    return done
                 except (XeroError, UserError) as exc:
                     # The connection itself failed (needs reconnect...): its other
                     # invoices wait for the next run, and are not counted as left

@@ -312,19 +312,29 @@ class XeroGateway:
             params["_preload_content"] = False
         failures = rate_limited = 0
         rate_waited = 0.0   # seconds spent honouring Retry-After in this call
+        unconfirmed = None  # a write's lost answer: Xero may have saved it
         while True:
-            self.pacer.acquire(self.tenant_id, self.priority,
-                               deadline.cap(self.max_wait, self.deadline_at))
+            try:
+                self.pacer.acquire(self.tenant_id, self.priority,
+                                   deadline.cap(self.max_wait, self.deadline_at))
+            except (XeroTimedOut, XeroRateLimited):
+                if unconfirmed is not None:
+                    raise unconfirmed from None   # the write's own words, not "nothing"
+                raise
             start = time.monotonic()
             status = None
             try:
-                timeout = deadline.cap(self.timeout, self.deadline_at)
+                timeout = self._attempt_timeout(write)
                 data, status, headers = sdk_method(
                     self.tenant_id, _request_timeout=(min(limits.CONNECT_TIMEOUT, timeout),
                                                       timeout),
                     _return_http_data_only=False, **params)
                 if raw:
                     data = data.data
+            except XeroTimedOut:
+                if unconfirmed is not None:
+                    raise unconfirmed from None
+                raise
             except HTTPStatusException as exc:
                 status = exc.http_resp.status if exc.http_resp else exc.status
                 raw_body = getattr(exc.http_resp, "data", None) if exc.http_resp else None
@@ -356,6 +366,8 @@ class XeroGateway:
                 return data if raw else responses.to_dict(data)
             if write and isinstance(error, XeroUnavailable):
                 error.idempotency_key = idempotency_key
+                if error.maybe_committed:
+                    unconfirmed = error
             delay = self._retry_delay(error, failures, rate_limited, rate_waited)
             if delay is None:
                 _logger.info("Xero %s failed: %s", operation, error.detail)
@@ -364,8 +376,8 @@ class XeroGateway:
             if left is not None and delay >= left:
                 _logger.info("Xero %s failed and the request's time is up: %s", operation,
                              error.detail)
-                if write and getattr(error, "maybe_committed", False):
-                    raise error   # it may have been saved: the write's own words
+                if unconfirmed is not None:
+                    raise unconfirmed   # it may have been saved: the write's own words
                 raise XeroTimedOut(detail=error.detail)
             if isinstance(error, XeroRateLimited):
                 rate_limited += 1
@@ -375,6 +387,15 @@ class XeroGateway:
             _logger.info("Xero %s -> %s; retrying in %.1f s", operation,
                          status or "no answer", delay)
             self._sleep(delay)
+
+    def _attempt_timeout(self, write):
+        """This attempt's read timeout: the call's own, cut to what is left
+        of the deadline.  A write is not sent with less time left than it
+        needs (its answer would most likely be lost on the way back)."""
+        timeout = deadline.cap(self.timeout, self.deadline_at)
+        if write and timeout < min(self.timeout, limits.MIN_WRITE_SECONDS):
+            raise XeroTimedOut(detail="too little time left to send a write")
+        return timeout
 
     def _retry_delay(self, error, failures, rate_limited, rate_waited=0.0):
         """Seconds to wait before retrying, or None to give up now.  Waits

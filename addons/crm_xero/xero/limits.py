@@ -12,6 +12,8 @@ IDS_PER_CALL = 100
 #: Seconds to connect, and to wait for an answer.  One pair for every call.
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 30.0
+#: Least time left of a request's deadline to send a write (else it is not sent).
+MIN_WRITE_SECONDS = 2.0
 
 #: Per organisation: calls in any rolling minute, and calls in flight.
 MINUTE_LIMIT = 60
