@@ -266,6 +266,7 @@ def test_xero_hanging_every_button_answers_in_time(odoo, sandbox, admin, users, 
     admin.call("ir.config_parameter", "set_param", "crm_xero.request_deadline",
                str(HANG_DEADLINE))
     log_before = _log_size()
+    workers_before = set(_worker_pids(odoo["pid"]))
     sandbox.set_faults(tenant_id=xero, delay=300)
     buttons = {
         "Export to Xero": (alice, "xero.export.wizard", "action_export", [export_wizard]),
@@ -291,10 +292,13 @@ def test_xero_hanging_every_button_answers_in_time(odoo, sandbox, admin, users, 
     finally:
         sandbox.clear_faults()
         admin.call("ir.config_parameter", "set_param", "crm_xero.request_deadline", False)
+    # A worker killed by limit_time_real is logged, and replaced by a new one.
     killed = [line for line in _log_lines(log_before) if "timeout after" in line
               or "virtual real time limit" in line]
+    replaced = workers_before - set(_worker_pids(odoo["pid"]))
     record("xero_hanging", deadline_seconds=HANG_DEADLINE, seconds=seconds,
-           slowest=max(seconds.values()), workers_killed=len(killed))
+           slowest=max(seconds.values()), workers_killed=len(killed),
+           workers_replaced=len(replaced))
     for label, waited in seconds.items():
         assert waited < HANG_DEADLINE + 2, (label, waited, said[label])
     for label in set(buttons) - {"first-opening check"}:
@@ -302,21 +306,22 @@ def test_xero_hanging_every_button_answers_in_time(odoo, sandbox, admin, users, 
         assert said[label].startswith("odoo.exceptions.UserError") or (
             label == "Refresh invoice" and "could not be read" in said[label]), said[label]
     assert said["first-opening check"] == "False", "left for later, silently"
-    assert killed == []
+    assert killed == [] and replaced == set(), (killed, replaced)
     assert lead_invoice(admin, invoiced)["xero_invoice_status"] == "DRAFT", "not deleted"
+    assert [i["Status"] for i in invoices_for(sandbox, xero, odoo, invoiced)] == ["DRAFT"]
     assert not invoices_for(sandbox, xero, odoo, fresh), "nothing half-written in Xero"
+    assert not lead_invoice(admin, fresh)["xero_invoice_id"], "nor in Odoo"
+    assert not sandbox.contacts(xero, name="Prefork Hanging Newcomer Ltd"), "not exported"
+    assert not admin.call("res.partner", "read", [newcomer], ["xero_contact_id"])[0][
+        "xero_contact_id"], "nor linked"
 
 
 def _log_size():
-    path = os.environ.get("WORKERS_ODOO_LOG")
-    return os.path.getsize(path) if path and os.path.exists(path) else 0
+    return os.path.getsize(os.environ["WORKERS_ODOO_LOG"])
 
 
 def _log_lines(since):
-    path = os.environ.get("WORKERS_ODOO_LOG")
-    if not path or not os.path.exists(path):
-        return []
-    with open(path, encoding="utf-8", errors="replace") as log:
+    with open(os.environ["WORKERS_ODOO_LOG"], encoding="utf-8", errors="replace") as log:
         log.seek(since)
         return log.read().splitlines()
 

@@ -8,14 +8,15 @@ no email address, and as an administrator, and checked on both sides: one
 record in Xero (read through the sandbox's control API), linked in Odoo, and
 what the user read.
 """
+import itertools
 from datetime import datetime, timedelta
 
 from odoo import api
-from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
 
 from ..models import xero_connection as connection_module
-from .test_write_path import USERS, WritePathCase
+from .test_write_path import USERS, InvoiceWritePathCase, WritePathCase
 
 
 @tagged("post_install", "-at_install", "crm_xero")
@@ -72,7 +73,8 @@ class TestTokenRefreshMidClick(WritePathCase):
                         result = self.click_once(cr, user, "xero.invoice.wizard",
                                                  [action["res_id"]], "action_create")
                     self.assertEqual(result["params"]["type"], "success")
-                    self.assertGreater(self.refreshes(), refreshed, "the token was refreshed")
+                    if refresher == "the click itself":
+                        self.assertGreater(self.refreshes(), refreshed, "the click refreshed")
                     invoices = self.xero_invoices_of(self.contact_link()["contact_id"])
                     mine = [i for i in invoices if i["InvoiceID"] ==
                             self.invoice_link(lead)["invoice_id"]]
@@ -85,26 +87,7 @@ class TestTokenRefreshMidClick(WritePathCase):
 
 
 @tagged("post_install", "-at_install", "crm_xero")
-class TestInvoiceRetryHardCases(WritePathCase):
-
-    def setUp(self):
-        super().setUp()
-        self.export("admin")
-        self.contact_id = self.contact_link()["contact_id"]
-
-    def lose_the_create_answer(self, user, lead):
-        """Create Draft Invoice; Xero saves the draft and every answer is lost."""
-        before = len(self.xero_invoices_of(self.contact_id))
-        self.sandbox.set_faults(drop_after_commit_next=5)
-        try:
-            _result, error = self.create_invoice(user, lead)
-        finally:
-            self.sandbox.clear_faults()
-        self.assertIsInstance(error, UserError)
-        self.assertIn("will not create a duplicate", error.args[0])
-        self.assertEqual(len(self.xero_invoices_of(self.contact_id)), before + 1, "Xero saved it")
-        self.assertFalse(self.invoice_link(lead)["invoice_id"], "Odoo does not know it")
-        return before
+class TestInvoiceRetryHardCases(InvoiceWritePathCase):
 
     def assert_one_invoice_linked(self, lead, before, subtotal):
         invoices = self.xero_invoices_of(self.contact_id)
@@ -121,7 +104,7 @@ class TestInvoiceRetryHardCases(WritePathCase):
         for user in USERS:
             with self.subTest(user=user):
                 lead = self.new_opportunity(user, revenue=300.0)
-                before = self.lose_the_create_answer(user, lead)
+                before = self.lose_the_create_answer(lead, user)
                 with self.committed_env() as env:
                     env["crm.lead"].browse(lead).expected_revenue = 350.0
                 self.sandbox.clear_calls()
@@ -138,7 +121,7 @@ class TestInvoiceRetryHardCases(WritePathCase):
         for user in USERS:
             with self.subTest(user=user):
                 lead = self.new_opportunity(user, revenue=420.0)
-                before = self.lose_the_create_answer(user, lead)
+                before = self.lose_the_create_answer(lead, user)
                 self.assertGreaterEqual(self.sandbox.forget_idempotency_keys(self.tenant), 1)
                 self.sandbox.clear_calls()
                 result, error = self.create_invoice(user, lead)
@@ -151,7 +134,7 @@ class TestInvoiceRetryHardCases(WritePathCase):
 
     def test_the_recovery_job_finds_a_create_whose_key_xero_forgot(self):
         lead = self.new_opportunity("salesman", revenue=510.0)
-        before = self.lose_the_create_answer("salesman", lead)
+        before = self.lose_the_create_answer(lead)
         self.sandbox.forget_idempotency_keys(self.tenant)
         with self.committed_env() as env:
             env.cr.execute("UPDATE xero_write SET create_date = create_date - interval '2 minutes'"
@@ -165,16 +148,6 @@ class TestInvoiceRetryHardCases(WritePathCase):
 
 @tagged("post_install", "-at_install", "crm_xero")
 class TestExportRetryHardCases(WritePathCase):
-
-    def lose_the_export_answer(self, user):
-        self.sandbox.set_faults(drop_after_commit_next=5)
-        try:
-            _result, error = self.export(user)
-        finally:
-            self.sandbox.clear_faults()
-        self.assertIsInstance(error, UserError)
-        self.assertEqual(len(self.xero_contacts_named()), 1, "Xero saved it")
-        self.assertFalse(self.contact_link().get("contact_id"), "Odoo does not know it")
 
     def test_an_export_whose_key_xero_forgot_links_the_contact_it_made(self):
         for user in USERS:
@@ -213,29 +186,42 @@ class TestConnectionFieldsOutOfReach(WritePathCase):
     connecting Xero: a Xero manager (or an administrator) writing them over
     RPC is refused, and nothing changes."""
 
-    def test_a_xero_manager_cannot_write_the_connections_technical_fields(self):
+    TECHNICAL = ["state", "tenant_id", "access_token", "refresh_token", "token_expires_at"]
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        with cls.committed_env() as env:   # a Xero manager who is no administrator
+            cls.ids["xero_manager"] = new_test_user(
+                env, cls.unique_name("xero_manager").replace(" ", "_"),
+                groups="crm_xero.group_xero_manager", company_id=cls.ids["company"],
+                company_ids=[(6, 0, [cls.ids["company"]])], name="Committed Xero Manager").id
+
+    def technical_values(self):
         with self.committed_env() as env:
-            before = env["xero.connection"].browse(self.ids["connection"]).read(
-                ["state", "tenant_id", "access_token"])[0]
-        for values in ({"state": "not_connected"}, {"tenant_id": "another-organisation"},
-                       {"access_token": "forged"}, {"token_expires_at": "2030-01-01 00:00:00"},
-                       {"state": "connected", "invoice_account_code": "200"}):
-            with self.subTest(values=values):
-                _result, error = self.click("admin", "xero.connection", [self.ids["connection"]],
+            return env["xero.connection"].browse(self.ids["connection"]).read(
+                self.TECHNICAL)[0]
+
+    def test_a_xero_manager_cannot_write_the_connections_technical_fields(self):
+        before = self.technical_values()
+        for user, values in itertools.product(("xero_manager", "admin"), (
+                {"state": "not_connected"}, {"tenant_id": "another-organisation"},
+                {"access_token": "forged"}, {"refresh_token": "forged"},
+                {"token_expires_at": "2030-01-01 00:00:00"},
+                {"state": "connected", "invoice_account_code": "200"})):
+            with self.subTest(user=user, values=values):
+                _result, error = self.click(user, "xero.connection", [self.ids["connection"]],
                                             "write", values)
                 self.assertIsInstance(error, AccessError)
-        _result, error = self.click("admin", "xero.connection", [], "create", {
-            "company_id": self.ids["company"], "tenant_id": "another-organisation"})
-        self.assertIsInstance(error, AccessError)
-        with self.committed_env() as env:
-            connection = env["xero.connection"].browse(self.ids["connection"])
-            self.assertEqual(connection.read(["state", "tenant_id", "access_token"])[0], before)
-        # What Settings edit stays the manager's to change.
-        _result, error = self.click("admin", "xero.connection", [self.ids["connection"]],
-                                    "write", {"invoice_account_code": "200"})
-        self.assertIsNone(error, error)
-        self.assertEqual(self.read("xero.connection", self.ids["connection"],
-                                   "invoice_account_code")["invoice_account_code"], "200")
-        _result, error = self.click("salesman", "xero.connection", [self.ids["connection"]],
-                                    "write", {"state": "not_connected"})
-        self.assertIsInstance(error, AccessError)
+        for user in ("xero_manager", "admin"):
+            _result, error = self.click(user, "xero.connection", [], "create", {
+                "company_id": self.ids["company"], "tenant_id": "another-organisation"})
+            self.assertIsInstance(error, AccessError)
+        self.assertEqual(self.technical_values(), before, "nothing changed")
+        # What Settings edit stays the managers' to change.
+        for user, code in (("xero_manager", "201"), ("admin", "200")):
+            _result, error = self.click(user, "xero.connection", [self.ids["connection"]],
+                                        "write", {"invoice_account_code": code})
+            self.assertIsNone(error, error)
+            self.assertEqual(self.read("xero.connection", self.ids["connection"],
+                                       "invoice_account_code")["invoice_account_code"], code)
