@@ -3,6 +3,10 @@
 // delete confirmation says that the draft is deleted in Xero too (the server
 // decides what to say, as account does for sequence gaps). The server's
 // unlink() enforces the rule for every path; this only informs the prompt.
+//
+// The prompt is built here whole, the same on Odoo 18.0 and 19.0: the form,
+// the list and the pipeline build theirs differently in each (19.0 through
+// useDeleteRecords), but are asked to delete through the same methods.
 import {
     ConfirmationDialog,
     deleteConfirmationMessage,
@@ -23,52 +27,56 @@ async function xeroDeleteWarning(controller, resIds) {
     )) || null;
 }
 
-async function xeroDeleteProps(controller, resIds) {
-    const warning = await xeroDeleteWarning(controller, resIds);
-    if (!warning) {
-        return null;
-    }
-    const props = controller.deleteConfirmationDialogProps;
-    return { ...props, body: `${warning}\n\n${props.body}` };
+/** Odoo's delete prompt, with ``warning`` first; ``confirm`` deletes. */
+function xeroDeletePrompt(controller, warning, confirm, body = deleteConfirmationMessage) {
+    controller.env.services.dialog.add(ConfirmationDialog, {
+        title: _t("Bye-bye, record!"),
+        body: `${warning}\n\n${body}`,
+        confirm,
+        confirmLabel: _t("Delete"),
+        cancel: () => {},
+        cancelLabel: _t("No, keep it"),
+    });
 }
 
 patch(FormController.prototype, {
     async deleteRecord() {
         const resId = this.model.root.resId;
-        const props = await xeroDeleteProps(this, resId ? [resId] : []);
-        if (!props) {
+        const warning = await xeroDeleteWarning(this, resId ? [resId] : []);
+        if (!warning) {
             return super.deleteRecord(...arguments);
         }
-        this.dialogService.add(ConfirmationDialog, props);
+        xeroDeletePrompt(this, warning, async () => {
+            await this.model.root.delete();
+            if (!this.model.root.resId) {
+                this.env.config.historyBack();
+            }
+        });
     },
 });
 
 patch(ListController.prototype, {
     async onDeleteSelectedRecords() {
-        const resIds = this.props.resModel === "crm.lead" ? await this.model.root.getResIds(true) : [];
-        const props = await xeroDeleteProps(this, resIds);
-        if (!props) {
+        const root = this.model.root;
+        const resIds = this.props.resModel === "crm.lead" ? await root.getResIds(true) : [];
+        const warning = await xeroDeleteWarning(this, resIds);
+        if (!warning) {
             return super.onDeleteSelectedRecords(...arguments);
         }
-        this.dialogService.add(ConfirmationDialog, props);
+        const several = root.isDomainSelected || root.selection.length > 1;
+        xeroDeletePrompt(this, warning, () => root.deleteRecords(),
+                         several ? _t("Are you sure you want to delete these records?")
+                                 : deleteConfirmationMessage);
     },
 });
 
-// The pipeline (CRM's default view): a card's menu > Delete.  The kanban has
-// no dialog props of its own to extend, so its own prompt is rebuilt here.
+// The pipeline (CRM's default view): a card's menu > Delete.
 patch(KanbanController.prototype, {
     async deleteRecord(record) {
         const warning = await xeroDeleteWarning(this, record.resId ? [record.resId] : []);
         if (!warning) {
             return super.deleteRecord(...arguments);
         }
-        this.dialog.add(ConfirmationDialog, {
-            title: _t("Bye-bye, record!"),
-            body: `${warning}\n\n${deleteConfirmationMessage}`,
-            confirm: () => this.model.root.deleteRecords([record]),
-            confirmLabel: _t("Delete"),
-            cancel: () => {},
-            cancelLabel: _t("No, keep it"),
-        });
+        xeroDeletePrompt(this, warning, () => this.model.root.deleteRecords([record]));
     },
 });
