@@ -23,3 +23,5 @@ from . import test_import_speed
 from . import test_views_queries
 from . import test_xero_slow
 from . import test_tours
+from . import test_constraints
+from . import test_series

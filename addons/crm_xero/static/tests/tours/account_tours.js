@@ -4,9 +4,8 @@
 // figures without a click; an account Xero does not have is exported with the
 // main contact chosen, then updated.
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
 import {
-    check, click, newTabOpened, notified, screenshot, scrollTo,
+    check, click, newTabOpened, notified, saveForm, screenshot, scrollTo,
 } from "@crm_xero/../tests/tours/tour_helpers";
 
 const TAB = ".o_notebook .tab-pane.active";
@@ -67,7 +66,7 @@ registry.category("web_tour.tours").add("crm_xero_tour_account_export", {
             trigger: ".o_field_widget[name=phone] input",
             run: "edit +1 555 0199",
         },
-        ...stepUtils.saveForm(),
+        ...saveForm(),
         click(`${TAB} button[name=action_xero_update]`, "Update to Xero"),
         notified("Xero updated: phone"),
         screenshot("10-account-updated"),

@@ -7,9 +7,8 @@
 // too.  Then the live tour: while the opportunity stays open, the accountant
 // approves and is paid in Xero, and the badge follows on its own.
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
 import {
-    changed, check, click, newTabOpened, notified, screenshot,
+    changed, check, click, newTabOpened, notified, saveForm, screenshot,
 } from "@crm_xero/../tests/tours/tour_helpers";
 
 const TAB = ".o_notebook .tab-pane.active";
@@ -51,7 +50,7 @@ registry.category("web_tour.tours").add("crm_xero_tour_opportunity_invoice", {
                 trigger: ".o_field_widget[name=expected_revenue] input",
                 run: "edit 1500",
             },
-            ...stepUtils.saveForm(),
+            ...saveForm(),
             click("button[name=action_xero_update_invoice]", "Update Draft Invoice on Xero"),
             notified("updated in Xero"),
             changed(`${TAB} .o_field_widget[name=xero_invoice_total]`, () => totalBefore,

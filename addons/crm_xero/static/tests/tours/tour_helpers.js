@@ -3,6 +3,11 @@
 // addons/crm_xero/tests/test_tours.py, which also plays Xero's side (the
 // consent page, the accountant, the scheduled actions) while they wait.
 
+import { session } from "@web/session";
+
+// Odoo 19.0's tours are told which step leaves the page (18.0's refuse the key).
+const TOLD_OF_UNLOAD = session.server_version_info[0] >= 19;
+
 async function until(condition, timeout, what) {
     const deadline = Date.now() + timeout;
     while (!condition()) {
@@ -91,3 +96,22 @@ export function notified(text) {
     return check(`.o_notification:contains(${JSON.stringify(text)})`, `Notified: ${text}`);
 }
 
+/**
+ * Save the form and wait until it is saved (web_tour's stepUtils.saveForm,
+ * whose module moved between Odoo 18.0 and 19.0: these tours import nothing
+ * from web_tour).
+ */
+export function saveForm() {
+    return [
+        click(".o_form_button_save:enabled", "Save"),
+        check(".o_form_readonly, .o_form_saved", "Saved"),
+    ];
+}
+
+/**
+ * ``step``, which leaves the page (a full navigation, e.g. to Xero's
+ * consent page): the tour carries on when Odoo's page loads again.
+ */
+export function leavingPage(step) {
+    return TOLD_OF_UNLOAD ? { ...step, expectUnloadPage: true } : step;
+}
