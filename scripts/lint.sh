@@ -5,6 +5,7 @@ set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 rc=0
+load_env
 "$VENV/bin/ruff" check . || rc=1
 "$VENV/bin/pylint" --rcfile=.pylintrc addons/crm_xero addons/crm_xero_sale || rc=1
 [ $rc -eq 0 ] && say "lint: clean"

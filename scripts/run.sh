@@ -2,6 +2,7 @@
 # `make run`: the Xero sandbox on 127.0.0.1, then Odoo on :8069 with a demo
 # database (Odoo's demo data plus crm_xero) pointed at the sandbox. With
 # XERO_CLIENT_ID and XERO_CLIENT_SECRET set, it targets real Xero instead.
+# ODOO_SERIES=19.0 runs it on Odoo 19.0 (its own demo database, crm_xero_demo_19).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 load_env
@@ -9,6 +10,7 @@ cd "$ROOT"
 mkdir -p "$VAR"
 
 db=${DEMO_DB:-crm_xero_demo}
+[ "$SERIES" = "$DEFAULT_SERIES" ] || db=${DEMO_DB:-crm_xero_demo_$(series_major "$SERIES")}
 http_port=${ODOO_PORT:-8069}
 interface=${ODOO_INTERFACE:-127.0.0.1}
 sandbox_port=${SANDBOX_PORT:-8070}
@@ -34,6 +36,7 @@ else
     # The sandbox keeps its organisations, grants and tokens in a state file:
     # a restart needs no reconnect and keeps what was exported.
     state_file="$VAR/sandbox-state.json"
+    [ "$SERIES" = "$DEFAULT_SERIES" ] || state_file="$VAR/sandbox-state-$SERIES.json"
     fresh=""
     [ -f "$state_file" ] || fresh=1
     say "Starting the Xero sandbox on http://127.0.0.1:$sandbox_port (state: $state_file)"
@@ -61,9 +64,10 @@ else
 fi
 
 if ! "$VENV/bin/python" -m scripts.odoo_db exists "$db"; then
-    say "Creating the demo database '$db' (Odoo demo data + crm_xero; about a minute)"
-    "${ODOO_BIN[@]}" -d "$db" -i crm_xero --stop-after-init --data-dir "$VAR/data" \
-        --log-level warn
+    say "Creating the demo database '$db' (Odoo $SERIES demo data + crm_xero; about a minute)"
+    # shellcheck disable=SC2046
+    "${ODOO_BIN[@]}" -d "$db" -i crm_xero $(demo_options yes) --stop-after-init \
+        --data-dir "$VAR/data" --log-level warn
 else
     say "Updating crm_xero in the demo database '$db'"
     "${ODOO_BIN[@]}" -d "$db" -u crm_xero --stop-after-init --data-dir "$VAR/data" \
@@ -82,7 +86,7 @@ case "$state" in
 esac
 cat <<MSG
 
-  crm_xero demo: $base_url   (database $db, login admin / password admin)
+  crm_xero demo: $base_url   (Odoo $SERIES, database $db, login admin / password admin)
   Xero: $target
   Next: $next
   Stop with Ctrl-C.
