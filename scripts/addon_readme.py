@@ -50,8 +50,7 @@ def index_html(rst):
                          settings_overrides={"report_level": 2, "halt_level": 2,
                                              "embed_stylesheet": False,
                                              "initial_header_level": 2})["html_body"]
-    return ("<!-- Made by scripts/addon_readme.py from readme/*.rst: edit those, then run "
-            "it. -->\n" + body)
+    return body   # README.rst's first line, a comment, says where it comes from
 
 
 def main(check=False):
