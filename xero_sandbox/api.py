@@ -14,9 +14,11 @@ from .accounting import (
     branding,
     contacts,
     credit_notes,
+    currencies,
     invoices,
     items,
     payments,
+    quotes,
     settings,
     tracking,
 )
@@ -51,7 +53,8 @@ def _compile(routes):
 
 
 ROUTES = _compile(settings.ROUTES + items.ROUTES + tracking.ROUTES + branding.ROUTES
-                  + contacts.ROUTES + invoices.ROUTES + credit_notes.ROUTES + payments.ROUTES)
+                  + contacts.ROUTES + invoices.ROUTES + credit_notes.ROUTES + payments.ROUTES
+                  + quotes.ROUTES + currencies.ROUTES)
 
 
 def match(method, path):

@@ -9,7 +9,7 @@ so neither is logged nor rate limited.
 import re
 from urllib.parse import unquote
 
-from . import control_accountant, control_reads
+from . import control_accountant, control_currencies, control_quotes, control_reads
 from .accounting.common import ApiError
 from .control_reads import ControlError
 from .web import json_reply
@@ -25,7 +25,8 @@ def _compile(routes):
     return table
 
 
-ORG_ROUTES = _compile(control_reads.ROUTES + control_accountant.ROUTES)
+ORG_ROUTES = _compile(control_reads.ROUTES + control_accountant.ROUTES
+                      + control_quotes.ROUTES + control_currencies.ROUTES)
 
 
 class Control:

@@ -13,7 +13,7 @@ import uuid
 from decimal import Decimal
 
 from . import xero_json
-from .accounting import branding, contacts, credit_notes, items, settings, tracking
+from .accounting import branding, contacts, credit_notes, items, quotes, settings, tracking
 from .accounting.invoice_rules import commit, compute_lines, next_invoice_number
 from .accounting.payments import add_payment
 from .store import DEMO_ORG_NAME, SECOND_ORG_NAME, Org
@@ -44,6 +44,10 @@ def build_orgs(contact_count, seed):
     second = _settings(Org(SECOND_ORG_NAME, "!s3C0n", "GBP", "GB", ["GBP", "EUR"]))
     _populate(demo, contact_count, "%s-demo" % seed)
     _populate(second, 6, "%s-second" % seed)
+    # Quotes in the demo organisation only, from a stream of their own: the
+    # contacts and invoices of a given seed stay exactly as they were.
+    today = xero_json.now().date()
+    quotes.seed(demo, random.Random("%s-demo-quotes" % seed), today, _latest(today))
     return [demo, second]
 
 

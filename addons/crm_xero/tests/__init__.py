@@ -17,6 +17,7 @@ from . import test_xero_pure
 from . import test_gateway
 from . import test_gateway_faults
 from . import test_gateway_pacing
+from . import test_gateway_quotes
 from . import test_oauth_client
 from . import test_translations
 from . import test_import_speed

@@ -202,6 +202,26 @@ class SandboxClient:
                          f"tracking-categories/{category}/options/{option}",
                          json={"status": status})
 
+    # -- quotes and currency rates (Xero's side; the customer's answers) -------
+    def quotes(self, tenant_id, **filters):
+        """Quotes, full JSON; filters: contact_id=, status=, reference=, number=."""
+        return self._org("GET", tenant_id, "quotes", params=filters)["Quotes"]
+
+    def quote(self, tenant_id, quote_id):
+        """One quote (id or QuoteNumber) with its "History"."""
+        return self._org("GET", tenant_id, f"quotes/{quote_id}")
+
+    def quote_action(self, tenant_id, quote_id, action, **body):
+        """send (the accountant), accept / decline (the customer, online),
+        invoice (Xero's "Create invoice" on an accepted quote)."""
+        return self._org("POST", tenant_id, f"quotes/{quote_id}/{action}", json=body)
+
+    def currency_rates(self, tenant_id, **rates):
+        """The organisation's day rates; with ``rates`` (EUR=0.93), set first."""
+        if rates:
+            return self._org("POST", tenant_id, "currency-rates", json=rates)
+        return self._org("GET", tenant_id, "currency-rates")
+
     # -- webhooks, latency, the spec check --------------------------------------
     def subscribe_webhooks(self, url, key, batch_seconds=0.2, retry_seconds=(1, 2)):
         return self._call("POST", "webhooks", json={
