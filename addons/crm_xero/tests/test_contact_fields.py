@@ -57,12 +57,22 @@ class TestImportAsXeroHoldsIt(FieldsCase, XeroImportCase):
         self.assertEqual((account.phone, account.xero_ddi, account.mobile, account.xero_fax),
                          ("+1 299 410-1723", "+1 299 410-1799", "+1 917 555-0142",
                           "+1 299 410-1700"))
+        form = account.with_user(self.salesman).get_views([(False, "form")])["views"]["form"]
+        for field in ("phone", "xero_ddi", "mobile", "xero_fax"):
+            self.assertIn('name="%s"' % field, form["arch"], "on the account's form")
         for user in self.users():
             self.assertEqual(self.update(account, user),
                              "Xero already has these details: nothing to update.")
             self.assertFalse(self.api_calls("POST /Contacts/{id}"))
         self.assertEqual(self.comparable(self.xero_contact(contact["ContactID"])),
                          self.comparable(contact), "Xero unchanged")
+        # one changed in Odoo: that one, split as Xero keeps it
+        account.xero_fax = "+44 20 7946 0000"
+        self.assertEqual(self.update(account, self.salesman), "Xero updated: fax.")
+        phones = {p["PhoneType"]: p for p in self.xero_contact(contact["ContactID"])["Phones"]}
+        self.assertEqual(phones["FAX"], {"PhoneType": "FAX", "PhoneCountryCode": "44",
+                                         "PhoneAreaCode": "20", "PhoneNumber": "7946 0000"})
+        self.assertEqual([phones[p["PhoneType"]] for p in EVERY_PHONE[:3]], EVERY_PHONE[:3])
 
     def test_people_in_xero_are_persons_in_odoo(self):
         # the seeded organisation's individuals (Noah Patel, Pablo Wilson, Anna Kim...)
@@ -99,6 +109,29 @@ class TestImportAsXeroHoldsIt(FieldsCase, XeroImportCase):
         after = {a["AddressType"]: a for a in self.xero_contact(contact["ContactID"])["Addresses"]}
         self.assertEqual(after["POBOX"], dict(PO_BOX, PostalCode="08609"), "NJ and Attention")
         self.assertEqual(after["STREET"], {**{k: "" for k in after["STREET"]}, **NEWARK})
+
+    def test_a_sync_brings_xeros_changes_to_their_own_place_then_update_sends_nothing(self):
+        contact = self.in_xero(Name="Moving Post Ltd", Addresses=[NEWARK, PO_BOX])
+        self.import_all()
+        account = self.imported(contact)
+        # the accountant moves the PO box and the direct dial in Xero
+        self.sandbox.update_contact(self.tenant, contact["ContactID"], Addresses=[
+            dict(PO_BOX, AddressLine1="PO Box 99", Region="New York")], Phones=[
+            {"PhoneType": "DDI", "PhoneCountryCode": "1", "PhoneAreaCode": "212",
+             "PhoneNumber": "555-0100"}])
+        self.env["xero.connection"]._xero_cron_sync_contacts()
+        self.env["xero.import.run"]._xero_cron_import()
+        self.env.invalidate_all()
+        invoice = account.child_ids.filtered(lambda c: c.type == "invoice")
+        self.assertEqual((invoice.street, invoice.state_id.name, account.xero_ddi),
+                         ("PO Box 99", "New York", "+1 212 555-0100"))
+        moved = self.xero_contact(contact["ContactID"])
+        self.assert_odoo_shows(account, moved, imported=True)
+        for user in self.users():
+            self.assertEqual(self.update(account, user),
+                             "Xero already has these details: nothing to update.")
+        self.assertEqual(self.comparable(self.xero_contact(contact["ContactID"])),
+                         self.comparable(moved))
 
     def test_every_seeded_contact_shows_in_odoo_as_xero_holds_it_and_back(self):
         contacts = self.xero_contacts()
@@ -175,6 +208,28 @@ class TestUpdateAsXeroHoldsIt(FieldsCase, XeroAccountCase):
         street = next(a for a in self.xero_contact(contact["ContactID"])["Addresses"]
                       if a["AddressType"] == "STREET")
         self.assertEqual((street["PostalCode"], street["Region"]), ("EC1A 2BB", "Greater London"))
+
+    def test_an_account_imported_by_the_previous_version_sends_nothing_unchanged(self):
+        account, contact = self.import_one(Name="Old Import Ltd", Addresses=[NEWARK, PO_BOX],
+                                           Phones=EVERY_PHONE[:1])
+        # What the previous version made of it: a bare phone, no invoice address, and
+        # a baseline in Xero's words ("NJ"), without the keys it did not know.
+        account.child_ids.filtered(lambda c: c.type == "invoice").unlink()
+        account.phone = "410-1723"
+        link = account.xero_link_id
+        link.odoo_values = {
+            "name": "Old Import Ltd", "email": "", "phone": "410-1723", "mobile": "",
+            "vat": "", "account_number": "", "street": "12 Ferry Street", "street2": "",
+            "city": "Newark", "state": "NJ", "zip": "07105", "country": "United States",
+            **{"billing_" + k: v for k, v in (("street", "PO Box 4410"), ("street2", ""),
+                                              ("city", "Trenton"), ("state", "NJ"),
+                                              ("zip", "08608"), ("country", "United States"))},
+            "main_name": "", "main_email": "", "persons": []}
+        for user in self.users():
+            self.assertEqual(self.update(account, user),
+                             "Xero already has these details: nothing to update.")
+        self.assertEqual(self.comparable(self.xero_contact(contact["ContactID"])),
+                         self.comparable(contact))
 
     def test_only_the_website_changed_says_xero_does_not_keep_it(self):
         account, contact = self.import_one(Name="Web Only Ltd", Website="https://web.example")
