@@ -60,9 +60,9 @@ class ResPartner(models.Model):
             if country else (False, None)
         state_id, state_form = places["state"].get((country_id, _norm(region)), (False, None)) \
             if country_id and region else (False, None)
-        values = {"country_id": country_id, "state_id": state_id,
-                  "xero_region": (region or "").strip() or False if not state_id else False}
-        return values, {"country": country_form, "state": state_form}
+        unmatched = False if state_id else (region or "").strip() or False
+        return ({"country_id": country_id, "state_id": state_id, "xero_region": unmatched},
+                {"country": country_form, "state": state_form})
 
     @api.model
     def _xero_place_names(self, values):
@@ -71,10 +71,10 @@ class ResPartner(models.Model):
         them ("New Jersey"); a region Odoo has no state for stays as it is, a
         country Odoo does not know is "" (Odoo holds none)."""
         values = dict(values)
+        english = self.env(context=dict(self.env.context, lang=PLACES_LANG), su=True)
         for prefix in ADDRESS_TYPES:
             found, _forms = self._xero_find_places(values.get(prefix + "country"),
                                                    values.get(prefix + "state"))
-            english = self.env(context=dict(self.env.context, lang=PLACES_LANG), su=True)
             values[prefix + "country"] = english["res.country"].browse(
                 found["country_id"]).name or ""
             values[prefix + "state"] = english["res.country.state"].browse(

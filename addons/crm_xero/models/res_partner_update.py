@@ -76,8 +76,9 @@ class ResPartner(models.Model):
     def _xero_known_baseline(self, baseline, current):
         """The link's baseline as this version compares it.  One kept by an
         earlier version (before it knew an individual from a company) holds
-        Xero's place text ("NJ"): as Odoo's names; a place Odoo could not
-        find then is what Odoo holds now, so it is not blanked in Xero."""
+        Xero's place text ("NJ"): read as Odoo's names.  A place Odoo could
+        not find then, and holds none of now, is unchanged: never blanked in
+        Xero."""
         if not baseline or "individual" in baseline:
             return baseline
         known = self._xero_place_names(baseline)

@@ -446,21 +446,10 @@ class XeroImportRun(models.Model):
         if write:
             partner.write(write)
         written = {FIELD_KEYS[field] for field in write if field in FIELD_KEYS}
-        # Xero's postal address: the account's invoice address.
-        incoming = self._xero_billing_values(contact)
-        if incoming:
-            invoice = partner._xero_invoice_address()
-            current = _odoo_values(invoice, incoming) if invoice else dict.fromkeys(incoming)
-            previous = (self._xero_billing_values(synced) or dict.fromkeys(incoming)) \
-                if synced else None
-            write_billing, kept_billing = import_rules.merge(current, previous, incoming, winner)
-            if write_billing and invoice:
-                invoice.write(write_billing)
-            elif write_billing:
-                partner.with_context(**QUIET).create(
-                    self._xero_invoice_address_values(partner, contact))
-            written |= {"billing_" + FIELD_KEYS[field] for field in write_billing}
-            kept += kept_billing
+        written_billing, kept_billing = self._xero_update_invoice_address(partner, contact, synced,
+                                                                          winner)
+        written |= {"billing_" + FIELD_KEYS[field] for field in written_billing}
+        kept += kept_billing
         existing = {_norm(v) for child in partner.child_ids
                     for v in (child.name, child.email)} - {""}
         address = _odoo_values(partner, dict.fromkeys(ADDRESS_FIELDS))
@@ -483,6 +472,26 @@ class XeroImportRun(models.Model):
             baseline = _moved_baseline(kept_baseline, baseline, written, people)
         link.odoo_values = baseline
         return len(kept)
+
+    def _xero_update_invoice_address(self, partner, contact, synced, winner):
+        """Xero's postal address on the account's invoice address, by the same
+        rules as the account's fields (made if the account has none).  A
+        postal address Xero no longer has of its own leaves it as it is.
+        Returns (fields written, fields kept)."""
+        incoming = self._xero_billing_values(contact)
+        if not incoming:
+            return {}, []
+        invoice = partner._xero_invoice_address()
+        current = _odoo_values(invoice, incoming) if invoice else dict.fromkeys(incoming)
+        previous = (self._xero_billing_values(synced) or dict.fromkeys(incoming)) \
+            if synced else None
+        write, kept = import_rules.merge(current, previous, incoming, winner)
+        if write and invoice:
+            invoice.write(write)
+        elif write:
+            partner.with_context(**QUIET).create(self._xero_invoice_address_values(partner,
+                                                                                   contact))
+        return write, kept
 
     # -- Xero values as Odoo values ---------------------------------------------------------
     def _xero_partner_values(self, contact):
