@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from odoo.tests import tagged
 
+from ..xero import contacts as xero_contacts
 from ..xero.pacing import DEFAULT_PACER
 from .common import SandboxClient
 from .test_accounts import XeroAccountCase
@@ -142,7 +143,9 @@ def shown_phone(phone):
     return " ".join(filter(None, parts))
 
 
-PHONE_FIELDS = {"DEFAULT": "phone", "DDI": "xero_ddi", "MOBILE": "mobile", "FAX": "xero_fax"}
+#: Xero's phone type -> the account's field (the series' mobile field, as the table names it)
+PHONE_FIELDS = {"DEFAULT": "phone", "DDI": "xero_ddi",
+                "MOBILE": xero_contacts.PARTNER_FIELDS["mobile"], "FAX": "xero_fax"}
 SAME = ("AddressLine1", "AddressLine2", "AddressLine3", "AddressLine4", "City", "Region",
         "PostalCode", "Country")
 
