@@ -23,6 +23,7 @@
         "views/xero_write_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
+        "views/res_partner_contact_fields_views.xml",
         "views/crm_lead_views.xml",
     ],
     "assets": {

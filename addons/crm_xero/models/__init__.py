@@ -7,6 +7,7 @@ from . import xero_link
 from . import xero_contact_link
 from . import xero_invoice_link
 from . import res_partner
+from . import res_partner_contact_fields
 from . import res_partner_export
 from . import res_partner_update
 from . import crm_lead

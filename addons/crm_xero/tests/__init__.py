@@ -6,6 +6,8 @@ from . import test_security
 from . import test_accounts
 from . import test_export
 from . import test_update
+from . import test_round_trip
+from . import test_contact_fields
 from . import test_invoices
 from . import test_invoices_delete
 from . import test_invoices_cash
@@ -14,6 +16,7 @@ from . import test_import_sync
 from . import test_multi_company
 from . import test_webhooks
 from . import test_xero_pure
+from . import test_contacts_mapping
 from . import test_gateway
 from . import test_gateway_faults
 from . import test_gateway_pacing

@@ -414,7 +414,8 @@ class TestTours(XeroHttpCase):
         self.assertEqual([(p["FirstName"], p["LastName"]) for p in contact["ContactPersons"]],
                          [("Alice", "Martin")])
         phone = next(p for p in contact["Phones"] if p["PhoneType"] == "DEFAULT")
-        self.assertEqual(phone["PhoneNumber"], "+1 555 0199")
+        self.assertEqual((phone["PhoneCountryCode"], phone["PhoneAreaCode"], phone["PhoneNumber"]),
+                         ("1", "555", "0199"), "+1 555 0199: country, area, number")
         history = " | ".join(entry["Details"]
                              for entry in self.xero_contact(contact["ContactID"])["History"])
         self.assertIn("Created from Odoo CRM by Sam Salesman", history)

@@ -11,17 +11,18 @@ class XeroExportWizard(models.TransientModel):
     _name = "xero.export.wizard"
     _description = "Export an account to Xero"
 
-    partner_id = fields.Many2one("res.partner", required=True, readonly=True,
-                                 domain=[("is_company", "=", True)])
+    partner_id = fields.Many2one("res.partner", required=True, readonly=True)
     main_person_id = fields.Many2one(
-        "res.partner", string="Main contact",
-        domain="[('parent_id', '=', partner_id), ('type', '=', 'contact'), "
-               "('is_company', '=', False)]",
-        help="Becomes the Xero contact's primary person; the account's other contacts "
-             "become its contact persons.")
+        "res.partner", string="Main contact", domain="[('id', 'in', person_ids)]",
+        help="Becomes the Xero contact's primary person, with their own email; the account's "
+             "other people become its contact persons.")
     account_number = fields.Char(
         "Ledger code", help="The customer code in Xero. Leave blank to generate one.")
-    person_count = fields.Integer(compute="_compute_person_count")
+    person_ids = fields.Many2many("res.partner", compute="_compute_person_ids",
+                                  string="People of the account")
+    person_count = fields.Integer(compute="_compute_person_ids")
+    is_company = fields.Boolean(related="partner_id.is_company")
+    no_person_reason = fields.Text(compute="_compute_person_ids")
     state = fields.Selection([("choose", "Choose"), ("clash", "Clash")], default="choose")
     clash_message = fields.Text(readonly=True)
     # Only the id: the contact itself is read again from Xero before linking.
@@ -38,9 +39,27 @@ class XeroExportWizard(models.TransientModel):
         return values
 
     @api.depends("partner_id")
-    def _compute_person_count(self):
+    def _compute_person_ids(self):
         for wizard in self:
-            wizard.person_count = len(wizard.partner_id._xero_contact_persons())
+            partner = wizard.partner_id
+            people = partner._xero_contact_persons() if partner.is_company else partner.browse()
+            wizard.person_ids = people
+            wizard.person_count = len(people)
+            wizard.no_person_reason = False if people or not partner.is_company \
+                else wizard._xero_why_no_person()
+
+    def _xero_why_no_person(self):
+        """Why the account offers nobody as main contact, and what then."""
+        partner = self.partner_id
+        then = _("Without one, Xero's primary person stays empty and Xero gets the account's "
+                 "own email.")
+        if not partner.child_ids.filtered("active"):
+            return _("%(account)s has no contacts to choose as main contact: add its people in "
+                     "its Contacts & Addresses tab. %(then)s", account=partner.name, then=then)
+        return _("None of %(account)s's contacts can be its main contact: its invoice and "
+                 "delivery addresses, unnamed addresses and companies are not people. Add its "
+                 "people in its Contacts & Addresses tab. %(then)s",
+                 account=partner.name, then=then)
 
     @xero_action
     def action_export(self):
