@@ -9,7 +9,7 @@ load_env
 cd "$ROOT"
 mkdir -p "$VAR"
 command -v msgmerge >/dev/null || die "msgmerge is missing (Debian: apt-get install gettext)."
-db=crm_xero_i18n
+db=${I18N_DB:-crm_xero_i18n_$(series_major "$SERIES")}
 i18n=addons/crm_xero/i18n
 "$VENV/bin/python" -m scripts.odoo_db drop "$db"
 "${ODOO_BIN[@]}" -d "$db" -i crm_xero $(demo_options no) --stop-after-init --no-http \
