@@ -208,11 +208,14 @@ def test_names_and_ledger_codes_are_one_in_any_case_and_found_with_to_lower(api)
     assert answer.status_code == 400
     assert "already assigned to another contact" in answer.text
 
+    def quoted(value):
+        return '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')
+
     def found(where):
         return [c["ContactID"] for c in api.get("/Contacts", params={
             "where": where, "includeArchived": "true"}).json()["Contacts"]]
-    assert found('AccountNumber=="%s"' % code.lower()) == []
-    assert found('AccountNumber!=null AND AccountNumber.ToLower()=="%s"'
-                 % code.lower()) == [coded["ContactID"]]
-    assert found('Name!=null AND Name.ToLower()=="%s"' % coded["Name"].lower()) == \
+    assert found("AccountNumber==%s" % quoted(code.lower())) == []
+    assert found("AccountNumber!=null AND AccountNumber.ToLower()==%s"
+                 % quoted(code.lower())) == [coded["ContactID"]]
+    assert found("Name!=null AND Name.ToLower()==%s" % quoted(coded["Name"].lower())) == \
         [coded["ContactID"]]

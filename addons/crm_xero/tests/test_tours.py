@@ -35,6 +35,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tests.common import ChromeBrowser, ChromeBrowserException, _find_executable
 
+from .test_screens_accounts import phone_digits
 from .xero_case import XeroHttpCase
 
 _logger = logging.getLogger(__name__)
@@ -533,8 +534,7 @@ class TestTours(XeroHttpCase):
         self.assertEqual(len(account), 1)
         contact = self.xero_contact_named("Lighthouse Coffee Roasters")
         self.assertEqual(account.xero_contact_id, contact["ContactID"])
-        self.assertIn("+1 555 0177", " ".join(p.get("PhoneNumber") or ""
-                                               for p in contact["Phones"]))
+        self.assertIn("15550177", phone_digits(contact), "the phone reached Xero")
 
         cafe = self.linked_account(connection, self.sandbox.create_contact(
             self.tenant, Name="Harbour Cafe Co"))
