@@ -3,6 +3,7 @@ from . import xero_connection
 from . import xero_connection_setup
 from . import xero_tenant_choice
 from . import xero_write
+from . import xero_write_journal
 from . import xero_link
 from . import xero_contact_link
 from . import xero_invoice_link

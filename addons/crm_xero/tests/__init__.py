@@ -26,4 +26,7 @@ from . import test_translations
 from . import test_import_speed
 from . import test_views_queries
 from . import test_xero_slow
+from . import test_screens_accounts
+from . import test_screens_invoices
+from . import test_sync_journal
 from . import test_tours

@@ -1,8 +1,12 @@
 """Export to Xero: choose the main contact (and the ledger code), then push;
-on a clash with a contact Xero has, link to it or change the name or code."""
+on a clash with a contact Xero has: link to it, or open the Odoo account
+already linked to it, or rename the account (a name clash) or type another
+ledger code (a code clash), then export.  Each way out leads somewhere else
+than the same clash."""
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
-from ..models.xero_actions import CLOSE, dialog, notification
+from ..models.xero_actions import CLOSE, dialog, notification, open_record
 from ..models.xero_errors import xero_action, xero_message
 from ..xero.errors import XeroDuplicateContact
 
@@ -25,9 +29,18 @@ class XeroExportWizard(models.TransientModel):
     no_person_reason = fields.Text(compute="_compute_person_ids")
     state = fields.Selection([("choose", "Choose"), ("clash", "Clash")], default="choose")
     clash_message = fields.Text(readonly=True)
+    clash_field = fields.Selection([("Name", "Name"), ("AccountNumber", "Ledger code")],
+                                   readonly=True)
     # Only the id: the contact itself is read again from Xero before linking.
     clash_contact_id = fields.Char()
+    clash_contact_name = fields.Char(readonly=True)
+    clash_link_label = fields.Char(compute="_compute_clash_labels")
     clash_linked = fields.Boolean(help="Xero's contact is linked to another Odoo account.")
+    clash_partner_id = fields.Many2one("res.partner", readonly=True,
+                                       help="The Odoo account linked to Xero's contact.")
+    clash_open_label = fields.Char(compute="_compute_clash_labels")
+    new_name = fields.Char("Another name", help="The account is renamed in Odoo, then exported "
+                                                 "under this name.")
 
     @api.model
     def default_get(self, fields_list):
@@ -61,6 +74,15 @@ class XeroExportWizard(models.TransientModel):
                  "people in its Contacts & Addresses tab. %(then)s",
                  account=partner.name, then=then)
 
+    @api.depends("clash_contact_name", "clash_partner_id")
+    def _compute_clash_labels(self):
+        for wizard in self:
+            wizard.clash_link_label = _("Link to %s", wizard.clash_contact_name) \
+                if wizard.clash_contact_name else False
+            # The account's name as the user may read it (a colleague's account).
+            wizard.clash_open_label = _("Open %s", wizard.clash_partner_id.sudo().display_name) \
+                if wizard.clash_partner_id else False
+
     @xero_action
     def action_export(self):
         self.ensure_one()
@@ -80,8 +102,12 @@ class XeroExportWizard(models.TransientModel):
                             "export again.", clash=xero_message(self.env, clash),
                             partner=partner.name, what=what)
             self.write({"state": "clash", "clash_message": message,
+                        "clash_field": clash.field,
                         "clash_contact_id": clash.contact["ContactID"],
-                        "clash_linked": bool(clash.linked_to)})
+                        "clash_contact_name": clash.contact.get("Name") or False,
+                        "clash_linked": bool(clash.linked_to),
+                        "clash_partner_id": clash.linked_id or False,
+                        "new_name": partner.name})
             return dialog(_("Export to Xero"), self)
         return notification(_("%(account)s is in Xero with the ledger code %(code)s.",
                               account=partner.name, code=summary["account_number"]),
@@ -97,7 +123,29 @@ class XeroExportWizard(models.TransientModel):
                             "success", CLOSE)
 
     def action_change(self):
-        """Back to the choice, to type another ledger code."""
+        """Back to the choice, to type another ledger code (a code clash)."""
         self.ensure_one()
         self.state = "choose"
+        return dialog(_("Export to Xero"), self)
+
+    def action_open_clash_partner(self):
+        """Open the Odoo account already linked to Xero's contact."""
+        self.ensure_one()
+        if not self.clash_partner_id:
+            raise UserError(_("No Odoo account is linked to that Xero contact."))
+        return open_record(self.clash_partner_id)
+
+    def action_rename(self):
+        """Rename the account (a name clash), then back to the choice: Export
+        to Xero sends it under its new name (a request of its own, so that
+        the write path, which works in transactions of its own, reads the
+        name as saved)."""
+        self.ensure_one()
+        name = (self.new_name or "").strip()
+        if not name:
+            raise UserError(_("Type the account's new name."))
+        if name.casefold() == (self.clash_contact_name or "").strip().casefold():
+            raise UserError(_("Xero already has a contact named %s: type another name.", name))
+        self.partner_id.name = name
+        self.write({"state": "choose", "clash_message": False})
         return dialog(_("Export to Xero"), self)
