@@ -8,12 +8,13 @@ import requests
 from xero_sandbox import DEMO_TENANT_ID, SandboxServer
 
 from .helpers import connect
+from .conftest import TLS_DIR
 
 
 @pytest.fixture(scope="module")
 def big():
     """1,000 contacts in the demo organisation: one full page of them."""
-    server = SandboxServer(port=0, contacts=1000, seed=0).start()
+    server = SandboxServer(port=0, contacts=1000, seed=0, tls_dir=TLS_DIR).start()
     yield server
     server.stop()
 
