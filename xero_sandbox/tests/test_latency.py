@@ -7,8 +7,8 @@ import requests
 
 from xero_sandbox import DEMO_TENANT_ID, SandboxServer
 
-from .helpers import connect
 from .conftest import TLS_DIR
+from .helpers import connect
 
 
 @pytest.fixture(scope="module")

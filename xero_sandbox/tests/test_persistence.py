@@ -10,9 +10,9 @@ import requests
 
 from xero_sandbox import DEMO_TENANT_ID, SandboxServer
 
+from .conftest import TLS_DIR
 from .helpers import connect, refresh
 from .test_cli_and_speed import ROOT, _free_port
-from .conftest import TLS_DIR
 
 
 def _start(state_file):
@@ -78,7 +78,8 @@ def test_restart_keeps_tokens_and_records(tmp_path):
 
 def test_everything_else_survives_too(tmp_path):
     state_file = str(tmp_path / "sandbox.json")
-    first = SandboxServer(port=0, contacts=30, seed=4, state_file=state_file, tls_dir=TLS_DIR).start()
+    first = SandboxServer(port=0, contacts=30, seed=4, state_file=state_file,
+                          tls_dir=TLS_DIR).start()
     try:
         tokens = connect(first.url, tenants=[DEMO_TENANT_ID])
         org_path = "%s/_sandbox/orgs/%s/" % (first.url, DEMO_TENANT_ID)
@@ -105,7 +106,8 @@ def test_everything_else_survives_too(tmp_path):
         sequence = first.webhooks.sequence
     finally:
         first.stop()
-    again = SandboxServer(port=0, contacts=60, seed=0, state_file=state_file, tls_dir=TLS_DIR).start()
+    again = SandboxServer(port=0, contacts=60, seed=0, state_file=state_file,
+                          tls_dir=TLS_DIR).start()
     try:
         org_path = "%s/_sandbox/orgs/%s/" % (again.url, DEMO_TENANT_ID)
         after = {name: requests.get(org_path + name).json() for name in before}

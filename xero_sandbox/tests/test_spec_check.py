@@ -2,6 +2,7 @@
 import requests
 
 from xero_sandbox import DEMO_TENANT_ID, SandboxServer
+
 from .conftest import TLS_DIR
 
 SPEC_CHECK = True

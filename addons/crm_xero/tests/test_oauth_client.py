@@ -27,7 +27,6 @@ from .common import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, SCOPES
 from .test_gateway import JSON, SECOND, SandboxCase, StubXero
 
 
-
 def assert_plain_http_still_refused_by_oauthlib(test):
     """oauthlib's insecure-transport switch is process-wide: nothing may
     turn it on (the addon never names it); with it off, oauthlib refuses

@@ -289,8 +289,8 @@ class TestDisconnect(XeroHttpCase):
     def test_remove_integration_when_xero_is_down_still_forgets(self):
         connection = self.connect()
         self.env["ir.config_parameter"].sudo().set_param("crm_xero.identity_url",
-                                                         "http://127.0.0.1:9")
-        self.env["ir.config_parameter"].sudo().set_param("crm_xero.api_url", "http://127.0.0.1:9")
+                                                         "https://127.0.0.1:9")
+        self.env["ir.config_parameter"].sudo().set_param("crm_xero.api_url", "https://127.0.0.1:9")
         message = connection.with_user(self.env.ref("base.user_admin")).action_disconnect()
         self.assertIn("Connected Apps", message)
         self.assertEqual(connection.state, "not_connected")
