@@ -177,6 +177,33 @@ class TestRefreshRaces(XeroCommittedCase):
             self.assertEqual(connection._xero_call(_organisation), "Demo Company (Global)")
         self.assertEqual(self.refreshes(), before, "A used B's token: no refresh of its own")
 
+    def test_tokens_of_two_generations_rejected_early_one_refresh_and_served(self):
+        """This worker still holds the token of before another worker's
+        rotation; Xero then rejects both early.  The click tries its own
+        (401), the one in the database (401 too: it is not proof of a fresh
+        token), then refreshes once, and is served."""
+        with self.committed_env() as env:
+            connection = env["xero.connection"].browse(self.ids["connection"])
+            first = connection.access_token
+            key = connection._xero_cache_key(connection)
+        self.sandbox.expire_tokens()
+        with self.committed_env() as env:   # another worker rotates it
+            env["xero.connection"].browse(self.ids["connection"])._xero_access_token(
+                rejected_token=first)
+        second = self.stored_tokens()[0]
+        connection_module._TOKEN_CACHE.clear()   # this worker's memory: the first one
+        connection_module._TOKEN_CACHE[key] = (first, datetime.utcnow() + timedelta(minutes=20))
+        self.sandbox.expire_tokens()             # Xero rejects the second one early too
+        self.sandbox.clear_calls()
+        before = self.refreshes()
+        with self.committed_env() as env:
+            connection = env["xero.connection"].browse(self.ids["connection"])
+            self.assertEqual(connection._xero_call(_organisation), "Demo Company (Global)")
+        self.assertEqual(self.refreshes() - before, 1)
+        self.assertEqual([c["status"] for c in self.sandbox.calls()], [401, 401, 200])
+        self.assertNotIn(self.stored_tokens()[0], (first, second))
+        self.assert_one_live_refresh_token_and_odoo_holds_it()
+
     def test_a_token_rejected_even_after_a_refresh_is_not_a_reconnect(self):
         """Xero rejects the token, and the fresh one too: the user is told to
         try again; the connection stays connected (state and message agree)."""
