@@ -35,8 +35,6 @@ from .oauth import OAuth
 from .persistence import Persistence
 from .spec_check import SpecCheck
 from .store import Store
-from .tls import ensure as ensure_tls
-from .tls import server_context
 from .web import Request, json_reply
 from .webhooks import Webhooks
 
@@ -149,6 +147,9 @@ class SandboxServer:
         self.api = Api(self)
         self.control = Control(self)
         self.deep_links = DeepLinks(self)
+        # Imported here: ``python -m xero_sandbox.tls`` must find it unimported.
+        from .tls import ensure as ensure_tls
+        from .tls import server_context
         self._own_tls_dir = None
         if tls_dir is None:
             tls_dir = self._own_tls_dir = tempfile.mkdtemp(prefix="xero_sandbox_ca_")
