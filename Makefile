@@ -15,7 +15,7 @@ help:
 	@echo "make bench      benchmarks (JSON figures)"
 	@echo "make bench-large   the import of 10,000 and of 100,000 contacts side by side (BENCH_LARGE)"
 	@echo "make wheels     the addons as pip wheels (var/wheels), their contents checked"
-	@echo "make sandbox    only the Xero sandbox on 127.0.0.1:8070"
+	@echo "make sandbox    only the Xero sandbox on 127.0.0.1:8070 (https) and :8071 (browser pages)"
 	@echo "make bootstrap  Odoo source check, virtualenv, PostgreSQL (ODOO_SERIES, or 'all')"
 
 bootstrap:

@@ -6,7 +6,9 @@
 #   2. system libraries to build Odoo's Python requirements (Debian, as root);
 #   3. the series' virtualenv .venv-<series> with its Odoo's requirements and ours;
 #   4. a PostgreSQL server that answers (installing Debian's one as root if needed);
-#   5. Chromium for the browser tours (Debian's package, as root; never a download).
+#   5. Chromium for the browser tours (Debian's package, as root; never a download);
+#   6. the local CA in var/ca whose certificate the Xero sandbox serves HTTPS with
+#      (made once; the sandbox, the tests and the demo trust it, nothing else does).
 # Each step says exactly what is missing when it cannot fix it itself.
 # Writes the resolved settings to var/env-<series>.sh for the other scripts.
 #   bash scripts/bootstrap.sh            # ODOO_SERIES (default 18.0)
@@ -153,3 +155,10 @@ if ! command -v chromium >/dev/null && ! command -v google-chrome >/dev/null \
         warn "Chromium is missing: make test's browser tours need it (Debian: sudo apt-get install chromium)."
     fi
 fi
+
+# --- 6. the sandbox's local CA ----------------------------------------------------
+# Xero is https only, and so is the sandbox: its certificate comes from this
+# CA, which only the clients told its path trust (never the system's store).
+(cd "$ROOT" && "$first_venv/bin/python" -m xero_sandbox.tls ensure "$VAR/ca" >/dev/null) \
+    || die "could not make the sandbox's local CA in $VAR/ca"
+say "Sandbox CA: $VAR/ca/ca.pem"

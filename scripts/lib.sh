@@ -74,21 +74,28 @@ free_port() {
     "$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# Start the Xero sandbox on 127.0.0.1 (a free port) in the background with the
-# given extra options, logging to $1; sets SANDBOX_PID and SANDBOX_URL.
+# Start the Xero sandbox on 127.0.0.1 (free ports) in the background with the
+# given extra options, logging to $1: HTTPS with the local CA's certificate
+# (var/ca, made by bootstrap.sh) for Xero's identity and API hosts, plain HTTP
+# for the browser's pages.  Sets SANDBOX_PID, SANDBOX_URL (https),
+# SANDBOX_BROWSER_URL (http) and SANDBOX_CA (the CA certificate to trust).
 start_sandbox() {
     local log=$1; shift
-    local port
+    local port browser_port
     port=$(free_port)
-    "$VENV/bin/python" -m xero_sandbox --host 127.0.0.1 --port "$port" "$@" > "$log" 2>&1 &
+    browser_port=$(free_port)
+    "$VENV/bin/python" -m xero_sandbox --host 127.0.0.1 --port "$port" \
+        --browser-port "$browser_port" --tls-dir "$VAR/ca" "$@" > "$log" 2>&1 &
     SANDBOX_PID=$!
     for _ in $(seq 100); do
-        grep -q "listening on" "$log" 2>/dev/null && break
+        grep -q "CA certificate" "$log" 2>/dev/null && break
         kill -0 "$SANDBOX_PID" 2>/dev/null || die "the sandbox stopped: see $log"
         sleep 0.2
     done
-    grep -q "listening on" "$log" || die "the sandbox did not start: see $log"
-    SANDBOX_URL=$(sed -n 's/.*listening on \(.*\)$/\1/p' "$log" | head -1)
+    grep -q "CA certificate" "$log" || die "the sandbox did not start: see $log"
+    SANDBOX_URL=$(sed -n 's/^xero_sandbox listening on \(.*\)$/\1/p' "$log" | head -1)
+    SANDBOX_BROWSER_URL=$(sed -n 's/^xero_sandbox browser pages on \(.*\)$/\1/p' "$log" | head -1)
+    SANDBOX_CA=$(sed -n 's/^xero_sandbox CA certificate \(.*\)$/\1/p' "$log" | head -1)
 }
 
 # Where the series differ on Odoo's command line: demo data.  18.0 loads it

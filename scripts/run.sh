@@ -14,6 +14,7 @@ db=${DEMO_DB:-crm_xero_demo}
 http_port=${ODOO_PORT:-8069}
 interface=${ODOO_INTERFACE:-127.0.0.1}
 sandbox_port=${SANDBOX_PORT:-8070}
+browser_port=${SANDBOX_BROWSER_PORT:-$((sandbox_port + 1))}
 base_url=${WEB_BASE_URL:-http://localhost:$http_port}
 export WEB_BASE_URL=$base_url
 
@@ -31,6 +32,7 @@ if [ -n "${XERO_CLIENT_ID:-}" ] && [ -n "${XERO_CLIENT_SECRET:-}" ]; then
     export CRM_XERO_LOGIN_URL=https://login.xero.com CRM_XERO_IDENTITY_URL=https://identity.xero.com
     export CRM_XERO_API_URL=https://api.xero.com CRM_XERO_GO_URL=https://go.xero.com
     export CRM_XERO_CLIENT_ID=$XERO_CLIENT_ID CRM_XERO_CLIENT_SECRET=$XERO_CLIENT_SECRET
+    export CRM_XERO_CA_FILE=""   # real Xero: certifi's authorities only
     target="real Xero (add $base_url/crm_xero/oauth/callback as a redirect URI of your Xero app)"
 else
     # The sandbox keeps its organisations, grants and tokens in a state file:
@@ -39,28 +41,34 @@ else
     [ "$SERIES" = "$DEFAULT_SERIES" ] || state_file="$VAR/sandbox-state-$SERIES.json"
     fresh=""
     [ -f "$state_file" ] || fresh=1
-    say "Starting the Xero sandbox on http://127.0.0.1:$sandbox_port (state: $state_file)"
+    # Xero's identity and API hosts over HTTPS (the local CA's certificate,
+    # trusted by Odoo for these addresses only); the consent page and links
+    # into Xero on plain HTTP, so the browser shows no certificate warning.
+    say "Starting the Xero sandbox on https://127.0.0.1:$sandbox_port and http://127.0.0.1:$browser_port (state: $state_file)"
     "$VENV/bin/python" -m xero_sandbox --host 127.0.0.1 --port "$sandbox_port" \
+        --browser-port "$browser_port" --tls-dir "$VAR/ca" \
         --state-file "$state_file" > "$VAR/sandbox.log" 2>&1 &
     sandbox_pid=$!
     for _ in $(seq 50); do
-        grep -q "listening on" "$VAR/sandbox.log" 2>/dev/null && break
+        grep -q "CA certificate" "$VAR/sandbox.log" 2>/dev/null && break
         kill -0 "$sandbox_pid" 2>/dev/null || die "the sandbox stopped: see $VAR/sandbox.log"
         sleep 0.2
     done
-    sandbox_url="http://127.0.0.1:$sandbox_port"
-    export CRM_XERO_LOGIN_URL=$sandbox_url CRM_XERO_IDENTITY_URL=$sandbox_url
-    export CRM_XERO_API_URL=$sandbox_url CRM_XERO_GO_URL=$sandbox_url
+    sandbox_url="https://127.0.0.1:$sandbox_port"
+    browser_url="http://127.0.0.1:$browser_port"
+    export CRM_XERO_LOGIN_URL=$browser_url CRM_XERO_IDENTITY_URL=$sandbox_url
+    export CRM_XERO_API_URL=$sandbox_url CRM_XERO_GO_URL=$browser_url
+    export CRM_XERO_CA_FILE="$VAR/ca/ca.pem"
     export CRM_XERO_CLIENT_ID=sandbox-client-id CRM_XERO_CLIENT_SECRET=sandbox-client-secret
     export CRM_XERO_SANDBOX_FRESH=$fresh
     # Webhooks, as Xero sends them: the sandbox posts to Odoo, signed with this key.
     key_file="$VAR/webhook-key"
     [ -f "$key_file" ] || "$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))' > "$key_file"
     export CRM_XERO_WEBHOOK_KEY=$(cat "$key_file")
-    "$VENV/bin/python" "$ROOT/scripts/sandbox_webhooks.py" "$sandbox_url" \
+    "$VENV/bin/python" "$ROOT/scripts/sandbox_webhooks.py" "$browser_url" \
         "$base_url/crm_xero/webhook" "$CRM_XERO_WEBHOOK_KEY" \
         || warn "could not subscribe the sandbox's webhooks"
-    target="the local Xero sandbox ($sandbox_url)"
+    target="the local Xero sandbox ($sandbox_url; its pages for the browser on $browser_url)"
 fi
 
 if ! "$VENV/bin/python" -m scripts.odoo_db exists "$db"; then

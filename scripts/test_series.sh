@@ -28,7 +28,7 @@ note_time() {   # note_time part seconds
 
 start_sandbox "$log_prefix-sandbox.log" --check-spec
 trap 'kill "$SANDBOX_PID" 2>/dev/null || true' EXIT
-export XERO_SANDBOX_URL=$SANDBOX_URL
+export XERO_SANDBOX_URL=$SANDBOX_URL XERO_SANDBOX_CA=$SANDBOX_CA
 command -v chromium >/dev/null || command -v google-chrome >/dev/null \
     || command -v chromium-browser >/dev/null \
     || die "Chromium is missing: the browser tours need it (scripts/bootstrap.sh installs Debian's chromium)."
@@ -66,7 +66,7 @@ workers_rc=$?
 note_time prefork $(( $(clock) - t ))
 tail -n 3 "$log_prefix-workers.log"
 
-curl -s --max-time 10 "$SANDBOX_URL/_sandbox/spec" > "$VAR/spec-$SERIES.json" \
+curl -s --max-time 10 --cacert "$SANDBOX_CA" "$SANDBOX_URL/_sandbox/spec" > "$VAR/spec-$SERIES.json" \
     || echo '{}' > "$VAR/spec-$SERIES.json"
 echo "$times" > "$log_prefix-times.json"
 echo "{\"odoo_rc\": $odoo_rc, \"workers_rc\": $workers_rc}" > "$log_prefix-rc.json"

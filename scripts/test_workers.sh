@@ -34,7 +34,7 @@ fi
 SANDBOX_PID=""
 if [ -z "${XERO_SANDBOX_URL:-}" ]; then
     start_sandbox "$VAR/workers-sandbox-$SERIES.log"
-    export XERO_SANDBOX_URL=$SANDBOX_URL
+    export XERO_SANDBOX_URL=$SANDBOX_URL XERO_SANDBOX_CA=$SANDBOX_CA
 fi
 
 http_port=$(free_port)

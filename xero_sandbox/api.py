@@ -194,7 +194,7 @@ class Api:
                                     "Message": "Invalid JSON: %s" % exc})
         query = {k.lower(): v[-1] for k, v in request.query.items()}
         ctx = Ctx(org=org, query=query, headers=request.headers, body=body, params=params,
-                  app_name=self.sandbox.config.app_name, base_url=self.sandbox.url)
+                  app_name=self.sandbox.config.app_name, base_url=self.sandbox.browser_url)
         try:
             status, payload = handler(ctx)
         except ApiError as exc:

@@ -9,7 +9,7 @@
     "license": "LGPL-3",
     "depends": ["crm", "mail"],
     "external_dependencies": {
-        "python": ["xero_python"],
+        "python": ["xero-python", "requests-oauthlib", "oauthlib"],
     },
     "data": [
         "security/crm_xero_security.xml",

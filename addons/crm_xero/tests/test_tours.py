@@ -285,10 +285,11 @@ class TestTours(XeroHttpCase):
         progress = {}
 
         def xero_side(browser):
-            # Xero's consent page, on Xero's origin: the real Allow access button.
+            # Xero's consent page, on Xero's origin (the sandbox's page for
+            # the browser, no certificate to trust): the real Allow access button.
             self.wait_js(browser, "location.href.startsWith(%s) && "
-                         "!!document.querySelector('button.allow')" % json.dumps(self.sandbox.url),
-                         what="Xero's consent page")
+                         "!!document.querySelector('button.allow')"
+                         % json.dumps(self.sandbox.browser_url), what="Xero's consent page")
             page = self.evaluate(browser, "document.body.innerText")
             self.assertIn("Demo Company (Global)", page)
             self.screenshot(browser, "02-xero-consent")
@@ -391,7 +392,7 @@ class TestTours(XeroHttpCase):
                     if i["Type"] == "ACCREC" and i["Status"] in ("AUTHORISED", "PAID")]
         self.assertGreaterEqual(shown["rows"], len(invoices))
         self.assertIn(contact["ContactID"], shown["tab"], "View on Xero opened the contact in Xero")
-        self.assertTrue(shown["tab"].startswith(self.sandbox.url))
+        self.assertTrue(shown["tab"].startswith(self.sandbox.browser_url))
 
     def test_03_salesman_export_with_main_contact_then_update(self):
         """An account Xero does not have: Export to Xero with the main
@@ -454,7 +455,7 @@ class TestTours(XeroHttpCase):
         self.assertEqual((lead.xero_invoice_id, lead.xero_invoice_number, lead.xero_invoice_total),
                          (invoice["InvoiceID"], invoice["InvoiceNumber"], invoice["Total"]))
         self.assertIn(invoice["InvoiceID"], tabs[0], "View opened the invoice in Xero")
-        self.assertTrue(tabs[0].startswith(self.sandbox.url))
+        self.assertTrue(tabs[0].startswith(self.sandbox.browser_url))
 
         sales_manager = self.env["res.users"].create({
             "name": "Sally Manager", "login": "xero_sales_manager",

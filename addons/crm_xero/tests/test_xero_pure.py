@@ -5,14 +5,16 @@ import) gets from a function for a given input."""
 import dataclasses
 import datetime
 import json
+import os
 from decimal import Decimal
 
+import certifi
 from requests.structures import CaseInsensitiveDict
 
 from odoo.tests import BaseCase, tagged
 
 from ..xero import deadline, endpoints, import_rules, invoices, matching, oauth, where
-from ..xero.endpoints import XeroEndpoints, check_secure
+from ..xero.endpoints import XeroEndpoints, check_browser_url, check_secure
 from ..xero.errors import (
     XeroAuthError,
     XeroBusy,
@@ -391,11 +393,17 @@ class TestEndpoints(BaseCase):
         self.assertEqual(real.go_url, "https://go.xero.com")
         self.assertIs(oauth.XeroEndpoints, XeroEndpoints)
 
-    def test_one_address_for_the_sandbox(self):
-        local = XeroEndpoints.single("http://127.0.0.1:8070/")
-        self.assertEqual({local.login_url, local.identity_url, local.api_url, local.go_url},
-                         {"http://127.0.0.1:8070"})
-        self.assertEqual(local.token_url, "http://127.0.0.1:8070/connect/token")
+    def test_a_local_xero_https_for_odoo_and_http_for_the_browser(self):
+        local = XeroEndpoints.local("https://127.0.0.1:8070/", "http://127.0.0.1:8071/",
+                                    ca_file=__file__)
+        self.assertEqual((local.identity_url, local.api_url),
+                         ("https://127.0.0.1:8070", "https://127.0.0.1:8070"))
+        self.assertEqual((local.login_url, local.go_url),
+                         ("http://127.0.0.1:8071", "http://127.0.0.1:8071"))
+        self.assertEqual(local.token_url, "https://127.0.0.1:8070/connect/token")
+        self.assertEqual(local.authorize_url, "http://127.0.0.1:8071/identity/connect/authorize")
+        self.assertEqual(local.ca_file, __file__)
+        self.assertIsNone(XeroEndpoints.local("https://127.0.0.1:8070", ca_file="  ").ca_file)
         self.assertEqual(XeroEndpoints(api_url=" https://api.example.com/ ").accounting_url,
                          "https://api.example.com/api.xro/2.0")
         with self.assertRaises(dataclasses.FrozenInstanceError):
@@ -429,19 +437,53 @@ class TestEndpoints(BaseCase):
         self.assertTrue(XeroEndpoints(go_url="https://go.example.com").invoice_link("!x", "i")
                         .startswith("https://go.example.com/organisationlogin/"))
 
-    def test_https_everywhere_and_plain_http_to_this_machine_only(self):
+    def test_https_for_what_odoo_calls_and_plain_http_for_this_machines_pages(self):
         for url in ("https://api.xero.com/api.xro/2.0", "https://10.0.0.1/x",
-                    "http://127.0.0.1:8070/connect/token", "http://localhost:8070",
-                    "http://[::1]:8070/x", "http://127.5.5.5/x", "HTTP://LOCALHOST/x"):
+                    "https://127.0.0.1:8070/connect/token", "HTTPS://LOCALHOST/x"):
             self.assertEqual(check_secure(url), url)
+            self.assertEqual(check_browser_url(url), url)
+        for url in ("http://127.0.0.1:8070/connect/token", "http://localhost:8070",
+                    "http://[::1]:8070/x", "http://127.5.5.5/x", "HTTP://LOCALHOST/x"):
+            self.assertEqual(check_browser_url(url), url)      # a page on this machine
+            with self.assertRaises(XeroConfigError, msg=url):  # never a call from Odoo
+                check_secure(url)
         for url in ("http://api.xero.com/api.xro/2.0", "http://10.0.0.1/x", "http://0.0.0.0/",
                     "http://localhost.evil.example/", "http://127.0.0.1.nip.io/",
                     "ftp://127.0.0.1/x", "", "127.0.0.1:8070"):
-            with self.assertRaises(XeroConfigError, msg=url) as caught:
-                check_secure(url)
-            self.assertIn("https is required", str(caught.exception))
-            self.assertEqual(caught.exception.params, {"url": url})
+            for check in (check_secure, check_browser_url):
+                with self.assertRaises(XeroConfigError, msg=url) as caught:
+                    check(url)
+                self.assertIn("https is required", str(caught.exception))
+                self.assertEqual(caught.exception.params, {"url": url})
         self.assertFalse(endpoints.is_loopback(None))
+
+    def test_the_local_ca_is_trusted_for_the_configured_addresses_only(self):
+        ca = __file__      # any existing file: only the choice is tested here
+        local = XeroEndpoints.local("https://127.0.0.1:8070", "http://127.0.0.1:8071", ca)
+        for url in ("https://127.0.0.1:8070/connect/token", "https://127.0.0.1:8070/connections",
+                    "https://127.0.0.1:8070/api.xro/2.0/Contacts"):
+            self.assertEqual(local.tls_verify(url), ca)
+        for url in ("https://127.0.0.1:8071/connect/token",    # another port
+                    "https://localhost:8070/connect/token",    # another name
+                    "https://api.example.com/api.xro/2.0", "https://api.xero.com/connections"):
+            self.assertEqual(local.tls_verify(url), certifi.where(), url)
+        api_only = XeroEndpoints(identity_url="https://identity.xero.com",
+                                 api_url="https://xero.test.local/v2", ca_file=ca)
+        self.assertEqual(api_only.tls_verify("https://xero.test.local/v2/api.xro/2.0"), ca)
+        self.assertEqual(api_only.tls_verify("https://xero.test.local/v20/x"), certifi.where())
+        self.assertEqual(api_only.tls_verify("https://identity.xero.com/connect/token"),
+                         certifi.where())
+        # Xero's own hosts keep certifi's authorities, whatever the parameter says.
+        mistaken = XeroEndpoints(ca_file=ca)
+        for url in (mistaken.token_url, mistaken.connections_url, mistaken.accounting_url):
+            self.assertEqual(mistaken.tls_verify(url), certifi.where())
+        # Never True: a path, which REQUESTS_CA_BUNDLE cannot replace.
+        self.assertTrue(os.path.isfile(XeroEndpoints().tls_verify("https://api.xero.com/x")))
+        missing = XeroEndpoints.local("https://127.0.0.1:8070", ca_file="/nonexistent/ca.pem")
+        with self.assertRaises(XeroConfigError) as caught:
+            missing.tls_verify(missing.token_url)
+        self.assertIn("crm_xero.ca_file", str(caught.exception))
+        self.assertEqual(missing.tls_verify("https://api.xero.com/x"), certifi.where())
 
 
 # -- invoices.py -------------------------------------------------------------------

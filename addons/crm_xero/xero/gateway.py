@@ -64,18 +64,32 @@ _logger = logging.getLogger(__name__)
 _CONNECT_ERRORS = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError,
                    ConnectionRefusedError)
 
-# One urllib3 pool for the whole process (thread-safe, keeps connections
-# alive) with every urllib3-level retry off: no silent 429 sleeping, no
-# silent replay of a POST.  Retries are decided in XeroGateway._call.
+# One urllib3 pool per CA bundle for the whole process (thread-safe, keeps
+# connections alive) with every urllib3-level retry off: no silent 429
+# sleeping, no silent replay of a POST.  Retries are decided in
+# XeroGateway._call.  Real Xero's certificates are checked against certifi's
+# authorities; a local Xero's against its own CA (``endpoints.tls_verify``),
+# in a pool of its own, so that CA is never trusted for anything else.
 _NO_RETRY = urllib3.util.Retry(
     total=0, connect=0, read=0, redirect=0, status=0,
     respect_retry_after_header=False, raise_on_status=False, raise_on_redirect=False)
-_POOL = urllib3.PoolManager(
-    num_pools=8, maxsize=max(10, multiprocessing.cpu_count() * 5),
-    retries=_NO_RETRY, cert_reqs=ssl.CERT_REQUIRED, ca_certs=certifi.where())
+_POOLS = {}
+_POOLS_LOCK = threading.Lock()
 
 
-def _new_api_client(access_token):
+def _pool(ca_certs=None):
+    """The process's pool that verifies certificates against ``ca_certs``
+    (a CA bundle's path; default certifi's)."""
+    ca_certs = ca_certs or certifi.where()
+    with _POOLS_LOCK:
+        if ca_certs not in _POOLS:
+            _POOLS[ca_certs] = urllib3.PoolManager(
+                num_pools=8, maxsize=max(10, multiprocessing.cpu_count() * 5),
+                retries=_NO_RETRY, cert_reqs=ssl.CERT_REQUIRED, ca_certs=ca_certs)
+        return _POOLS[ca_certs]
+
+
+def _new_api_client(access_token, ca_certs=None):
     """An ApiClient that can only ever send ``access_token``.
 
     ``Configuration()`` returns a shallow copy of the first Configuration ever
@@ -91,7 +105,7 @@ def _new_api_client(access_token):
              "scope": [], "expires_in": None, "expires_at": None}
     api_client = ApiClient(configuration, oauth2_token_getter=lambda: dict(token),
                            oauth2_token_saver=_refuse_token_save)
-    api_client.rest_client.pool_manager = _POOL
+    api_client.rest_client.pool_manager = _pool(ca_certs)
     api_client.user_agent = "crm_xero (Odoo) " + api_client.user_agent
     return api_client
 
@@ -134,8 +148,9 @@ class XeroGateway:
         self._sleep = sleep
         self._jitter = jitter
         self.deadline_at = deadline.current() if deadline_at is None else deadline_at
-        self._api = AccountingApi(_new_api_client(access_token),
-                                  base_url=self.endpoints.accounting_url)
+        self._api = AccountingApi(
+            _new_api_client(access_token, self.endpoints.tls_verify(self.endpoints.accounting_url)),
+            base_url=self.endpoints.accounting_url)
 
     # -- paging -------------------------------------------------------------------
     @staticmethod
