@@ -10,6 +10,7 @@ import json
 import os
 import resource
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -17,6 +18,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+CA = ROOT / "var" / "ca" / "ca.pem"   # the local CA of the sandbox's HTTPS (bootstrap.sh)
 BASE_DB = "crm_xero_bench_base"
 CLIENT_ID, CLIENT_SECRET = "sandbox-client-id", "sandbox-client-secret"
 
@@ -78,6 +80,7 @@ class Sandbox:
         started = time.monotonic()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "xero_sandbox", "--host", "127.0.0.1", "--port", str(self.port),
+             "--browser-port", "0", "--tls-dir", str(CA.parent),
              "--contacts", str(contacts), "--client-id", CLIENT_ID,
              "--client-secret", CLIENT_SECRET, "--day-limit", "1000000"],
             cwd=ROOT, stdout=subprocess.PIPE, text=True)
@@ -93,7 +96,8 @@ class Sandbox:
             f"{self.url}/_sandbox/{path}", method=method,
             data=json.dumps(body).encode() if body is not None else None,
             headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=120) as answer:
+        with urllib.request.urlopen(request, timeout=120,
+                                    context=ssl.create_default_context(cafile=CA)) as answer:
             data = answer.read()
         return json.loads(data) if data else None
 
@@ -149,6 +153,7 @@ def set_endpoints(env, url):
     params = env["ir.config_parameter"].sudo()
     for key in ("login_url", "identity_url", "api_url", "go_url"):
         params.set_param(f"crm_xero.{key}", url)
+    params.set_param("crm_xero.ca_file", str(CA))   # the sandbox's HTTPS certificate
     params.set_param("crm_xero.client_id", CLIENT_ID)
     params.set_param("crm_xero.client_secret", CLIENT_SECRET)
     params.set_param("web.base.url", "http://127.0.0.1:8069")

@@ -94,8 +94,7 @@ def sandbox():
 def admin(odoo, sandbox):
     """The administrator, with crm_xero pointed at the sandbox."""
     rpc = Rpc(odoo["url"], odoo["db"], "admin", "admin")
-    for key, value in {"crm_xero.login_url": sandbox.url, "crm_xero.identity_url": sandbox.url,
-                       "crm_xero.api_url": sandbox.url, "crm_xero.go_url": sandbox.url,
+    for key, value in {**sandbox.endpoint_params(),
                        "crm_xero.client_id": common.CLIENT_ID,
                        "crm_xero.client_secret": common.CLIENT_SECRET,
                        "crm_xero.timeout": "10", "web.base.url": odoo["url"]}.items():

@@ -11,7 +11,7 @@
     "license": "LGPL-3",
     "depends": ["crm", "mail"],
     "external_dependencies": {
-        "python": ["xero_python"],
+        "python": ["xero-python", "requests-oauthlib", "oauthlib"],
     },
     "data": [
         "security/crm_xero_security.xml",
@@ -25,6 +25,7 @@
         "views/xero_write_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
+        "views/res_partner_contact_fields_views.xml",
         "views/crm_lead_views.xml",
         # Last: what differs between Odoo 18.0 and 19.0 (compat.py).
         "data/crm_xero_series.xml",

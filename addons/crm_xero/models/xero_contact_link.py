@@ -116,7 +116,7 @@ class XeroContactLink(models.Model):
         self.write({**self._xero_link_values(contact), "synced_values": contact,
                     "synced_at": fields.Datetime.now()})
         # Taken once the link holds Xero's ledger code: it is part of the baseline.
-        self.odoo_values = self.partner_id._xero_snapshot(self.connection_id)
+        self.odoo_values = self.partner_id._xero_baseline(self.connection_id, contact)
 
     def _xero_find_made(self, payload):
         """The contact a create sent as ``payload`` made, if Xero has it:

@@ -30,8 +30,8 @@ SALESMAN_GROUPS = "sales_team.group_sale_salesman"
 
 def point_at_sandbox(env, sandbox, timeout=None):
     params = env["ir.config_parameter"].sudo()
-    for key in ("login_url", "identity_url", "api_url", "go_url"):
-        params.set_param(f"crm_xero.{key}", sandbox.url)
+    for key, value in sandbox.endpoint_params().items():
+        params.set_param(key, value)
     params.set_param("crm_xero.client_id", CLIENT_ID)
     params.set_param("crm_xero.client_secret", CLIENT_SECRET)
     params.set_param("crm_xero.timeout", str(timeout or 10))

@@ -115,3 +115,31 @@ export function saveForm() {
 export function leavingPage(step) {
     return TOLD_OF_UNLOAD ? { ...step, expectUnloadPage: true } : step;
 }
+
+/** Choose the option labelled ``label`` in the ``<select>`` ``trigger``. */
+export function selectOption(trigger, label, content) {
+    return {
+        trigger,
+        content: content || `Choose ${label}`,
+        run() {
+            const select = this.anchor;
+            const option = [...select.options].find((o) => o.textContent.trim() === label);
+            if (!option) {
+                throw new Error(`No option ${label} in ${trigger}`);
+            }
+            select.value = option.value;
+            select.dispatchEvent(new Event("change", { bubbles: true }));
+        },
+    };
+}
+
+/** Give the web client ``ms`` to finish what a click started (a reload). */
+export function settle(ms, content) {
+    return {
+        content: content || `Wait ${ms} ms`,
+        trigger: "body",
+        async run() {
+            await new Promise((resolve) => setTimeout(resolve, ms));
+        },
+    };
+}
