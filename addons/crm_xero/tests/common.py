@@ -10,6 +10,7 @@ trusting that CA) and plays the browser on its consent page.
 """
 import atexit
 import base64
+import collections
 import contextlib
 import hashlib
 import os
@@ -17,6 +18,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import threading
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse, urlsplit
@@ -87,6 +89,10 @@ def sandbox_url():
             _stop_sandbox()
             raise RuntimeError(f"xero_sandbox did not start (said {line!r})")
         _sandbox["url"] = line.rsplit(" ", 1)[-1].strip()
+        # Whatever else it prints is read and dropped for as long as it runs:
+        # its pipe never fills up, nor is it closed under it.
+        threading.Thread(target=collections.deque, args=(launcher.stdout, 0), daemon=True,
+                         name="xero-sandbox-stdout").start()
     return _sandbox["url"]
 
 

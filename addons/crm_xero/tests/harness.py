@@ -8,7 +8,7 @@ tests, in one place (the addon's own differences are in ../compat.py).
   test cursor under ``registry.test_lock``; 19.0 holds that lock in the test's
   thread and serves only requests carrying the test's cookie, within
   ``HttpCase.allow_requests``.  ``open_test_server`` makes 19.0 serve as
-  18.0 does for a block; ``test_cursor_lock`` is the lock to take to use the
+  18.0 does for a block; ``cursor_lock_of`` is the lock to take to use the
   test's cursor meanwhile.
 * Child processes: 19.0 terminates a test process's children at the end of
   each test class, so the test run's sandbox is started as no child of it
@@ -41,7 +41,7 @@ def open_test_server(case, browser=None):
     return allow(browser=browser, all_requests=True) if allow else nullcontext()
 
 
-def test_cursor_lock(case):
+def cursor_lock_of(case):
     """The lock the test server's requests take to use the test's cursor:
     the test's thread takes it to use the cursor while they may come."""
     return getattr(case.registry, "test_lock", None) or common._registry_test_lock

@@ -23,10 +23,11 @@ class TestSeriesAccounts(XeroAccountCase):
         account = self.new_account("Mobile Joinery Ltd", phone="+64 9 555 0100",
                                    mobile="+64 21 555 0199")
         self.export(account)
-        phones = {p["PhoneType"]: p.get("PhoneNumber")
+        phones = {p["PhoneType"]: (p.get("PhoneCountryCode"), p.get("PhoneAreaCode"),
+                                   p.get("PhoneNumber"))
                   for p in self.xero_contact(account.xero_contact_id)["Phones"]}
         self.assertEqual((phones.get("DEFAULT"), phones.get("MOBILE")),
-                         ("+64 9 555 0100", "+64 21 555 0199"))
+                         (("64", "9", "555 0100"), ("64", "21", "555 0199")))
 
     def test_in_xero_and_not_in_xero_find_the_right_accounts(self):
         exported = self.new_account("Exported Ltd")

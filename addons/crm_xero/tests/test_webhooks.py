@@ -10,7 +10,7 @@ import requests
 from odoo.tests import tagged
 
 from ..xero import webhooks
-from .harness import open_test_server, test_cursor_lock
+from .harness import open_test_server, cursor_lock_of
 from .test_invoices_case import XeroInvoiceCase
 
 KEY = "webhook-key-for-tests-0123456789abcdef"
@@ -48,7 +48,7 @@ class TestWebhooks(XeroInvoiceCase):
     def odoo_side(self):
         """This thread's turn on the test cursor: the sandbox's deliveries
         reach the test server on another thread, which shares the cursor."""
-        return test_cursor_lock(self)
+        return cursor_lock_of(self)
 
     def handle(self):
         self.env.invalidate_all()

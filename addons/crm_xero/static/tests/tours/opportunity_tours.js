@@ -8,7 +8,7 @@
 // approves and is paid in Xero, and the badge follows on its own.
 import { registry } from "@web/core/registry";
 import {
-    changed, check, click, newTabOpened, notified, saveForm, screenshot, selectOption,
+    changed, check, click, newTabOpened, notified, picker, saveForm, screenshot, selectOption,
 } from "@crm_xero/../tests/tours/tour_helpers";
 
 const TAB = ".o_notebook .tab-pane.active";
@@ -32,9 +32,8 @@ registry.category("web_tour.tours").add("crm_xero_tour_opportunity_invoice", {
             // A picker per tracking category, labelled with the category's name.
             check(".modal:not(:has(.o_form_label:contains(Tracking)))",
                   "No caption that only says Tracking"),
-            selectOption(".modal .o_xero_tracking:contains(Region) select", "North",
-                         "Region: North"),
-            check(".modal .o_xero_tracking:contains(Department) select",
+            selectOption(".modal .o_xero_tracking:contains(Region)", "North", "Region: North"),
+            check(picker(".modal .o_xero_tracking:contains(Department)"),
                   "Department has its own picker"),
             screenshot("11-invoice-wizard"),
             click(".modal button[name=action_create]", "Create Draft Invoice"),

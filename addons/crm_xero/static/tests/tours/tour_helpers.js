@@ -116,19 +116,51 @@ export function leavingPage(step) {
     return TOLD_OF_UNLOAD ? { ...step, expectUnloadPage: true } : step;
 }
 
-/** Choose the option labelled ``label`` in the ``<select>`` ``trigger``. */
-export function selectOption(trigger, label, content) {
+/**
+ * The account form's name box: Odoo 18.0 draws it (a text field without line
+ * breaks) as an ``<input>``, 19.0 as a ``<textarea>``.
+ */
+export function accountName(value = null, form = ".o_form_view") {
+    const box = `${form} .o_field_widget[name=name]`;
+    const valued = value === null ? "" : `:value(${value})`;
+    return `${box} input${valued}, ${box} textarea${valued}`;
+}
+
+/**
+ * The picker of a selection field inside ``container``: Odoo 18.0 draws it as a
+ * ``<select>``, 19.0 as a SelectMenu dropdown (its toggler button).
+ */
+export function picker(container) {
+    return `${container} select, ${container} .o_select_menu_toggler`;
+}
+
+/** Choose the option labelled ``label`` in the picker inside ``container``. */
+export function selectOption(container, label, content) {
     return {
-        trigger,
+        trigger: picker(container),
         content: content || `Choose ${label}`,
-        run() {
-            const select = this.anchor;
-            const option = [...select.options].find((o) => o.textContent.trim() === label);
-            if (!option) {
-                throw new Error(`No option ${label} in ${trigger}`);
+        async run() {
+            const anchor = this.anchor;
+            if (anchor.tagName === "SELECT") {
+                const option = [...anchor.options].find((o) => o.textContent.trim() === label);
+                if (!option) {
+                    throw new Error(`No option ${label} in ${container}`);
+                }
+                anchor.value = option.value;
+                anchor.dispatchEvent(new Event("change", { bubbles: true }));
+                return;
             }
-            select.value = option.value;
-            select.dispatchEvent(new Event("change", { bubbles: true }));
+            anchor.click();   // 19.0: open the dropdown, then click the item
+            for (let waited = 0; waited < 5000; waited += 50) {
+                const item = [...document.querySelectorAll(".o_select_menu_item")]
+                    .find((el) => el.textContent.trim() === label);
+                if (item) {
+                    item.click();
+                    return;
+                }
+                await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+            throw new Error(`No option ${label} in ${container}`);
         },
     };
 }
