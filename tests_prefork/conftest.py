@@ -117,12 +117,15 @@ def users(odoo, admin):
     group = admin.call("ir.model.data", "search_read",
                        [["module", "=", "sales_team"], ["name", "=", "group_sale_salesman"]],
                        ["res_id"])[0]["res_id"]
+    # A user's groups: groups_id on Odoo 18.0, group_ids on 19.0.
+    groups = "group_ids" if "group_ids" in admin.call("res.users", "fields_get", [],
+                                                      attributes=["type"]) else "groups_id"
     made = {}
     for index in range(4):
         login = f"prefork_sales_{index}_{int(time.time())}"
         admin.call("res.users", "create", {"name": f"Prefork Salesperson {index}", "login": login,
                                            "password": login, "email": False,
-                                           "groups_id": [[6, 0, [group]]]})
+                                           groups: [[6, 0, [group]]]})
         made[index] = login
     return {index: (lambda login=login: Rpc(odoo["url"], odoo["db"], login, login))
             for index, login in made.items()}

@@ -12,6 +12,7 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .. import compat
 from ..xero import contacts
 from ..xero import where as xero_where
 from ..xero.matching import ContactIndex
@@ -130,10 +131,12 @@ class ResPartner(models.Model):
             ("company_id", "in", self.env.companies.ids), ("contact_id", operator, value)])]
 
     def _search_xero_in_xero(self, operator, value):
-        in_xero = (operator == "=") == bool(value)
+        accepted = compat.boolean_search_values(operator, value)
         domain = [("commercial_partner_id.xero_link_ids", "any", [
             ("company_id", "in", self.env.companies.ids), ("contact_id", "!=", False)])]
-        return domain if in_xero else ["!"] + domain
+        if len(accepted) != 1:
+            return [] if accepted else [("id", "=", False)]
+        return domain if True in accepted else ["!"] + domain
 
     def _inverse_xero_account_number(self):
         for partner in self:

@@ -15,6 +15,7 @@ import psycopg2
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .. import compat
 from ..xero import deadline as xero_deadline
 from ..xero import errors, limits, oauth
 from ..xero.endpoints import XeroEndpoints
@@ -99,9 +100,8 @@ class XeroConnection(models.Model):
                                  string="Organisations to choose from")
     contact_link_ids = fields.One2many("xero.contact.link", "connection_id")
 
-    _sql_constraints = [
-        ("company_unique", "unique(company_id)", "A company links to one Xero organisation only."),
-    ]
+    _company_unique = compat.Constraint("unique(company_id)",
+                                        "A company links to one Xero organisation only.")
 
     # What only the addon's own code writes (the OAuth round trip, token
     # refreshes, imports), as sudo: never a person over RPC, not even a Xero

@@ -15,6 +15,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount
 
+from .. import compat
 from ..xero import limits
 from ..xero import where as xero_where
 from ..xero.errors import XeroError, XeroTimedOut
@@ -71,12 +72,10 @@ class XeroContactLink(models.Model):
     odoo_values = fields.Json(copy=False)
     synced_at = fields.Datetime(copy=False)
 
-    _sql_constraints = [
-        ("partner_unique", "unique(connection_id, partner_id)",
-         "An account links to one Xero contact per organisation."),
-        ("contact_unique", "unique(connection_id, contact_id)",
-         "A Xero contact links to one account only."),
-    ]
+    _partner_unique = compat.Constraint("unique(connection_id, partner_id)",
+                                        "An account links to one Xero contact per organisation.")
+    _contact_unique = compat.Constraint("unique(connection_id, contact_id)",
+                                        "A Xero contact links to one account only.")
 
     # -- finding and making links ----------------------------------------------------
     def _xero_try_lock(self):
@@ -347,12 +346,11 @@ class XeroContactLink(models.Model):
     def _xero_cron_refresh_figures(self, batch_size=500):
         """Scheduled: refresh the figures of every linked account, the stalest
         first, committing after each batch."""
-        cron = self.env["ir.cron"]
         links = self.sudo().search(
             [("connection_id.state", "=", "connected"), ("contact_id", "!=", False)],
             order="stats_refreshed_at asc nulls first, id")
         total, done = len(links), 0
-        cron._notify_progress(done=0, remaining=total)
+        compat.job_progress(self.env, done=0, remaining=total)
         for connection, group in links.grouped("connection_id").items():
             for start in range(0, len(group), batch_size):
                 batch = group[start:start + batch_size]
@@ -364,7 +362,7 @@ class XeroContactLink(models.Model):
                     batch_commit.rollback(self.env.cr)
                     _logger.info("Xero figures: the job's time is up; %s account(s) wait for "
                                  "the next run", total - done)
-                    cron._notify_progress(done=done, remaining=0)
+                    compat.job_progress(self.env, done=done, remaining=0)
                     return
                 except (XeroError, UserError) as exc:
                     # This company's accounts wait for the next run; not counted
@@ -373,10 +371,10 @@ class XeroContactLink(models.Model):
                     _logger.warning("Xero figures for company %s: batch skipped, retried next "
                                     "run: %s", connection.company_id.id, exc)
                     total -= len(group) - start
-                    cron._notify_progress(done=done, remaining=max(total - done, 0))
+                    compat.job_progress(self.env, done=done, remaining=max(total - done, 0))
                     break
                 done += len(batch)
-                cron._notify_progress(done=done, remaining=max(total - done, 0))
+                compat.job_progress(self.env, done=done, remaining=max(total - done, 0))
 
 
 def _row(document, kind, today):

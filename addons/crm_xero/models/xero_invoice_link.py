@@ -13,6 +13,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount
 
+from .. import compat
 from ..xero import invoices as xero_invoices
 from ..xero import limits
 from ..xero.errors import XeroError, XeroTimedOut
@@ -75,8 +76,8 @@ class XeroInvoiceLink(models.Model):
                           help="An invoice that was not deleted or voided.")
     overdue = fields.Boolean(compute="_compute_overdue")
 
-    _sql_constraints = [("lead_unique", "unique(connection_id, lead_id)",
-                         "An opportunity has one Xero invoice per organisation.")]
+    _lead_unique = compat.Constraint("unique(connection_id, lead_id)",
+                                     "An opportunity has one Xero invoice per organisation.")
 
     @api.depends("invoice_id", "status")
     def _compute_open(self):
@@ -332,8 +333,7 @@ class XeroInvoiceLink(models.Model):
              ("connection_id.state", "=", "connected")],
             order="refreshed_at asc nulls first, id")
         total, done = len(links), 0
-        cron = self.env["ir.cron"]
-        cron._notify_progress(done=0, remaining=total)
+        compat.job_progress(self.env, done=0, remaining=total)
         for connection, group in links.grouped("connection_id").items():
             for start in range(0, len(group), batch_size):
                 batch = group[start:start + batch_size]
@@ -344,7 +344,7 @@ class XeroInvoiceLink(models.Model):
                     batch_commit.rollback(self.env.cr)
                     _logger.info("Xero invoices: the job's time is up; %s wait for the next "
                                  "run", total - done)
-                    cron._notify_progress(done=done, remaining=0)
+                    compat.job_progress(self.env, done=done, remaining=0)
                     return done
                 except (XeroError, UserError) as exc:
                     # The connection itself failed (needs reconnect...): its other
@@ -355,10 +355,10 @@ class XeroInvoiceLink(models.Model):
                     _logger.warning("Xero invoice refresh stopped for company %s: %s",
                                     connection.company_id.id, exc)
                     total -= len(group) - start
-                    cron._notify_progress(done=done, remaining=max(total - done, 0))
+                    compat.job_progress(self.env, done=done, remaining=max(total - done, 0))
                     break
                 done += len(batch)
-                cron._notify_progress(done=done, remaining=max(total - done, 0))
+                compat.job_progress(self.env, done=done, remaining=max(total - done, 0))
                 batch_commit.commit(self.env.cr)
         return done
 

@@ -30,6 +30,7 @@ import psycopg2
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .. import compat
 from ..xero import deadline as xero_deadline
 from ..xero import errors, limits
 from .xero_deadline import xero_job
@@ -109,8 +110,8 @@ class XeroWrite(models.Model):
     user_id = fields.Many2one("res.users", readonly=True, default=lambda self: self.env.user)
     answered_at = fields.Datetime(readonly=True)
 
-    _sql_constraints = [("key_unique", "unique(idempotency_key)",
-                         "An Idempotency-Key is used by one write only.")]
+    _key_unique = compat.Constraint("unique(idempotency_key)",
+                                    "An Idempotency-Key is used by one write only.")
 
     @staticmethod
     def _xero_label(operation, record):

@@ -10,16 +10,20 @@ trusting that CA) and plays the browser on its consent page.
 """
 import atexit
 import base64
+import collections
+import contextlib
 import hashlib
 import os
 import secrets
 import socket
 import subprocess
 import sys
+import threading
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse, urlsplit
 
+import psutil
 import requests
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -43,13 +47,21 @@ def _free_port():
         return sock.getsockname()[1]
 
 
+# Starts the sandbox and says its pid: the sandbox is then no child of the test
+# process, whose children Odoo 19.0 terminates at the end of each test class
+# (harness.py), while this one sandbox serves the whole run.
+_LAUNCHER = "import subprocess, sys; print(subprocess.Popen(sys.argv[1:]).pid, flush=True)"
+
+
 def _stop_sandbox():
-    process = _sandbox.get("process")
-    if process and process.poll() is None:
+    pid = _sandbox.get("pid")
+    if not pid:
+        return
+    with contextlib.suppress(psutil.NoSuchProcess):   # gone already
+        process = psutil.Process(pid)
         process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
+        gone, _alive = psutil.wait_procs([process], timeout=10)
+        if not gone and process.status() != psutil.STATUS_ZOMBIE:
             process.kill()
 
 
@@ -59,22 +71,28 @@ def sandbox_url():
         return os.environ["XERO_SANDBOX_URL"].rstrip("/")
     if "url" not in _sandbox:
         port = _free_port()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "xero_sandbox", "--host", "127.0.0.1", "--port", str(port),
+        launcher = subprocess.Popen(
+            [sys.executable, "-c", _LAUNCHER,
+             sys.executable, "-m", "xero_sandbox", "--host", "127.0.0.1", "--port", str(port),
              "--browser-port", "0", "--tls-dir", str(TLS_DIR),
              "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET,
              # every request checked against Xero's OpenAPI spec, reported on stderr
              "--check-spec"],
             cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True,
         )
-        _sandbox["process"] = process
+        _sandbox["pid"] = int(launcher.stdout.readline())
+        launcher.wait()
         atexit.register(_stop_sandbox)
         # The sandbox prints its addresses and CA once it listens.
-        line = process.stdout.readline()
+        line = launcher.stdout.readline()
         if "listening on" not in line:
             _stop_sandbox()
             raise RuntimeError(f"xero_sandbox did not start (said {line!r})")
         _sandbox["url"] = line.rsplit(" ", 1)[-1].strip()
+        # Whatever else it prints is read and dropped for as long as it runs:
+        # its pipe never fills up, nor is it closed under it.
+        threading.Thread(target=collections.deque, args=(launcher.stdout, 0), daemon=True,
+                         name="xero-sandbox-stdout").start()
     return _sandbox["url"]
 
 

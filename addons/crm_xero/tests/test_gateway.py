@@ -33,6 +33,7 @@ from ..xero.gateway import XeroGateway
 from ..xero.oauth import list_connections
 from ..xero.responses import parse_xero_date, parse_xero_datetime
 from .common import SCOPES, SandboxClient, sandbox_ca_file, sandbox_tls_dir, sandbox_url
+from .harness import LocalRequests
 from .test_xero_pure import FakeClock
 
 DEMO = "Demo Company (Global)"
@@ -40,7 +41,7 @@ SECOND = "Sandbox Second Org Ltd"
 TIMEOUT = 10
 
 
-class SandboxCase(BaseCase):
+class SandboxCase(LocalRequests, BaseCase):
     """No database: the test run's sandbox, reset for each test."""
 
     @classmethod

@@ -7,9 +7,8 @@
 // too.  Then the live tour: while the opportunity stays open, the accountant
 // approves and is paid in Xero, and the badge follows on its own.
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
 import {
-    changed, check, click, newTabOpened, notified, screenshot, selectOption,
+    changed, check, click, newTabOpened, notified, picker, saveForm, screenshot, selectOption,
 } from "@crm_xero/../tests/tours/tour_helpers";
 
 const TAB = ".o_notebook .tab-pane.active";
@@ -33,9 +32,8 @@ registry.category("web_tour.tours").add("crm_xero_tour_opportunity_invoice", {
             // A picker per tracking category, labelled with the category's name.
             check(".modal:not(:has(.o_form_label:contains(Tracking)))",
                   "No caption that only says Tracking"),
-            selectOption(".modal .o_xero_tracking:contains(Region) select", "North",
-                         "Region: North"),
-            check(".modal .o_xero_tracking:contains(Department) select",
+            selectOption(".modal .o_xero_tracking:contains(Region)", "North", "Region: North"),
+            check(picker(".modal .o_xero_tracking:contains(Department)"),
                   "Department has its own picker"),
             screenshot("11-invoice-wizard"),
             click(".modal button[name=action_create]", "Create Draft Invoice"),
@@ -58,7 +56,7 @@ registry.category("web_tour.tours").add("crm_xero_tour_opportunity_invoice", {
                 trigger: ".o_field_widget[name=expected_revenue] input",
                 run: "edit 1500",
             },
-            ...stepUtils.saveForm(),
+            ...saveForm(),
             click("button[name=action_xero_update_invoice]", "Update Draft Invoice on Xero"),
             notified("updated in Xero"),
             changed(`${TAB} .o_field_widget[name=xero_invoice_total]`, () => totalBefore,
@@ -182,7 +180,7 @@ registry.category("web_tour.tours").add("crm_xero_tour_opportunity_new_update", 
             trigger: ".o_field_widget[name=expected_revenue] input",
             run: "edit 1100",
         },
-        ...stepUtils.saveForm(),
+        ...saveForm(),
         click("button[name=action_xero_update_invoice]", "Update Draft Invoice on Xero"),
         notified("updated in Xero"),
         check(".o_form_view .o_field_widget[name=name] textarea:value(Harbour cafe fit-out)",

@@ -6,7 +6,7 @@
 // import's progress, live, until it is done.
 import { registry } from "@web/core/registry";
 import {
-    check, click, notified, screenshot, scrollTo, settle,
+    check, click, leavingPage, notified, screenshot, scrollTo, settle,
 } from "@crm_xero/../tests/tours/tour_helpers";
 
 const BLOCK = "#crm_xero_connection";
@@ -17,7 +17,8 @@ registry.category("web_tour.tours").add("crm_xero_tour_setup_import", {
         check(`${BLOCK} .o_field_widget[name=xero_state]:contains(Not connected)`,
               "The company is not connected to Xero yet"),
         screenshot("01-settings-setup"),
-        click(`${BLOCK} button[name=action_xero_connect]`, "Setup: off to Xero's consent page"),
+        leavingPage(click(`${BLOCK} button[name=action_xero_connect]`,
+                          "Setup: off to Xero's consent page")),
         // -- Xero's page: the test clicks Allow access there, and Xero sends
         //    the browser back to Settings, where the tour carries on.
         check(`${BLOCK} .o_field_widget[name=xero_state]:contains(Connected):not(:contains(Not))`,

@@ -5,7 +5,9 @@
 // tried and its state in plain words; Retry settles what is pending (the
 // same write, never a new one) and the row reads Done.
 import { registry } from "@web/core/registry";
-import { check, click, notified, screenshot, scrollTo } from "@crm_xero/../tests/tours/tour_helpers";
+import {
+    accountName, check, click, notified, screenshot, scrollTo,
+} from "@crm_xero/../tests/tours/tour_helpers";
 
 const ROW = ".o_data_row:contains(Tidewater Traders):contains(Create contact)";
 
@@ -28,12 +30,12 @@ registry.category("web_tour.tours").add("crm_xero_tour_sync_journal", {
               "The account, a link"),
         check(".o_form_view .o_field_widget[name=xero_name]:contains(Tidewater Traders)"),
         click(".o_form_view .o_field_widget[name=partner_id] a", "Open the account"),
-        check(".o_form_view .o_field_widget[name=name] input:value(Tidewater Traders)",
+        check(accountName("Tidewater Traders"),
               "The account opens"),
         click(".o_breadcrumb a:contains(Xero sync journal)", "Back to the journal"),
         click(".o_data_row:contains(Kelp Kitchen Ltd):contains(Create contact) "
               + "button[name=action_xero_open_record]", "Open an account from its row"),
-        check(".o_form_view .o_field_widget[name=name] input:value(Kelp Kitchen Ltd)",
+        check(accountName("Kelp Kitchen Ltd"),
               "That account opens"),
     ],
 });
