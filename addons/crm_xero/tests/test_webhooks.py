@@ -10,7 +10,7 @@ import requests
 from odoo.tests import tagged
 
 from ..xero import webhooks
-from .harness import open_test_server, cursor_lock_of
+from .harness import cursor_lock_of, open_test_server
 from .test_invoices_case import XeroInvoiceCase
 
 KEY = "webhook-key-for-tests-0123456789abcdef"
