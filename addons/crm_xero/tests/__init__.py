@@ -30,5 +30,6 @@ from . import test_screens_accounts
 from . import test_screens_invoices
 from . import test_sync_journal
 from . import test_tours
+from . import test_upgrade
 from . import test_constraints
 from . import test_series

@@ -1,0 +1,79 @@
+"""2.2.0: what earlier versions imported, made again as Xero holds it.
+
+Accounts imported before 2.2.0 hold Xero's phone numbers without their
+country and area codes ("410-1723" for Xero's 1 299 410-1723), no direct dial
+or fax, and no postal address (Xero's POBOX).  From what Xero last sent (the
+link's ``synced_values``), each is made as 2.2.0's import makes it, where Odoo
+still holds what the import wrote (a number someone changed in Odoo stays);
+then the baseline of Update to Xero moves by what was written, so an unchanged
+account sends nothing.  Companies that are individuals in Xero stay companies
+(their opportunities and rights may depend on it): a new import or Export
+handles individuals.  The folder has no series: Odoo reads it as 18.0.2.2.0 or
+19.0.2.2.0, and runs it when a database upgrades from an earlier version.
+"""
+import logging
+
+from odoo import SUPERUSER_ID, api
+from odoo.addons.crm_xero.xero import contacts
+
+_logger = logging.getLogger(__name__)
+
+#: What an import before 2.2.0 wrote: the PhoneNumber alone, of these types.
+OLD_PHONES = {"phone": ("DEFAULT", "DDI"), "mobile": ("MOBILE",)}
+#: Fields those imports never filled.
+NEW_PHONES = ("xero_ddi", "xero_fax")
+
+
+def _old_phone(contact, kinds):
+    for kind in kinds:
+        for phone in contact.get("Phones") or []:
+            if (phone.get("PhoneType") or "").upper() == kind and phone.get("PhoneNumber"):
+                return phone["PhoneNumber"]
+    return False
+
+
+def upgrade(env):
+    """Remake the imported accounts of every connection; returns how many."""
+    run = env["xero.import.run"].sudo()
+    field_keys = {field: key for key, field in contacts.PARTNER_FIELDS.items()}
+    links = env["xero.contact.link"].sudo().with_context(active_test=False).search(
+        [("contact_id", "!=", False), ("synced_values", "!=", False)])
+    remade = 0
+    for link in links:
+        contact = link.synced_values
+        partner = link.partner_id.with_context(tracking_disable=True, mail_notrack=True)
+        new = run._xero_partner_values(contact)
+        write = {field: new[field] for field, kinds in OLD_PHONES.items()
+                 if partner[field] and partner[field] == _old_phone(contact, kinds)
+                 and new.get(field) and new[field] != partner[field]}
+        write.update({field: new[field] for field in NEW_PHONES
+                      if not partner[field] and new.get(field)})
+        if write:
+            partner.write(write)
+        changed = {field_keys[field] for field in write}
+        if not partner._xero_invoice_address():
+            address = run._xero_invoice_address_values(partner, contact)
+            if address:
+                partner.create(address)
+                changed |= {"billing_" + key for key in contacts.ADDRESS_KEYS}
+        if not changed:
+            continue
+        remade += 1
+        if link.odoo_values:
+            # The old baseline as this version reads it ("NJ" as New Jersey),
+            # moved by what was just written; Xero's forms of its places kept.
+            connection = link.connection_id
+            now = partner._xero_baseline(connection, contact)
+            baseline = partner._xero_known_baseline(link.odoo_values,
+                                                    partner._xero_snapshot(connection))
+            baseline = {**baseline, **{key: now[key] for key in changed},
+                        "forms": now.get("forms") or {}}
+            link.odoo_values = contacts.snapshot(baseline)
+    return remade
+
+
+def migrate(cr, version):
+    if not version:
+        return
+    remade = upgrade(api.Environment(cr, SUPERUSER_ID, {}))
+    _logger.info("crm_xero 2.2.0: %s imported accounts made again as Xero holds them", remade)
