@@ -2,7 +2,8 @@
 
 ``/organisationlogin/default.aspx?shortcode=<ShortCode>&redirecturl=<page>``
 (go.xero.com) opens a contact (``/Contacts/View/<ContactID>``) or an invoice
-(``/AccountsReceivable/View.aspx?InvoiceID=<id>``) of the organisation with
+(``/AccountsReceivable/View.aspx?InvoiceID=<id>``) or a quote
+(``/Accounts/Receivable/Quotes/View/<QuoteID>``) of the organisation with
 that short code; ``/online-invoice/<token>`` is the customer's page that
 ``GET /Invoices/{id}/OnlineInvoice`` hands out (in.xero.com).
 
@@ -24,6 +25,7 @@ _ID = r"([0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12})"
 _CONTACT = re.compile(r"^/Contacts/View/%s/?$" % _ID, re.I)
 _INVOICE_PAGE = re.compile(r"^/(?:AccountsReceivable|AccountsPayable)/View\.aspx", re.I)
 _INVOICE_ID = re.compile(r"[?&]InvoiceID=%s" % _ID, re.I)
+_QUOTE = re.compile(r"^/Accounts/Receivable/Quotes/View/%s/?$" % _ID, re.I)
 
 
 def _not_found(what):
@@ -65,6 +67,12 @@ class DeepLinks:
                 if record is None:
                     return _not_found("This contact does not exist in %s." % org.name)
                 return html_reply(200, record_pages.contact_page(org, record))
+            found = _QUOTE.match(target)
+            if found:
+                record = org.quotes.get(found.group(1).lower())
+                if record is None:
+                    return _not_found("This quote does not exist in %s." % org.name)
+                return html_reply(200, record_pages.quote_page(org, record))
             if _INVOICE_PAGE.match(target):
                 wanted = _INVOICE_ID.search(target)
                 invoice_id = wanted.group(1) if wanted else arg("InvoiceID")

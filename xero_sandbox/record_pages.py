@@ -152,6 +152,25 @@ def invoice_page(org, invoice):
                 body)
 
 
+def quote_page(org, record):
+    """A quote as the organisation's user sees it in Xero (Sales > Quotes)."""
+    from .accounting.quotes import STATUS_WORDS as QUOTE_STATUS_WORDS
+    contact = org.contacts.get(record["ContactID"], {})
+    currency = record["CurrencyCode"]
+    body = "<h1>Quote %s <span class=\"status\">%s</span></h1>" % (
+        escape(record.get("QuoteNumber") or ""), QUOTE_STATUS_WORDS[record["Status"]])
+    body += _facts([("To", escape(contact.get("Name", ""))), ("Date", _date(record["Date"])),
+                    ("Expiry", _date(record.get("ExpiryDate"))),
+                    ("Title", escape(record.get("Title") or "")),
+                    ("Reference", escape(record.get("Reference") or "")),
+                    ("Currency", escape(currency))])
+    body += "<h2>Lines</h2>" + _lines(record, internal=True) + "<h2>Totals</h2>" + _facts([
+        ("Subtotal", _money(record["SubTotal"], currency)),
+        ("Total tax", _money(record["TotalTax"], currency)),
+        ("Total", "<strong>%s</strong>" % _money(record["Total"], currency))])
+    return page("%s - Quotes - %s" % (record.get("QuoteNumber") or "Quote", org.name), body)
+
+
 def online_invoice_page(org, invoice):
     """What the customer sees: no account codes, tracking or history."""
     contact = org.contacts.get(invoice["ContactID"], {})

@@ -7,6 +7,7 @@ from . import xero_write_journal
 from . import xero_link
 from . import xero_contact_link
 from . import xero_invoice_link
+from . import xero_quote_link
 from . import res_partner
 from . import res_partner_contact_fields
 from . import res_partner_export
@@ -16,6 +17,7 @@ from . import crm_lead_invoice
 from . import crm_lead_invoice_create
 from . import crm_lead_invoice_update
 from . import crm_lead_invoice_delete
+from . import crm_lead_quote
 from . import xero_import_run
 from . import xero_import_engine
 from . import xero_webhook_event

@@ -1,6 +1,7 @@
-"""Opportunities: what they show of their Xero invoice (read from the binding,
-models/xero_invoice_link.py), View, Refresh, Attach Xero PDF, and the check
-made when an opportunity with a stale invoice is opened.
+"""Opportunities: what they show of their Xero invoices (read from the
+bindings, models/xero_invoice_link.py: all of them in a list, the latest in
+the fields below), View, Refresh, Attach Xero PDF, and the check made when an
+opportunity with a stale invoice is opened.
 
 Create / Update / Delete have files of their own (crm_lead_invoice_*.py);
 what an invoice is made of is in crm_lead_invoice.py.
@@ -11,6 +12,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..xero import invoices as xero_invoices
+from ..xero import quotes as xero_quotes
 from .xero_actions import RELOAD, notification, open_url
 from .xero_deadline import in_time
 from .xero_errors import xero_action
@@ -25,6 +27,8 @@ _SHOWN = {
     "xero_invoice_paid_on": "paid_on", "xero_invoice_refreshed_at": "refreshed_at",
     "xero_invoice_account_code": "account_code", "xero_invoice_online_url": "online_url",
     "xero_invoice_overdue": "overdue", "xero_invoice_open": "open",
+    "xero_invoice_rate": "currency_rate", "xero_invoice_base_currency_id": "base_currency_id",
+    "xero_invoice_total_base": "total_base",
 }
 # An invoice read longer ago than this is read again when the form opens.
 STALE_AFTER = timedelta(minutes=5)
@@ -64,6 +68,13 @@ class CrmLead(models.Model):
                                             compute="_compute_xero_invoice")
     xero_invoice_online_url = fields.Char("Online invoice", compute="_compute_xero_invoice")
     xero_invoice_overdue = fields.Boolean("Xero invoice overdue", compute="_compute_xero_invoice")
+    xero_invoice_rate = fields.Float("Xero's rate", digits=(12, 6),
+                                     compute="_compute_xero_invoice")
+    xero_invoice_base_currency_id = fields.Many2one("res.currency",
+                                                    compute="_compute_xero_invoice")
+    xero_invoice_total_base = fields.Monetary("Total in the organisation's currency",
+                                              compute="_compute_xero_invoice",
+                                              currency_field="xero_invoice_base_currency_id")
     xero_invoice_url = fields.Char("Xero invoice link", compute="_compute_xero_invoice")
     xero_invoice_open = fields.Boolean(
         "Has a Xero invoice", compute="_compute_xero_invoice",
@@ -83,15 +94,21 @@ class CrmLead(models.Model):
         """The connection of the opportunity's company (sudo; may be empty)."""
         return self.env["xero.connection"]._xero_for_company(self._xero_company(), create=False)
 
+    xero_invoice_count = fields.Integer("Xero invoices", compute="_compute_xero_invoice")
+
     @api.depends("xero_invoice_link_ids.invoice_id", "xero_invoice_link_ids.status",
                  "xero_invoice_link_ids.amount_due", "xero_invoice_link_ids.refreshed_at",
                  "company_id")
     @api.depends_context("company")
     def _compute_xero_invoice(self):
         for lead in self:
-            links = lead.sudo().xero_invoice_link_ids.filtered("invoice_id")
+            # The latest invoice (the last place; one that counts before a
+            # voided or deleted one) of the company's organisation.
+            links = lead.sudo().xero_invoice_link_ids.filtered("invoice_id").sorted("sequence")
             company = lead._xero_company()
-            link = links.filtered(lambda l: l.company_id == company)[:1] or links[-1:]
+            mine = links.filtered(lambda l: l.company_id == company) or links
+            link = mine.filtered("open")[-1:] or mine[-1:]
+            lead.xero_invoice_count = len(mine.filtered("open"))
             lead.xero_invoice_link_id = link
             for field, source in _SHOWN.items():
                 lead[field] = link[source] if link else False
@@ -153,7 +170,7 @@ class CrmLead(models.Model):
         """Read status and amounts of the selected opportunities' invoices
         from Xero now (one call per 100 invoices)."""
         self.check_access("read")
-        links = self.sudo().xero_invoice_link_id.filtered("invoice_id")
+        links = self.sudo().xero_invoice_link_ids.filtered("invoice_id")
         if not links:
             raise UserError(_("None of these opportunities has a Xero invoice."))
         refreshed = failed = links.browse()
@@ -187,24 +204,37 @@ class CrmLead(models.Model):
     @in_time
     def action_xero_check_invoice(self):
         """Called in the background when an opportunity is opened: if its
-        invoice was read from Xero a while ago, read it again.  Never raises
-        for Xero; returns True when something changed."""
+        invoices (or its quote: Xero sends no webhooks for quotes) were read
+        from Xero a while ago, read them again.  Never raises for Xero;
+        returns True when something changed."""
         self.ensure_one()
-        link = self._xero_link()
-        if not link.invoice_id or link.status not in xero_invoices.OPEN \
-                or link.connection_id.state != "connected":
+        stale = fields.Datetime.now() - STALE_AFTER
+        links = self.sudo().xero_invoice_link_ids.filtered(
+            lambda l: l.invoice_id and l.status in xero_invoices.OPEN
+            and l.connection_id.state == "connected"
+            and not (l.refreshed_at and l.refreshed_at > stale))
+        quote = self.sudo().xero_quote_link_ids.filtered(
+            lambda q: q.open and q.connection_id.state == "connected"
+            and q.status in xero_quotes.OPEN
+            and not (q.refreshed_at and q.refreshed_at > stale))[:1]
+        if not links and not quote:
             return False
         self.check_access("read")
-        if link.refreshed_at and link.refreshed_at > fields.Datetime.now() - STALE_AFTER:
-            return False
-        before = (link.status, link.amount_due)
+        changed = False
         try:
-            with link.connection_id._xero_fresh_env() as env:
-                link.with_env(env)._xero_refresh()
-                after = link.with_env(env)
-                return (after.status, after.amount_due) != before
+            for connection, group in links.grouped("connection_id").items():
+                before = [(l.status, l.amount_due) for l in group]
+                with connection._xero_fresh_env() as env:
+                    group.with_env(env)._xero_refresh()
+                    after = group.with_env(env)
+                    changed |= [(l.status, l.amount_due) for l in after] != before
+            if quote:
+                before = quote.status
+                with quote.connection_id._xero_fresh_env() as env:
+                    changed |= quote.with_env(env)._xero_refresh_one().status != before
         except Exception:  # noqa: BLE001 - Xero busy or down: read again later
-            return False
+            return changed
+        return changed
 
     # -- the delete prompt ----------------------------------------------------------------
     @api.model
@@ -215,11 +245,17 @@ class CrmLead(models.Model):
         (static/src/delete_prompt); no call to Xero."""
         leads = self.browse(lead_ids).exists()
         leads.check_access("read")   # a public method: only leads the caller may see
-        links = leads.sudo().xero_invoice_link_id.filtered("open")
+        links = leads.sudo().xero_invoice_link_ids.filtered("open")
         if not links:
             return False
         numbers = ", ".join(links.mapped(lambda l: l.number or l.invoice_id))
-        if len(links) == 1 and len(leads) == 1:
+        if len(links) > 1 and len(leads) == 1:
+            title = _("Delete the opportunity and its Xero drafts?")
+            body = _("Deleting %(lead)s also deletes its draft invoices in Xero (%(numbers)s). "
+                     "If Xero no longer treats one of them as a draft (approved or paid "
+                     "meanwhile), nothing is deleted and you are told why.", lead=leads.name,
+                     numbers=numbers)
+        elif len(links) == 1 and len(leads) == 1:
             title = _("Delete the opportunity and its Xero draft?")
             body = _("Deleting %(lead)s also deletes its draft invoice %(number)s in Xero. If "
                      "Xero no longer treats it as a draft (approved or paid meanwhile), nothing "

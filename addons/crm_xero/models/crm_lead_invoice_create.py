@@ -23,7 +23,7 @@ class CrmLead(models.Model):
         help="What the opportunity lacks for Create Draft Invoice on Xero, said where the "
              "button is.")
 
-    @api.depends("partner_id", "expected_revenue")
+    @api.depends("partner_id", "expected_revenue", "xero_quote_link_ids.status")
     def _compute_xero_invoice_hint(self):
         for lead in self:
             lead.xero_invoice_hint = lead._xero_invoice_missing() or False
@@ -54,12 +54,16 @@ class CrmLead(models.Model):
         return connection
 
     def _xero_create_invoice(self, account_code, tracking=(), theme_id=None,
-                             export_customer=False, main_person=None):
+                             export_customer=False, main_person=None, part=None,
+                             seen_count=None):
         """Create the draft invoice in Xero (exporting the customer first if
-        asked).  Returns the invoice link's summary (number, status, total,
-        and ``sent``: False when another click or worker made it)."""
+        asked): the whole deal, or a part of it (``part``, see
+        ``_xero_invoice_plan``).  ``seen_count``: how many invoices the
+        opportunity had when the wizard opened.  Returns the invoice link's
+        summary (number, status, total, and ``sent``: False when another
+        click or worker made it)."""
         self.ensure_one()
-        made = self._xero_invoice_made()
+        made = self._xero_invoice_made(seen_count)
         if made:
             return made
         connection = self._xero_check_can_invoice()
@@ -71,40 +75,53 @@ class CrmLead(models.Model):
                 self.with_env(env)._xero_check_customer(customer_link)
             contact_id = customer_link.contact_id
         # Every check (lines, amounts, currency, tracking...) before any write.
-        plan = self._xero_invoice_plan(connection, None, account_code, tracking, theme_id)
+        plan = self._xero_invoice_plan(connection, None, account_code, tracking, theme_id,
+                                       part=part)
         if not contact_id:
             customer = self._xero_customer().with_company(connection.company_id)
             _sent, exported = customer._xero_export(main_person=main_person)
             contact_id = exported["contact_id"]
         plan["payload"]["Contact"]["ContactID"] = contact_id
-        link = self.env["xero.invoice.link"]._xero_ensure(connection, self)
+        link = self.env["xero.invoice.link"]._xero_ensure_slot(connection, self)
 
         def build(link):
             if link.open:
-                # Made already.  By a double click, another worker or a retry:
-                # the same invoice, nothing to send.  Or by an earlier click
-                # whose answer was lost, settled just now, and the opportunity
-                # changed since: the change goes as an update of that invoice,
-                # never as a second one.
+                # This place holds an invoice already.  Made by a double
+                # click, another worker or a retry: the same invoice, nothing
+                # to send.  Made by an earlier click whose answer was lost,
+                # settled just now, and the opportunity changed since: the
+                # change goes as an update of that invoice, never as a second
+                # one.  Made by another click, as another part of the deal,
+                # a moment ago: said, and nothing is sent.
                 change = dict(plan, payload=xero_invoices.as_update(plan["payload"]))
                 if link._xero_last_sent() == change["payload"]:
                     return None
+                settled = self.env["xero.write"].browse(link.env.context.get("xero_settled_ids"))
+                if "invoice_create" not in settled.mapped("operation"):
+                    raise UserError(_(
+                        "Invoice %(number)s was made for this opportunity a moment ago, by "
+                        "another click. Look at its invoices, then create the next one if it "
+                        "is still needed.", number=link.number))
                 return self._xero_invoice_update_intent(link, change, [])
             return {"operation": "invoice_create", "payload": plan["payload"],
                     "context": {"account_code": account_code, "tracking": list(tracking),
-                                "theme_id": theme_id,
+                                "theme_id": theme_id, "part": plan["part"],
                                 "expected_total": plan["estimate"]["total"]}}
 
         sent, summary = self.env["xero.write"]._xero_run(link, build)
         return dict(summary, sent=sent)
 
-    def _xero_invoice_made(self):
+    def _xero_invoice_made(self, seen_count=None):
         """The summary of the invoice another click (or worker) made of this
-        opportunity since the wizard opened, read as committed; else None."""
+        opportunity since the wizard opened (when it had ``seen_count``
+        invoices), read as committed; else None."""
         connection = self._xero_connection()
         if not connection:
             return None
         with connection._xero_fresh_env() as env:
-            link = env["xero.invoice.link"].search([("connection_id", "=", connection.id),
-                                                    ("lead_id", "=", self.id)], limit=1)
-            return dict(link._xero_summary(), sent=False) if link.open else None
+            links = env["xero.invoice.link"].search([("connection_id", "=", connection.id),
+                                                     ("lead_id", "=", self.id),
+                                                     ("open", "=", True)], order="sequence")
+            if not links or len(links) <= (seen_count or 0):
+                return None
+            return dict(links[-1]._xero_summary(), sent=False)

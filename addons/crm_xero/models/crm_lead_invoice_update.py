@@ -1,9 +1,11 @@
 """Update Draft Invoice on Xero: the button, and the work it does.
 
-The invoice's status is read from Xero first (its word, not what Odoo last
-saw): only a draft is changed.  The lines, amounts and reference are sent as
-the opportunity (or its quotation) is now, with the invoice's own account,
-tracking and branding theme, through the one write path.
+The opportunity's latest invoice is updated.  Its status is read from Xero
+first (its word, not what Odoo last saw): only a draft is changed.  The
+lines, amounts and reference are sent as the opportunity (or its quotation,
+or its accepted quote) is now, with the invoice's own account, tracking,
+branding theme and part of the deal (a deposit of 30% is 30% of the deal as
+it is now; the final invoice, what is left now), through the one write path.
 """
 from odoo import _, models
 from odoo.exceptions import UserError
@@ -46,7 +48,7 @@ class CrmLead(models.Model):
         plan = self._xero_invoice_plan(
             connection, customer_link.contact_id, link.account_code,
             [tuple(pair) for pair in link.tracking or []], link.branding_theme_id or None,
-            create=False)
+            create=False, part=link._xero_part_asked(), link=link)
         not_draft = []
 
         def build(link):
@@ -69,4 +71,5 @@ class CrmLead(models.Model):
             return None
         return {"operation": "invoice_update", "payload": plan["payload"],
                 "target_id": link.invoice_id,
-                "context": {"expected_total": plan["estimate"]["total"]}}
+                "context": {"expected_total": plan["estimate"]["total"],
+                            "part": plan.get("part")}}

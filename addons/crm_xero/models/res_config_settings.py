@@ -76,6 +76,8 @@ class ResConfigSettings(models.TransientModel):
         related="xero_connection_id.credit_warning_amount", readonly=False)
     xero_paid_activity_enabled = fields.Boolean(
         related="xero_connection_id.paid_activity_enabled", readonly=False)
+    xero_quote_won_enabled = fields.Boolean(
+        related="xero_connection_id.quote_won_enabled", readonly=False)
     xero_chase_activity_enabled = fields.Boolean(
         related="xero_connection_id.chase_activity_enabled", readonly=False)
     xero_chase_after_days = fields.Integer(related="xero_connection_id.chase_after_days",

@@ -1,5 +1,6 @@
-"""The binding between an opportunity and its Xero invoice, per connection,
-and the jobs on it: refresh statuses and amounts (100 invoices a call), the
+"""The bindings between an opportunity and its Xero invoices, per connection
+(several: a deposit, progress invoices, the final one; each in its place,
+``sequence``), and the jobs on them: refresh statuses and amounts (100 invoices a call), the
 invoice's PDF on the opportunity, and what follows a payment or a due date.
 
 What the opportunity shows of its invoice (crm.lead.xero_invoice_*) is read
@@ -22,6 +23,9 @@ from .xero_deadline import xero_job
 
 _logger = logging.getLogger(__name__)
 
+# What part of the deal an invoice is (models/crm_lead_invoice.py makes them).
+PART_KINDS = [("whole", "The whole deal"), ("deposit", "Deposit"),
+              ("progress", "Progress invoice"), ("final", "Final invoice")]
 INVOICE_STATUSES = [
     ("DRAFT", "Draft"), ("SUBMITTED", "Awaiting approval"), ("AUTHORISED", "Awaiting payment"),
     ("PAID", "Paid"), ("VOIDED", "Voided"), ("DELETED", "Deleted"),
@@ -46,6 +50,29 @@ class XeroInvoiceLink(models.Model):
     _xero_new_row = {"open": False}
 
     lead_id = fields.Many2one("crm.lead", required=True, ondelete="cascade", index=True)
+    sequence = fields.Integer(
+        "Place", default=1, required=True, copy=False,
+        help="The invoice's place among its opportunity's invoices (1: the first).")
+    part_kind = fields.Selection(PART_KINDS, "Part", default="whole", copy=False,
+                                 help="The whole deal, a deposit, a progress invoice or the "
+                                      "final one for what was left.")
+    part_percent = fields.Float("Part (%)", copy=False,
+                                help="A deposit or progress invoice asked as a percentage of the "
+                                     "deal: an update takes the same share of the deal as it is "
+                                     "then.")
+    part_amount = fields.Float("Part (amount)", copy=False,
+                               help="A deposit or progress invoice asked as an amount.")
+    lines_amount = fields.Monetary(
+        "Invoiced", currency_field="currency_id", copy=False,
+        help="What the invoice's lines add up to (before tax when prices exclude tax): what "
+             "it takes of the deal's total.")
+    currency_rate = fields.Float("Xero's rate", digits=(12, 6), copy=False,
+                                 help="Units of the invoice's currency per unit of the "
+                                      "organisation's, as Xero set it (CurrencyRate).")
+    base_currency_id = fields.Many2one("res.currency", "Organisation currency",
+                                       compute="_compute_base")
+    total_base = fields.Monetary("Total in the organisation's currency",
+                                 currency_field="base_currency_id", compute="_compute_base")
     invoice_id = fields.Char("Xero invoice id", index="btree_not_null", copy=False)
     number = fields.Char("Xero invoice", copy=False)
     status = fields.Selection(INVOICE_STATUSES, "Status in Xero", copy=False, index=True)
@@ -76,8 +103,25 @@ class XeroInvoiceLink(models.Model):
                           help="An invoice that was not deleted or voided.")
     overdue = fields.Boolean(compute="_compute_overdue")
 
-    _lead_unique = compat.Constraint("unique(connection_id, lead_id)",
-                                     "An opportunity has one Xero invoice per organisation.")
+    # Several invoices per opportunity, each in its own place: two clicks
+    # making "the next invoice" at once fill the same place (one invoice).
+    _lead_sequence_unique = compat.Constraint(
+        "unique(connection_id, lead_id, sequence)",
+        "An opportunity's Xero invoices each have their own place.")
+
+    def _auto_init(self):
+        # The one-invoice-per-opportunity constraint of earlier versions
+        # (migrations/2.2.0 drops it on upgrade; a database made by a 2.2.0
+        # before several invoices may still have it).
+        self.env.cr.execute("ALTER TABLE IF EXISTS xero_invoice_link "
+                            "DROP CONSTRAINT IF EXISTS xero_invoice_link_lead_unique")
+        return super()._auto_init()
+
+    @api.depends("currency_rate", "total", "connection_id.base_currency")
+    def _compute_base(self):
+        for link in self:
+            link.base_currency_id = link.connection_id.sudo()._xero_currency()
+            link.total_base = link.total / (link.currency_rate or 1.0)
 
     @api.depends("invoice_id", "status")
     def _compute_open(self):
@@ -119,12 +163,30 @@ class XeroInvoiceLink(models.Model):
         return format_amount(self.env, self.total, self.currency_id)
 
     # -- the write path's answers (see xero_write.py) -------------------------------
+    def _xero_part_asked(self):
+        """The part of the deal this invoice was asked for, as the plan
+        takes it (None: the whole deal)."""
+        self.ensure_one()
+        if (self.part_kind or "whole") == "whole":
+            return None
+        return {"kind": self.part_kind, "percent": self.part_percent,
+                "amount": self.part_amount}
+
     def _xero_apply_write(self, write):
         values = self._xero_values(write.response)
+        part = write.context_values.get("part")
+        if part and write.operation == "invoice_update":
+            values.update(part_kind=part.get("kind") or "whole",
+                          part_percent=part.get("percent") or 0.0,
+                          part_amount=part.get("amount") or 0.0)
         if write.operation == "invoice_create":
+            part = part or {}
             values.update(account_code=write.context_values.get("account_code"),
                           tracking=write.context_values.get("tracking") or [],
                           branding_theme_id=write.context_values.get("theme_id") or False,
+                          part_kind=part.get("kind") or "whole",
+                          part_percent=part.get("percent") or 0.0,
+                          part_amount=part.get("amount") or 0.0,
                           pdf_attachment_id=False, pdf_status=False, pdf_version=0,
                           chase_activity_at=False,
                           online_url=False)
@@ -177,6 +239,7 @@ class XeroInvoiceLink(models.Model):
     def _xero_summary(self):
         self.ensure_one()
         return {"invoice_id": self.invoice_id, "number": self.number, "status": self.status,
+                "part_kind": self.part_kind,
                 "status_label": self._xero_status_label(), "total": self._xero_total_text(),
                 "open": self.open}
 
@@ -187,12 +250,47 @@ class XeroInvoiceLink(models.Model):
             "invoice_id": values["invoice_id"], "number": values["number"],
             "status": values["status"], "reference": values["reference"],
             "currency_id": self.connection_id._xero_currency(values["currency"]).id,
+            "currency_rate": values["currency_rate"],
+            **({"lines_amount": values["lines_amount"]} if values["lines_amount"] is not None
+               else {}),
             "subtotal": values["subtotal"], "total_tax": values["total_tax"],
             "total": values["total"], "amount_due": values["amount_due"],
             "amount_paid": values["amount_paid"], "amount_credited": values["amount_credited"],
             "date": values["date"], "due_date": values["due_date"],
             "paid_on": values["paid_on"], "refreshed_at": fields.Datetime.now(),
         }
+
+    # -- the place of the next invoice ------------------------------------------------
+    @api.model
+    def _xero_ensure_slot(self, connection, lead):
+        """The link the opportunity's next invoice goes to, committed (so
+        that the write path can lock it): its first place without an invoice
+        (a create Xero refused, or one whose answer is not applied yet: the
+        click that fills it settles that first), else a new place after the
+        last.  Two clicks at once get the same place."""
+        with connection._xero_fresh_env() as env:
+            cr = env.cr
+            query = ("SELECT id FROM xero_invoice_link WHERE connection_id = %s AND lead_id = %s "
+                     "AND invoice_id IS NULL ORDER BY sequence LIMIT 1")
+            cr.execute(query, [connection.id, lead.id])
+            row = cr.fetchone()
+            if not row:
+                cr.execute(
+                    "INSERT INTO xero_invoice_link (connection_id, company_id, lead_id, sequence, "
+                    "part_kind, open, create_uid, write_uid, create_date, write_date) "
+                    "SELECT %s, %s, %s, COALESCE(MAX(sequence), 0) + 1, 'whole', false, %s, %s, "
+                    "now() at time zone 'UTC', now() at time zone 'UTC' FROM xero_invoice_link "
+                    "WHERE connection_id = %s AND lead_id = %s "
+                    "ON CONFLICT (connection_id, lead_id, sequence) DO NOTHING",
+                    [connection.id, connection.company_id.id, lead.id, env.uid, env.uid,
+                     connection.id, lead.id])
+                cr.execute(query, [connection.id, lead.id])
+                row = cr.fetchone()
+        return self.sudo().browse(row[0])
+
+    @api.model
+    def _xero_ensure(self, connection, owner):
+        return self._xero_ensure_slot(connection, owner)
 
     # -- the organisation's invoicing settings (cached) -------------------------------
     @api.model

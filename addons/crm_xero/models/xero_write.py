@@ -42,6 +42,7 @@ OPERATIONS = [
     ("contact_history", "Note in contact history"),
     ("invoice_create", "Create invoice"), ("invoice_update", "Update invoice"),
     ("invoice_delete", "Delete invoice"),
+    ("quote_create", "Create quote"), ("quote_update", "Update quote"),
 ]
 # How each intent is sent: gateway method, given (gateway, write).
 SENDERS = {
@@ -57,9 +58,13 @@ SENDERS = {
         w.target_id, w.payload, idempotency_key=w.idempotency_key),
     "invoice_delete": lambda gw, w: gw.delete_invoice(
         w.target_id, idempotency_key=w.idempotency_key),
+    "quote_create": lambda gw, w: gw.create_quote(
+        w.payload, idempotency_key=w.idempotency_key),
+    "quote_update": lambda gw, w: gw.update_quote(
+        w.target_id, w.payload, idempotency_key=w.idempotency_key),
 }
 # Writes that make a record: after an uncertain attempt, looked for before a resend.
-CREATES = ("contact_create", "invoice_create")
+CREATES = ("contact_create", "invoice_create", "quote_create")
 # Xero's answer is final: nothing was written, nothing to adopt.
 REFUSALS = (errors.XeroValidationError, errors.XeroNotFound, errors.XeroConfigError,
             errors.XeroForbidden)
@@ -115,9 +120,11 @@ class XeroWrite(models.Model):
 
     @staticmethod
     def _xero_label(operation, record):
-        """How a Xero contact or invoice is named: its name or number."""
+        """How a Xero contact, invoice or quote is named: its name or number."""
         if not isinstance(record, dict):
             return None
+        if operation.startswith("quote"):
+            return record.get("QuoteNumber")
         return record.get("InvoiceNumber") if operation.startswith("invoice") \
             else record.get("Name")
 
@@ -128,7 +135,9 @@ class XeroWrite(models.Model):
         committed), exactly once.
 
         ``build(link)`` runs under the link's lock, in a fresh transaction,
-        after every earlier write of this link is settled; it returns a dict
+        after every earlier write of this link is settled (the ids of those
+        this call finished are in the link's context, ``xero_settled_ids``:
+        an earlier click's lost answer, applied now); it returns a dict
         ``{operation, payload, target_id, context}`` or None when nothing
         needs sending any more (e.g. a concurrent click already did it).
         ``then(link, write_id)`` may add follow-up writes (a history note)
@@ -140,9 +149,9 @@ class XeroWrite(models.Model):
         checked the user's rights on the account or opportunity already."""
         self = self.sudo()
         with self._xero_link_lock(link):
-            self._xero_settle_open(link)
+            settled = self._xero_settle_open(link)
             with self.env["xero.connection"]._xero_fresh_env() as env:
-                fresh = link.with_env(env)
+                fresh = link.with_env(env).with_context(xero_settled_ids=settled)
                 planned = build(fresh)
                 if planned is not None:
                     write = self.with_env(env)._xero_new_intent(
@@ -187,7 +196,7 @@ class XeroWrite(models.Model):
             "payload": payload, "context_values": context_values or {},
             "user_id": self.env.uid,
             "xero_name": self._xero_label(operation, payload) or link._xero_summary().get(
-                "number" if operation.startswith("invoice") else "name") or False,
+                "name" if operation.startswith("contact") else "number") or False,
         })
 
     @staticmethod
@@ -208,7 +217,8 @@ class XeroWrite(models.Model):
         """Finish the link's earlier writes: apply stored answers, resend
         pending intents with their own key (Xero replays or does them).
         Writes the recovery job gave up on ("failed") are finished here too:
-        Xero may hold them, and a new intent would make a second record."""
+        Xero may hold them, and a new intent would make a second record.
+        Returns the ids of the writes it found unfinished."""
         self = self.sudo()
         with self.env["xero.connection"]._xero_fresh_env() as env:
             open_ids = self.with_env(env).search([
@@ -221,6 +231,7 @@ class XeroWrite(models.Model):
             except REFUSALS as exc:
                 # Final, and recorded on the write: the new write goes on.
                 _logger.warning("Unfinished Xero write %s refused by Xero: %s", write.id, exc)
+        return open_ids
 
     def _xero_send(self, uncertain=False):
         """Send (or resend) this intent, store Xero's answer, apply it.
@@ -270,8 +281,8 @@ class XeroWrite(models.Model):
         made = {}
         if isinstance(answer, dict):
             # What Xero made or changed, named in the journal (a create's id too).
-            made = {"target_id": answer.get("InvoiceID") or answer.get("ContactID")
-                    or values["target_id"],
+            made = {"target_id": answer.get("InvoiceID") or answer.get("QuoteID")
+                    or answer.get("ContactID") or values["target_id"],
                     "xero_name": self._xero_label(operation, answer) or label}
         self._xero_record(state="answered", response=answer, answered_at=fields.Datetime.now(),
                           **made)

@@ -57,6 +57,8 @@ class XeroWrite(models.Model):
                 write.xero_url = False
             elif write.operation.startswith("contact"):
                 write.xero_url = endpoints.contact_link(connection.short_code, write.target_id)
+            elif write.operation.startswith("quote"):
+                write.xero_url = endpoints.quote_link(connection.short_code, write.target_id)
             else:
                 write.xero_url = endpoints.invoice_link(connection.short_code, write.target_id)
 

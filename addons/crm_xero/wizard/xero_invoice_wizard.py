@@ -1,8 +1,13 @@
-"""Create Draft Invoice on Xero: the revenue account, tracking options and
-branding theme (the organisation's, read live and cached briefly), the
-totals Xero will compute, and, when the customer is not in Xero yet, its
-main contact: it is exported first.  A name or ledger code Xero already has
-is offered as a choice: link to that contact and go on, or cancel."""
+"""Create Draft Invoice on Xero, and Create Quote on Xero (the same wizard,
+``document``): the revenue account, tracking options and branding theme (the
+organisation's, read live and cached briefly), the totals Xero will compute,
+and, when the customer is not in Xero yet, its main contact: it is exported
+first.  A name or ledger code Xero already has is offered as a choice: link
+to that contact and go on, or cancel.
+
+An invoice is the whole deal, or a part of it: a deposit or progress invoice
+(a percentage or an amount), or the final invoice for what is left.  A quote
+has a title, a summary, terms and an expiry date."""
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount
@@ -39,6 +44,26 @@ class XeroInvoiceWizard(models.TransientModel):
     _description = "Create a Xero draft invoice from an opportunity"
 
     lead_id = fields.Many2one("crm.lead", required=True, ondelete="cascade")
+    document = fields.Selection([("invoice", "Draft invoice"), ("quote", "Quote")],
+                                default="invoice", required=True)
+    # -- an invoice: the whole deal or a part of it
+    seen_count = fields.Integer(help="How many invoices the opportunity had when the wizard "
+                                     "opened.")
+    part = fields.Selection([("whole", "The whole deal"),
+                             ("part", "A part: a deposit or progress invoice"),
+                             ("rest", "What is left: the final invoice")],
+                            "Invoice", default="whole")
+    part_mode = fields.Selection([("percent", "A percentage"), ("amount", "An amount")],
+                                 "Part as", default="percent")
+    part_percent = fields.Float("Percentage", default=30.0)
+    deal_currency_id = fields.Many2one("res.currency", related="lead_id.xero_deal_currency_id")
+    part_amount = fields.Monetary("Amount", currency_field="deal_currency_id")
+    left_text = fields.Char("Left to invoice", compute="_compute_left_text")
+    # -- a quote
+    quote_title = fields.Char("Title")
+    quote_summary = fields.Text("Summary")
+    quote_terms = fields.Text("Terms")
+    quote_expiry_date = fields.Date("Expiry date")
     connection_id = fields.Many2one("xero.connection", required=True, ondelete="cascade")
     tenant_name = fields.Char(related="connection_id.tenant_name")
     customer_id = fields.Many2one("res.partner", compute="_compute_customer")
@@ -68,7 +93,7 @@ class XeroInvoiceWizard(models.TransientModel):
     clash_link_label = fields.Char(readonly=True)
 
     @api.model
-    def _xero_open(self, lead):
+    def _xero_open(self, lead, document="invoice"):
         """The wizard for ``lead``, with the organisation's choices and the
         company's defaults (Settings > CRM > Xero)."""
         connection = lead._xero_invoice_connection()
@@ -84,8 +109,14 @@ class XeroInvoiceWizard(models.TransientModel):
                      "sequence": t.get("SortOrder") or 0} for t in settings["themes"]]
         person = lead.partner_id if lead.partner_id.parent_id else \
             lead._xero_customer()._xero_contact_persons()[:1]
+        seen = lead._xero_open_invoices(connection)
+        header = lead._xero_quote_defaults() if document == "quote" else {}
         wizard = self.create({
             "lead_id": lead.id, "connection_id": connection.id, "main_person_id": person.id,
+            "document": document, "seen_count": len(seen),
+            "part": "rest" if seen else "whole",
+            "quote_title": header.get("title"), "quote_summary": header.get("summary"),
+            "quote_terms": header.get("terms"), "quote_expiry_date": header.get("expiry_date"),
             "choice_ids": [(0, 0, values) for values in choices],
             "tracking_1_label": categories[0][0] if categories else False,
             "tracking_2_label": categories[1][0] if len(categories) > 1 else False,
@@ -119,7 +150,36 @@ class XeroInvoiceWizard(models.TransientModel):
                                            and wizard.lead_id._xero_customer_link(
                                                wizard.connection_id))
 
-    @api.depends("lead_id", "account_choice_id", "tracking_1_id", "tracking_2_id", "theme_id")
+    def _xero_part(self):
+        """The part of the deal the invoice is for (see crm.lead's plan)."""
+        self.ensure_one()
+        if self.part == "whole":
+            return None
+        if self.part == "rest":
+            return {"kind": "final"}
+        if self.part_mode == "percent":
+            return {"kind": "progress", "percent": self.part_percent}
+        return {"kind": "progress", "amount": self.part_amount}
+
+    def _xero_header(self):
+        self.ensure_one()
+        return {"title": self.quote_title, "summary": self.quote_summary,
+                "terms": self.quote_terms, "expiry_date": self.quote_expiry_date}
+
+    @api.depends("lead_id", "document")
+    def _compute_left_text(self):
+        for wizard in self:
+            lead = wizard.lead_id
+            wizard.left_text = False
+            if wizard.document == "invoice" and lead and lead.xero_invoiced_amount:
+                currency = lead.xero_deal_currency_id
+                wizard.left_text = _("%(left)s of %(total)s", left=lead._xero_money(
+                    lead.xero_left_to_invoice, currency), total=lead._xero_money(
+                    lead.xero_deal_amount, currency))
+
+    @api.depends("lead_id", "account_choice_id", "tracking_1_id", "tracking_2_id", "theme_id",
+                 "document", "part", "part_mode", "part_percent", "part_amount",
+                 "quote_expiry_date")
     def _compute_summary(self):
         for wizard in self:
             wizard.summary = wizard.totals = wizard.problem = False
@@ -127,9 +187,16 @@ class XeroInvoiceWizard(models.TransientModel):
             if not lead or not wizard.account_choice_id:
                 continue
             try:
-                plan = lead._xero_invoice_plan(wizard.connection_id, None,
-                                               wizard.account_choice_id.code,
-                                               wizard._xero_tracking(), wizard.theme_id.code)
+                if wizard.document == "quote":
+                    plan = lead._xero_quote_plan(wizard.connection_id, None,
+                                                 wizard.account_choice_id.code,
+                                                 wizard._xero_tracking(), wizard.theme_id.code,
+                                                 wizard._xero_header())
+                else:
+                    plan = lead._xero_invoice_plan(wizard.connection_id, None,
+                                                   wizard.account_choice_id.code,
+                                                   wizard._xero_tracking(), wizard.theme_id.code,
+                                                   part=wizard._xero_part())
             except UserError as exc:
                 wizard.problem = exc.args[0]
                 continue
@@ -144,11 +211,33 @@ class XeroInvoiceWizard(models.TransientModel):
             wizard.totals = _("%(subtotal)s + tax %(tax)s = %(total)s",
                               subtotal=money(estimate["subtotal"]), tax=money(estimate["tax"]),
                               total=money(estimate["total"]))
-            if plan["quotation"]:
+            customer = wizard.customer_id.display_name
+            part = plan.get("part") or {}
+            if wizard.document == "quote":
+                wizard.summary = _(
+                    "The %(count)s lines of %(order)s, as a draft quote for %(customer)s. Taxes "
+                    "follow Xero's settings.", count=plan["line_count"],
+                    order=plan["quotation"], customer=customer) if plan["quotation"] else _(
+                    "One line, %(name)s, as a draft quote for %(customer)s. Taxes follow the "
+                    "account's default tax in Xero.", name=lead.name, customer=customer)
+            elif part.get("kind", "whole") != "whole":
+                kind = dict(self.env["xero.invoice.link"]._fields["part_kind"]
+                            ._description_selection(self.env))[part["kind"]]
+                wizard.summary = _(
+                    "%(kind)s for %(customer)s: each line of the deal%(source)s for its share "
+                    "of %(amount)s. Taxes follow Xero's settings.", kind=kind,
+                    customer=customer, amount=money(estimate["subtotal"]),
+                    source=_(" (%s)", plan["quotation"]) if plan["quotation"] else "")
+            elif plan.get("from_quote"):
+                wizard.summary = _("The %(count)s lines of the accepted quote %(quote)s, as a "
+                                   "draft invoice for %(customer)s. Taxes follow Xero's "
+                                   "settings.", count=plan["line_count"],
+                                   quote=plan["quotation"], customer=customer)
+            elif plan["quotation"]:
                 wizard.summary = _("The %(count)s lines of %(order)s, as a draft invoice for "
                                    "%(customer)s. Taxes follow Xero's settings.",
                                    count=plan["line_count"], order=plan["quotation"],
-                                   customer=wizard.customer_id.display_name)
+                                   customer=customer)
             else:
                 wizard.summary = _("One line, %(name)s, as a draft invoice for %(customer)s. "
                                    "Taxes follow the account's default tax in Xero.",
@@ -158,9 +247,12 @@ class XeroInvoiceWizard(models.TransientModel):
     def action_create(self):
         self.ensure_one()
         try:
+            if self.document == "quote":
+                return self._xero_create_quote()
             summary = self.lead_id._xero_create_invoice(
                 self.account_choice_id.code, self._xero_tracking(), self.theme_id.code or None,
-                export_customer=True, main_person=self.main_person_id or None)
+                export_customer=True, main_person=self.main_person_id or None,
+                part=self._xero_part(), seen_count=self.seen_count)
         except XeroDuplicateContact as clash:
             return self._xero_offer_link(clash)
         if not summary["sent"]:
@@ -168,6 +260,18 @@ class XeroInvoiceWizard(models.TransientModel):
                                   "created a moment ago.", number=summary["number"],
                                   total=summary["total"]), "info", CLOSE)
         return notification(_("Draft invoice %(number)s created in Xero (%(total)s).",
+                              number=summary["number"], total=summary["total"]), "success",
+                            CLOSE)
+
+    def _xero_create_quote(self):
+        summary = self.lead_id._xero_create_quote(
+            self.account_choice_id.code, self._xero_tracking(), self.theme_id.code or None,
+            self._xero_header(), export_customer=True, main_person=self.main_person_id or None)
+        if not summary["sent"]:
+            return notification(_("Quote %(number)s is in Xero (%(total)s): it was created a "
+                                  "moment ago.", number=summary["number"],
+                                  total=summary["total"]), "info", CLOSE)
+        return notification(_("Quote %(number)s created in Xero (%(total)s).",
                               number=summary["number"], total=summary["total"]), "success",
                             CLOSE)
 
@@ -179,15 +283,19 @@ class XeroInvoiceWizard(models.TransientModel):
                               clash=xero_message(self.env, clash), account=clash.linked_to,
                               customer=customer.display_name))
         self.write({"state": "clash", "clash_contact_id": clash.contact["ContactID"],
-                    "clash_link_label": _("Link to %s and create the invoice",
-                                          clash.contact.get("Name") or ""),
+                    "clash_link_label": (_("Link to %s and create the quote",
+                                           clash.contact.get("Name") or "")
+                                         if self.document == "quote" else
+                                         _("Link to %s and create the invoice",
+                                           clash.contact.get("Name") or "")),
                     "clash_message": _("%(clash)s Link %(customer)s to it and create the "
                                        "invoice, or cancel and change the account's %(what)s.",
                                        clash=xero_message(self.env, clash),
                                        customer=customer.display_name,
                                        what=_("name") if clash.field == "Name"
                                        else _("ledger code"))})
-        return dialog(_("Create Draft Invoice on Xero"), self)
+        return dialog(_("Create Quote on Xero") if self.document == "quote" else
+                      _("Create Draft Invoice on Xero"), self)
 
     @xero_action
     def action_link_and_create(self):

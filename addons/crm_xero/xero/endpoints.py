@@ -100,6 +100,12 @@ class XeroEndpoints:
             short_code, "/AccountsReceivable/View.aspx?InvoiceID=%s" % invoice_id) \
             if invoice_id else None
 
+    def quote_link(self, short_code, quote_id):
+        """Opens the quote in Xero's app (its quotes live under Accounts >
+        Sales, beside purchase orders' /Accounts/Payable/PurchaseOrders)."""
+        return self._deep_link(
+            short_code, "/Accounts/Receivable/Quotes/View/%s" % quote_id) if quote_id else None
+
     def credit_note_link(self, short_code, credit_note_id):
         return self._deep_link(
             short_code, "/AccountsReceivable/ViewCreditNote.aspx?creditNoteID=%s"

@@ -233,6 +233,77 @@ def totals_problem(expected_total, invoice):
     return None
 
 
+# -- deposits, progress invoices and the final one ----------------------------------------
+# A deal may be invoiced in parts: a deposit (a percentage or an amount),
+# progress invoices, and the final one for what is left.  Amounts compared are
+# the lines' amounts (Xero's LineAmount: after discounts, before tax when the
+# organisation's prices exclude tax), in the deal's currency.  A part carries
+# every line of the deal, each for the same share of its amount (one unit at
+# that price, so the share is exact to the cent), with the line's account, tax
+# type and tracking: Xero taxes each part as it would tax the whole deal.
+
+def line_amount(line):
+    """A line's amount as Xero computes it: quantity x price, less its
+    discount, rounded to cents."""
+    amount = _amount(line.get("Quantity")) * _amount(line.get("UnitAmount"))
+    if line.get("DiscountRate"):
+        amount = amount * (100 - _amount(line["DiscountRate"])) / 100
+    return money(amount)
+
+
+def lines_amount(lines):
+    """What the lines add up to (Xero's LineAmount of each, summed)."""
+    return float(sum((money(l["LineAmount"]) if l.get("LineAmount") is not None
+                      else line_amount(l) for l in lines or []), Decimal(0)))
+
+
+def part_lines(lines, target, label, items=()):
+    """The deal's ``lines`` as a part of ``target`` (their amount's share):
+    each line one unit for its share, rounded to cents, the last line taking
+    what rounding left, so that they add up to ``target`` exactly.
+    ``label`` starts each description ("Deposit 30%")."""
+    amounts = [line_amount(line) for line in lines]
+    whole = sum(amounts, Decimal(0))
+    target = money(target)
+    if whole <= 0:
+        return []
+    by_code = {(i.get("Code") or "").casefold(): i for i in items or [] if i.get("Code")}
+    kept = [(line, amount) for line, amount in zip(lines, amounts) if amount]
+    out, given = [], Decimal(0)
+    for index, (line, amount) in enumerate(kept):
+        share = target - given if index == len(kept) - 1 else money(amount * target / whole)
+        given += share
+        entry = {"Description": ("%s: %s" % (label, (line.get("Description") or "").strip()))
+                 [:DESCRIPTION_MAX].rstrip(": "),
+                 "Quantity": 1, "UnitAmount": _number(share),
+                 "AccountCode": line.get("AccountCode")}
+        # One unit of an item at another price would read as a sale of the
+        # item: the part names no item, and keeps the tax Xero took from it.
+        item = by_code.get((line.get("ItemCode") or "").casefold())
+        tax_type = line.get("TaxType") or ((item or {}).get("SalesDetails") or {}).get("TaxType")
+        if tax_type:
+            entry["TaxType"] = tax_type
+        if line.get("Tracking"):
+            entry["Tracking"] = line["Tracking"]
+        out.append(entry)
+    return out
+
+
+def part_problem(target, left, whole):
+    """Why a part of ``target`` cannot be invoiced when ``left`` of the
+    deal's ``whole`` is left, or None.  Amounts as floats."""
+    if money(target) <= 0:
+        return (_lt("Enter the part to invoice: a percentage or an amount above zero."), {})
+    if money(left) <= 0:
+        return (_lt("Nothing is left to invoice: the opportunity's invoices already add up "
+                    "to its total of %(whole)s."), {"whole": "%.2f" % whole})
+    if money(target) > money(left):
+        return (_lt("This invoice (%(part)s) and the opportunity's earlier ones would add up "
+                    "to more than its total of %(whole)s: %(left)s is left to invoice."),
+                {"part": "%.2f" % target, "whole": "%.2f" % whole, "left": "%.2f" % left})
+    return None
+
+
 # -- the invoice --------------------------------------------------------------------------
 
 def reference(name, quotation_name=None):
@@ -282,6 +353,10 @@ def invoice_values(invoice):
         "amount_paid": float(_amount(invoice.get("AmountPaid"))),
         "amount_credited": float(_amount(invoice.get("AmountCredited"))),
         "currency": invoice.get("CurrencyCode") or False,
+        # Units of the invoice's currency per unit of the organisation's (1 in it).
+        "currency_rate": float(_amount(invoice.get("CurrencyRate")) or 1),
+        "lines_amount": lines_amount(invoice.get("LineItems")) if invoice.get("LineItems")
+        is not None else None,
         "date": parse_xero_date(invoice.get("Date")) or False,
         "due_date": parse_xero_date(invoice.get("DueDate")) or False,
         "paid_on": parse_xero_date(invoice.get("FullyPaidOnDate")) or False,

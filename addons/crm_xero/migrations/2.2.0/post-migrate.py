@@ -8,7 +8,15 @@ still holds what the import wrote (a number someone changed in Odoo stays);
 then the baseline of Update to Xero moves by what was written, so an unchanged
 account sends nothing.  Companies that are individuals in Xero stay companies
 (their opportunities and rights may depend on it): a new import or Export
-handles individuals.  The folder has no series: Odoo reads it as 18.0.2.2.0 or
+handles individuals.
+
+Opportunities may have several Xero invoices from 2.2.0 (a deposit, progress
+invoices, the final one): each invoice link an earlier version made is the
+opportunity's first (place 1), the whole deal, taking its subtotal of the
+deal (the next refresh reads each invoice's lines and rate from Xero and
+corrects what it takes when its prices included tax).  The unique
+constraint of one invoice per opportunity and organisation went in
+pre-migrate.py.  The folder has no series: Odoo reads it as 18.0.2.2.0 or
 19.0.2.2.0, and runs it when a database upgrades from an earlier version.
 """
 import logging
@@ -72,8 +80,20 @@ def upgrade(env):
     return remade
 
 
+def upgrade_invoice_links(cr):
+    """Each invoice link of an earlier version: the first, the whole deal."""
+    cr.execute("UPDATE xero_invoice_link SET sequence = 1 WHERE sequence IS NULL")
+    cr.execute("UPDATE xero_invoice_link SET part_kind = 'whole' WHERE part_kind IS NULL")
+    cr.execute("UPDATE xero_invoice_link SET lines_amount = subtotal "
+               "WHERE lines_amount IS NULL AND invoice_id IS NOT NULL")
+    return cr.rowcount
+
+
 def migrate(cr, version):
     if not version:
         return
+    moved = upgrade_invoice_links(cr)
+    _logger.info("crm_xero 2.2.0: %s opportunity invoices kept as their opportunities' first",
+                 moved)
     remade = upgrade(api.Environment(cr, SUPERUSER_ID, {}))
     _logger.info("crm_xero 2.2.0: %s imported accounts made again as Xero holds them", remade)

@@ -1,7 +1,8 @@
 /** @odoo-module **/
-// An opportunity's Xero invoice, live: when the form opens, an invoice read
-// from Xero a while ago is read again in the background (the form never waits
-// for Xero); while the form stays open, Xero's webhooks (handled on the server)
+// An opportunity's Xero invoices and quote, live: when the form opens, those
+// read from Xero a while ago are read again in the background (the form never
+// waits for Xero; quotes have no webhooks, so this is how a form sees a quote
+// accepted meanwhile); while the form stays open, Xero's webhooks (handled on the server)
 // announce changes on the bus and the form reloads them.
 import { Component, onMounted, onWillUnmount } from "@odoo/owl";
 import { registry } from "@web/core/registry";
@@ -30,7 +31,7 @@ export class XeroInvoiceLive extends Component {
 
     async check() {
         const record = this.props.record;
-        if (!record.resId || !record.data.xero_invoice_id) {
+        if (!record.resId || !(record.data.xero_invoice_id || record.data.xero_quote_id)) {
             return;
         }
         let changed = false;
