@@ -153,7 +153,7 @@ class XeroQuoteLink(models.Model):
             [("link_model", "=", self._name), ("link_id", "=", self.id),
              ("operation", "=", "quote_create")], order="id desc", limit=1).create_date
         recent = connection._xero_call(lambda gw: list(gw.iter_quotes(
-            contact_id=contact_id, modified_since=since and since - READ_OVERLAP)))
+            contact_id=contact_id, modified_since=since - READ_OVERLAP if since else None)))
         taken = set(self.search([("connection_id", "=", connection.id), ("id", "!=", self.id),
                                  ("quote_id", "in", [q["QuoteID"] for q in recent])])
                     .mapped("quote_id"))
@@ -238,7 +238,7 @@ class XeroQuoteLink(models.Model):
         when asked for by status), for the quotes linked here.  Returns how
         many links changed."""
         started = fields.Datetime.now()
-        since = connection.quotes_read_at and connection.quotes_read_at - READ_OVERLAP
+        since = connection.quotes_read_at - READ_OVERLAP if connection.quotes_read_at else None
         links = self.sudo().search([("connection_id", "=", connection.id),
                                     ("quote_id", "!=", False), ("open", "=", True)])
         if not links:
