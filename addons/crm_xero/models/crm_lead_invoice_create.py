@@ -96,7 +96,8 @@ class CrmLead(models.Model):
                 change = dict(plan, payload=xero_invoices.as_update(plan["payload"]))
                 if link._xero_last_sent() == change["payload"]:
                     return None
-                settled = self.env["xero.write"].browse(link.env.context.get("xero_settled_ids"))
+                settled = self.env["xero.write"].sudo().browse(
+                    link.env.context.get("xero_settled_ids") or [])
                 if "invoice_create" not in settled.mapped("operation"):
                     raise UserError(_(
                         "Invoice %(number)s was made for this opportunity a moment ago, by "

@@ -196,7 +196,8 @@ class CrmLead(models.Model):
                 if link._xero_last_sent() in (change["payload"],
                                               xero_quotes.as_update(plan["payload"])):
                     return None
-                settled = self.env["xero.write"].browse(link.env.context.get("xero_settled_ids"))
+                settled = self.env["xero.write"].sudo().browse(
+                    link.env.context.get("xero_settled_ids") or [])
                 if "quote_create" not in settled.mapped("operation"):
                     return None
                 return self._xero_quote_update_intent(link, change, [])

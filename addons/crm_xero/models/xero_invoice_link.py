@@ -174,7 +174,7 @@ class XeroInvoiceLink(models.Model):
 
     def _xero_apply_write(self, write):
         values = self._xero_values(write.response)
-        part = write.context_values.get("part")
+        part = (write.context_values or {}).get("part")
         if part and write.operation == "invoice_update":
             values.update(part_kind=part.get("kind") or "whole",
                           part_percent=part.get("percent") or 0.0,

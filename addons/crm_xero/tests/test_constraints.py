@@ -18,7 +18,10 @@ UNIQUE = {
         "xero_contact_link_partner_unique": "UNIQUE (connection_id, partner_id)",
         "xero_contact_link_contact_unique": "UNIQUE (connection_id, contact_id)",
     },
-    "xero_invoice_link": {"xero_invoice_link_lead_unique": "UNIQUE (connection_id, lead_id)"},
+    "xero_invoice_link": {
+        "xero_invoice_link_lead_sequence_unique": "UNIQUE (connection_id, lead_id, sequence)",
+    },
+    "xero_quote_link": {"xero_quote_link_lead_unique": "UNIQUE (connection_id, lead_id)"},
     "xero_webhook_event": {
         "xero_webhook_event_event_unique":
             "UNIQUE (connection_id, category, resource_id, event_type, event_date)",
@@ -99,13 +102,26 @@ class TestConstraints(TransactionCase):
             "connection_id": self.connection.id, "partner_id": other.id,
             "contact_id": contact_id})
 
-    def test_one_invoice_link_per_opportunity(self):
+    def test_each_invoice_of_an_opportunity_in_its_own_place(self):
         self.env["xero.invoice.link"].create({
-            "connection_id": self.connection.id, "lead_id": self.lead.id,
+            "connection_id": self.connection.id, "lead_id": self.lead.id, "sequence": 1,
             "invoice_id": str(uuid.uuid4())})
-        self.assertRefused("xero_invoice_link_lead_unique", "xero.invoice.link", {
-            "connection_id": self.connection.id, "lead_id": self.lead.id,
+        # Another invoice of the opportunity (a deposit, then the final one) takes
+        # the next place; two in one place are refused.
+        self.env["xero.invoice.link"].create({
+            "connection_id": self.connection.id, "lead_id": self.lead.id, "sequence": 2,
             "invoice_id": str(uuid.uuid4())})
+        self.assertRefused("xero_invoice_link_lead_sequence_unique", "xero.invoice.link", {
+            "connection_id": self.connection.id, "lead_id": self.lead.id, "sequence": 2,
+            "invoice_id": str(uuid.uuid4())})
+
+    def test_one_quote_per_opportunity_and_organisation(self):
+        self.env["xero.quote.link"].create({
+            "connection_id": self.connection.id, "lead_id": self.lead.id,
+            "quote_id": str(uuid.uuid4())})
+        self.assertRefused("xero_quote_link_lead_unique", "xero.quote.link", {
+            "connection_id": self.connection.id, "lead_id": self.lead.id,
+            "quote_id": str(uuid.uuid4())})
 
     def test_one_webhook_event_per_delivery(self):
         values = {"connection_id": self.connection.id, "tenant_id": str(uuid.uuid4()),

@@ -706,6 +706,7 @@ class TestInvoicePayload(BaseCase):
             "invoice_id": "i-1", "number": "INV-0042", "status": "PAID", "reference": "Deal",
             "subtotal": 100.0, "total_tax": 15.0, "total": 115.0, "amount_due": 0.0,
             "amount_paid": 100.0, "amount_credited": 15.0, "currency": "USD",
+            "currency_rate": 1.0, "lines_amount": None,
             "date": datetime.date(2025, 3, 14), "due_date": datetime.date(2025, 4, 13),
             "paid_on": datetime.date(2025, 3, 21)})
         bare = invoices.invoice_values({"InvoiceID": "i-2", "Status": "ODD"})

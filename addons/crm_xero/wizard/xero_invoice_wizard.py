@@ -224,10 +224,10 @@ class XeroInvoiceWizard(models.TransientModel):
                 kind = dict(self.env["xero.invoice.link"]._fields["part_kind"]
                             ._description_selection(self.env))[part["kind"]]
                 wizard.summary = _(
-                    "%(kind)s for %(customer)s: each line of the deal%(source)s for its share "
+                    "%(kind)s for %(customer)s: each line of the deal%(origin)s for its share "
                     "of %(amount)s. Taxes follow Xero's settings.", kind=kind,
-                    customer=customer, amount=money(estimate["subtotal"]),
-                    source=_(" (%s)", plan["quotation"]) if plan["quotation"] else "")
+                    customer=customer, amount=money(plan["estimate"]["subtotal"]),
+                    origin=" (%s)" % plan["quotation"] if plan["quotation"] else "")
             elif plan.get("from_quote"):
                 wizard.summary = _("The %(count)s lines of the accepted quote %(quote)s, as a "
                                    "draft invoice for %(customer)s. Taxes follow Xero's "

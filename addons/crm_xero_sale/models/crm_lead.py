@@ -1,6 +1,7 @@
-"""With sale_crm: an opportunity's Xero invoice is made of its quotation's
-lines (the confirmed one, else the latest), and falls due by the customer's
-payment terms in Odoo."""
+"""With sale_crm: an opportunity's Xero quote and invoices are made of its
+quotation's lines (the confirmed one, else the latest), in the quotation's
+currency; the invoice falls due by the customer's payment terms in Odoo, and
+the quote expires when the quotation does."""
 from odoo import models
 
 
@@ -35,3 +36,10 @@ class CrmLead(models.Model):
         if not terms or not terms.line_ids:
             return super()._xero_due_date()
         return max(line._get_due_date(False) for line in terms.line_ids)
+
+    def _xero_quote_expiry(self):
+        """The quotation's own expiry date, when it has one."""
+        order = self._xero_quotation()
+        if order and order.validity_date:
+            return order.validity_date
+        return super()._xero_quote_expiry()
