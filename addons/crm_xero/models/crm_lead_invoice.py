@@ -25,6 +25,10 @@ class CrmLead(models.Model):
         help="The currency of the opportunity's Xero quote and invoices, e.g. the customer's; "
              "its expected revenue is read in it. Blank: the company's currency. With a "
              "quotation, the quotation's currency.")
+    xero_revenue_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_xero_revenue_currency",
+        help="The currency the expected revenue is shown in: the currency in Xero, else the "
+             "company's.")
     xero_deal_currency_id = fields.Many2one("res.currency", "Deal currency",
                                             compute="_compute_xero_left")
     xero_deal_amount = fields.Monetary(
@@ -37,6 +41,11 @@ class CrmLead(models.Model):
         help="What the opportunity's Xero invoices (not voided or deleted) take of the deal.")
     xero_left_to_invoice = fields.Monetary(
         "Left to invoice", currency_field="xero_deal_currency_id", compute="_compute_xero_left")
+
+    @api.depends("xero_currency_id", "company_currency")
+    def _compute_xero_revenue_currency(self):
+        for lead in self:
+            lead.xero_revenue_currency_id = lead.xero_currency_id or lead.company_currency
 
     @api.depends("xero_invoice_link_ids.lines_amount", "xero_invoice_link_ids.open",
                  "xero_quote_link_ids.status", "expected_revenue", "xero_currency_id",

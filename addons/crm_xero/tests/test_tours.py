@@ -614,6 +614,64 @@ class TestTours(XeroHttpCase):
         runs = self.env["xero.import.run"].search([("connection_id", "=", self.connection().id)])
         self.assertEqual((len(runs), runs.state), (1, "queued"), "one run, queued once")
 
+    def test_10_salesman_quote_acceptance_deposit_final(self):
+        """From the pipeline: an opportunity in euros, Create Quote on Xero;
+        the accountant sends it and the customer accepts it in Xero; the
+        scheduled read of quotes brings the acceptance (Xero sends no
+        webhooks for quotes) and the open form follows: won.  Then a 30%
+        deposit from the accepted quote's lines, and the final invoice."""
+        self.patch(WebsocketConnectionHandler, "websocket_allowed",
+                   staticmethod(lambda request: True))
+        self.env.ref("base.EUR").active = True
+        self.sandbox.currency_rates(self.tenant, EUR=0.92)
+        connection = self.connect()
+        contact = self.active_contact()
+        customer = self.linked_account(connection, contact)
+        lead = self.new_opportunity("Office fit-out", 10000.0, customer)
+        walk = {}
+
+        def xero_side(browser):
+            self.wait_js(browser, "window.crmXeroPipeline && window.crmXeroPipeline.quoted",
+                         what="the quote made")
+            number = self.in_request(lambda env: env["crm.lead"].browse(lead.id)
+                                     .xero_quote_number)
+            walk["quote_draft"] = self.sandbox.quote(self.tenant, number)
+            self.sandbox.quote_action(self.tenant, number, "send")
+            self.sandbox.quote_action(self.tenant, number, "accept", name="Jo at the customer")
+            self.in_request(lambda env: env["xero.quote.link"]._xero_cron_read_quotes())
+
+        self.run_tour(f"/odoo/crm/{lead.id}", "crm_xero_tour_pipeline", "xero_salesman",
+                      during=xero_side, timeout=180)
+
+        # Xero's side: the quote, accepted; a deposit and the final invoice in
+        # euros at Xero's rate, adding up to the quote.
+        quote = self.sandbox.quote(self.tenant, lead.xero_quote_id)
+        self.assertEqual((quote["Status"], quote["CurrencyCode"], quote["CurrencyRate"]),
+                         ("ACCEPTED", "EUR", 0.92))
+        self.assertEqual(quote["Terms"], "30% deposit on acceptance, the balance on completion.")
+        links = lead.xero_invoice_link_ids.sorted("sequence")
+        invoices = [self.xero_invoice(link.invoice_id) for link in links]
+        self.assertEqual([(i["Status"], i["CurrencyCode"], i["CurrencyRate"], i["SubTotal"])
+                          for i in invoices],
+                         [("DRAFT", "EUR", 0.92, 3000), ("DRAFT", "EUR", 0.92, 7000)])
+        self.assertEqual(sum(i["SubTotal"] for i in invoices), quote["SubTotal"])
+        # Odoo's side: the opportunity won, both invoices, nothing left.
+        self.assertTrue(lead.stage_id.is_won)
+        self.assertEqual([link.part_kind for link in links], ["deposit", "final"])
+        self.assertEqual((lead.xero_deal_amount, lead.xero_invoiced_amount,
+                          lead.xero_left_to_invoice), (10000.0, 10000.0, 0.0))
+        walk.update(quote=quote, invoices=invoices, lead={
+            "quote": (lead.xero_quote_number, lead.xero_quote_status, lead.xero_quote_total,
+                      lead.xero_quote_currency_id.name, lead.xero_quote_rate,
+                      lead.xero_quote_total_base),
+            "invoices": [(l.number, l.part_kind, l.status, l.total, l.currency_id.name,
+                          l.currency_rate, round(l.total_base, 2)) for l in links],
+            "left": lead.xero_left_to_invoice, "won": lead.stage_id.name})
+        _logger.info("From the pipeline, one deal: %s", json.dumps(walk, default=str))
+        if os.environ.get("CRM_XERO_WALK"):   # what each side holds, for the docs
+            Path(os.environ["CRM_XERO_WALK"]).write_text(json.dumps(walk, default=str,
+                                                                    indent=1))
+
     def export_as_salesman(self, account):
         self.env.flush_all()
         wizard = self.env["xero.export.wizard"].with_user(self.salesman).create(
