@@ -68,7 +68,7 @@ class CrmLead(models.Model):
                                             compute="_compute_xero_invoice")
     xero_invoice_online_url = fields.Char("Online invoice", compute="_compute_xero_invoice")
     xero_invoice_overdue = fields.Boolean("Xero invoice overdue", compute="_compute_xero_invoice")
-    xero_invoice_rate = fields.Float("Xero's rate", digits=(12, 6),
+    xero_invoice_rate = fields.Float("Xero's invoice rate", digits=(12, 6),
                                      compute="_compute_xero_invoice")
     xero_invoice_base_currency_id = fields.Many2one("res.currency",
                                                     compute="_compute_xero_invoice")

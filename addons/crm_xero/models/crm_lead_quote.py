@@ -50,7 +50,7 @@ class CrmLead(models.Model):
                                           currency_field="xero_quote_currency_id")
     xero_quote_total = fields.Monetary("Quote total", compute="_compute_xero_quote",
                                        currency_field="xero_quote_currency_id")
-    xero_quote_rate = fields.Float("Xero's rate", digits=(12, 6),
+    xero_quote_rate = fields.Float("Xero's quote rate", digits=(12, 6),
                                    compute="_compute_xero_quote")
     xero_quote_base_currency_id = fields.Many2one("res.currency", compute="_compute_xero_quote")
     xero_quote_total_base = fields.Monetary("Quote total in the organisation's currency",
@@ -278,7 +278,7 @@ class CrmLead(models.Model):
             raise UserError(_("This opportunity has no Xero quote."))
         link.connection_id._xero_check_usable()
         link._xero_refresh_one()
-        return notification(_("%(number)s is %(status)s in Xero.", number=link.number,
+        return notification(_("Quote %(number)s is %(status)s in Xero.", number=link.number,
                               status=link._xero_status_label()), "success", RELOAD)
 
     @xero_action

@@ -175,23 +175,26 @@ class TestQuoteStatusBack(XeroQuoteCase):
     def test_the_scheduled_read_brings_each_status_in_xeros_words(self):
         self.create_quote()
         number = self.lead.xero_quote_number
-        seen = []
+        runs = []   # the If-Modified-Since of each call, per scheduled read
         real = XeroGateway.get_quotes
 
         def spy(gateway, *args, **kwargs):
-            seen.append(kwargs.get("modified_since"))
+            runs[-1].append(kwargs.get("modified_since"))
             return real(gateway, *args, **kwargs)
         with patch.object(XeroGateway, "get_quotes", spy):
             for action, status, label in (("send", "SENT", "Sent"),
                                           ("accept", "ACCEPTED", "Accepted")):
                 self.sandbox.quote_action(self.tenant, number, action)
+                runs.append([])
                 self.read_quotes()
                 self.assertEqual(self.lead.xero_quote_status, status)
                 self.assertTrue(self.lead.message_ids.filtered(
                     lambda m, l=label: "%s is now %s" % (number, l) in (m.body or "")))
-        self.assertIsNone(seen[0], "the first read reads every quote")
-        self.assertTrue(all(seen[1:]), "later reads ask only what changed since "
-                                       "(If-Modified-Since)")
+        self.assertEqual(runs[0], [None, None], "the first read reads every quote (deleted "
+                                                "ones are listed when asked for by status)")
+        self.assertEqual(len(runs[1]), 2)
+        self.assertTrue(all(runs[1]), "a later read asks only what changed since its last "
+                                      "one (If-Modified-Since)")
         connection = self.xero_connection.sudo()
         self.assertTrue(connection.quotes_read_at)
         # Xero invoicing the quote itself ("Create invoice" in Xero) is read too.
