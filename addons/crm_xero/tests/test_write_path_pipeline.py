@@ -17,8 +17,13 @@ from odoo.tests import tagged
 
 from ..models.xero_invoice_link import XeroInvoiceLink
 from ..models.xero_quote_link import XeroQuoteLink
-from .test_write_path import (USERS, InvoiceWritePathCase, WorkerKilled, _chatter_refuses,
-                              _conflict_once)
+from .test_write_path import (
+    USERS,
+    InvoiceWritePathCase,
+    WorkerKilled,
+    _chatter_refuses,
+    _conflict_once,
+)
 
 
 class _Dropped:
