@@ -1,8 +1,9 @@
-"""The upgrade to 2.2.0 (migrations/2.2.0/post-migrate.py): accounts an
-earlier version imported show Xero's phones with their codes, its direct dial
-and fax, and its postal address, as a 2.2.0 import would have made them; what
-someone changed in Odoo meanwhile stays; and Update to Xero then sends
-nothing, as the salesperson and as the admin, Xero's contact as it was."""
+"""The upgrade to 2.2.0 (migrations/2.2.0/): accounts an earlier version
+imported show Xero's phones with their codes, its direct dial and fax, and its
+postal address, as a 2.2.0 import would have made them; what someone changed
+in Odoo meanwhile stays; and Update to Xero then sends nothing, as the
+salesperson and as the admin, Xero's contact as it was.  An opportunity's
+invoice of 2.1 becomes its first, and more can follow."""
 import importlib.util
 import pathlib
 
@@ -10,6 +11,7 @@ from odoo.tests import tagged
 
 from .test_accounts import XeroAccountCase
 from .test_contact_fields import EVERY_PHONE, NEWARK, PO_BOX, FieldsCase
+from .test_invoices_case import XeroInvoiceCase
 
 MIGRATION = pathlib.Path(__file__).parents[1] / "migrations" / "2.2.0" / "post-migrate.py"
 
@@ -82,3 +84,51 @@ class TestUpgradeTo220(FieldsCase, XeroAccountCase):
         # Run again (an upgrade retried): nothing more to make.
         self.assertEqual(upgrade_2_2_0(self.env), 0)
         self.assertEqual(len(account.child_ids.filtered(lambda c: c.type == "invoice")), 1)
+
+
+def _migration(name):
+    path = MIGRATION.with_name(name)
+    spec = importlib.util.spec_from_file_location("crm_xero_%s_2_2_0" % path.stem.replace(
+        "-", "_"), path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@tagged("post_install", "-at_install", "crm_xero")
+class TestUpgradeInvoiceLinksTo220(XeroInvoiceCase):
+    """2.1 kept one invoice per opportunity (a unique constraint on
+    connection and opportunity); from 2.2.0 an opportunity has several, each
+    in its place: the existing invoice is its first, the whole deal, and a
+    deposit... can follow."""
+
+    def test_the_invoice_of_21_is_the_first_and_more_can_follow(self):
+        self.create_invoice()
+        link = self.lead.xero_invoice_link_id.sudo()
+        cr = self.env.cr
+        # The database as 2.1 left it: its constraint, no part, no amount taken.
+        cr.execute("ALTER TABLE xero_invoice_link ADD CONSTRAINT xero_invoice_link_lead_unique "
+                   "UNIQUE (connection_id, lead_id)")
+        cr.execute("UPDATE xero_invoice_link SET part_kind = NULL, lines_amount = NULL "
+                   "WHERE id = %s", [link.id])
+        self.env.invalidate_all()
+
+        _migration("pre-migrate.py").migrate(cr, "18.0.2.1.0")
+        self.assertEqual(_migration("post-migrate.py").upgrade_invoice_links(cr), 1)
+        self.env.invalidate_all()
+
+        cr.execute("SELECT 1 FROM pg_constraint WHERE conname = 'xero_invoice_link_lead_unique'")
+        self.assertFalse(cr.fetchall(), "2.1's one-invoice constraint is gone")
+        self.assertEqual((link.sequence, link.part_kind, link.lines_amount),
+                         (1, "whole", 1000.0))
+        self.assertEqual(self.lead.xero_left_to_invoice, 0.0, "the whole deal is invoiced")
+        # The deal grows: what is left goes on a second invoice of the opportunity.
+        self.lead.expected_revenue = 1500.0
+        wizard = self.choose(self.open_wizard())
+        self.assertEqual(wizard.part, "rest")
+        wizard.action_create()
+        self.env.invalidate_all()
+        links = self.lead.xero_invoice_link_ids.sorted("sequence")
+        self.assertEqual([(l.sequence, l.part_kind, l.lines_amount) for l in links],
+                         [(1, "whole", 1000.0), (2, "final", 500.0)])
+        self.assertEqual(len(self.invoices_for()), 2)

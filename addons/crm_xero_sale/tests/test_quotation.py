@@ -9,8 +9,7 @@ from odoo.addons.crm_xero.tests.test_invoices_case import XeroInvoiceCase, plain
 from odoo.tests import tagged
 
 
-@tagged("post_install", "-at_install", "crm_xero_sale")
-class TestQuotationInvoices(XeroInvoiceCase):
+class QuotationCase(XeroInvoiceCase):
 
     def setUp(self):
         super().setUp()
@@ -30,6 +29,10 @@ class TestQuotationInvoices(XeroInvoiceCase):
                                            "price_unit": price, "discount": discount})
                            for product, qty, price, discount in lines],
         })
+
+
+@tagged("post_install", "-at_install", "crm_xero_sale")
+class TestQuotationInvoices(QuotationCase):
 
     def test_three_products_become_the_same_three_lines_with_xeros_totals(self):
         """The issue's own example: one product an Item in Xero, one
@@ -152,3 +155,56 @@ class TestQuotationInvoices(XeroInvoiceCase):
         order = self.env["sale.order"].create({"partner_id": customer.id})
         self.assertTrue(order.xero_credit_warning)
         self.assertIn("overdue in Xero", order.xero_credit_warning_text)
+
+
+@tagged("post_install", "-at_install", "crm_xero_sale")
+class TestQuotationQuotesAndParts(QuotationCase):
+    """The quotation's lines, in its currency, as a Xero quote; once the
+    customer accepts it, a deposit and the final invoice of its lines."""
+
+    def test_quote_in_the_quotations_currency_then_deposit_and_final(self):
+        eur = self.env.ref("base.EUR")
+        eur.active = True
+        pricelist = self.env["product.pricelist"].create({"name": "Euro customers",
+                                                          "currency_id": eur.id})
+        validity = date.today() + timedelta(days=45)
+        order = self.quotation([(self.consulting, 10, 150, 0), (self.desk, 2, 400, 0),
+                                (self.chair, 4, 120, 12.5)], pricelist_id=pricelist.id,
+                               validity_date=validity)
+        self.assertEqual(order.currency_id, eur)
+        self.env.flush_all()
+        action = self.as_salesman(self.lead).action_xero_create_quote()
+        wizard = self.env[action["res_model"]].with_user(self.salesman).browse(action["res_id"])
+        self.assertEqual(wizard.quote_expiry_date, validity, "the quotation's validity")
+        self.assertIn("The 3 lines of %s, as a draft quote" % order.name, wizard.summary)
+        wizard.action_create()
+        self.env.invalidate_all()
+        quote = self.sandbox.quote(self.tenant, self.lead.xero_quote_id)
+        self.assertEqual((quote["CurrencyCode"], quote["SubTotal"], quote["Reference"]),
+                         ("EUR", 2720, "Website redesign (%s)" % order.name))
+        self.assertEqual([(l["Quantity"], l["UnitAmount"], l.get("DiscountRate"))
+                          for l in quote["LineItems"]],
+                         [(10, 150, None), (2, 400, None), (4, 120, 12.5)])
+        self.sandbox.quote_action(self.tenant, quote["QuoteID"], "send")
+        self.sandbox.quote_action(self.tenant, quote["QuoteID"], "accept")
+        self.env["xero.quote.link"]._xero_cron_read_quotes()
+        self.env.invalidate_all()
+        self.assertEqual(self.lead.xero_quote_status, "ACCEPTED")
+
+        wizard = self.choose(self.open_wizard())
+        wizard.part, wizard.part_percent = "part", 50.0
+        wizard.action_create()
+        self.env.invalidate_all()
+        wizard = self.choose(self.open_wizard())
+        self.assertEqual(wizard.part, "rest")
+        wizard.action_create()
+        self.env.invalidate_all()
+        links = self.lead.xero_invoice_link_ids.sorted("sequence")
+        deposit, final = (self.xero_invoice(l.invoice_id) for l in links)
+        self.assertEqual([(l["Description"].split(":")[0], l["UnitAmount"])
+                          for l in deposit["LineItems"]],
+                         [("Deposit 50%", 750), ("Deposit 50%", 400), ("Deposit 50%", 210)])
+        self.assertEqual([l["UnitAmount"] for l in final["LineItems"]], [750, 400, 210])
+        self.assertEqual((deposit["CurrencyCode"], final["CurrencyCode"]), ("EUR", "EUR"))
+        self.assertEqual(deposit["SubTotal"] + final["SubTotal"], quote["SubTotal"])
+        self.assertEqual(self.lead.xero_left_to_invoice, 0.0)
