@@ -130,8 +130,8 @@ class CrmLead(models.Model):
 
     # -- merging --------------------------------------------------------------------------
     def _merge_dependences(self, opportunities):
-        """The merged opportunity keeps the invoice of the one that had it;
-        two invoiced opportunities are not merged."""
+        """The merged opportunity keeps the invoices (and the quote) of the
+        one that had them; two invoiced opportunities are not merged."""
         invoiced = (self | opportunities).filtered(lambda lead: lead.sudo().xero_invoice_open)
         if len(invoiced) > 1:
             raise UserError(_(
@@ -145,6 +145,13 @@ class CrmLead(models.Model):
                 lambda l: l.connection_id in moved.connection_id).unlink()
             moved.write({"lead_id": self.id})
             self._message_log(body=_("Xero invoice %(number)s moved here from the merged "
-                                     "opportunity %(lead)s.", number=moved.filtered("open").number,
+                                     "opportunity %(lead)s.", number=", ".join(
+                                         moved.filtered("open").mapped("number")),
                                      lead=invoiced.name))
+        # A quote of a merged opportunity stays known, where this one has none.
+        for lead in opportunities - self:
+            for quote in lead.sudo().xero_quote_link_ids.filtered("quote_id"):
+                if not self.sudo().xero_quote_link_ids.filtered(
+                        lambda q, c=quote.connection_id: q.connection_id == c):
+                    quote.lead_id = self
         return super()._merge_dependences(opportunities)

@@ -189,3 +189,24 @@ class TestPartsAroundTheDeal(XeroPartsCase):
         self.assertGreaterEqual(account_link.overdue_amount, 345.0 + 805.0)
         self.env.invalidate_all()
         self.assertTrue(self.lead.xero_credit_warning)
+
+    def test_merging_keeps_every_part_and_the_quote(self):
+        action = self.as_salesman(self.lead).action_xero_create_quote()
+        self.env[action["res_model"]].with_user(self.salesman).browse(
+            action["res_id"]).action_create()
+        self.env.invalidate_all()
+        quote_number = self.lead.xero_quote_number
+        self.invoice_part(percent=30.0)
+        self.invoice_part(part="rest")
+        numbers = self.lead_invoices().mapped("number")
+        bigger = self.new_opportunity("Website redesign (bigger)", 5000.0, probability=90)
+        wizard = self.env["crm.merge.opportunity"].with_context(
+            active_ids=(self.lead | bigger).ids, active_model="crm.lead").create({})
+        wizard.action_merge()
+        self.env.invalidate_all()
+        survivor = (self.lead | bigger).exists()
+        self.assertEqual(len(survivor), 1)
+        self.assertEqual(self.lead_invoices(survivor).mapped("number"), numbers)
+        self.assertEqual(survivor.xero_quote_number, quote_number)
+        self.assertTrue(survivor.message_ids.filtered(
+            lambda m: "%s, %s" % tuple(numbers) in (m.body or "")) or survivor == self.lead)
