@@ -227,7 +227,8 @@ class CrmLead(models.Model):
             due_date=self._xero_due_date(), branding_theme_id=theme_id, create=create)
         return {"payload": payload, "estimate": estimate, "currency": currency,
                 "line_count": len(lines), "quotation": deal["source"],
-                "from_quote": bool(deal["quote"]), "part": part_values}
+                "from_quote": bool(deal["quote"]), "part": part_values,
+                "earlier_ids": earlier.ids}
 
     def _xero_check_currency(self, connection, currency, settings):
         """Refuse, before any call, a currency the organisation does not use."""

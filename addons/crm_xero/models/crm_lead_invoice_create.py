@@ -83,8 +83,25 @@ class CrmLead(models.Model):
             contact_id = exported["contact_id"]
         plan["payload"]["Contact"]["ContactID"] = contact_id
         link = self.env["xero.invoice.link"]._xero_ensure_slot(connection, self)
+        made_meanwhile = {}
 
         def build(link):
+            if not link.open:
+                # Under the lock, as committed: has another click (another
+                # worker, reading Xero's lists for seconds meanwhile) made an
+                # invoice of this opportunity since the plan was made?  Then
+                # the plan is stale: the same invoice is said, another refused.
+                newer = self.with_env(link.env)._xero_open_invoices(connection) \
+                    .filtered(lambda l: l.id not in plan["earlier_ids"]) - link
+                if newer:
+                    other = newer.sorted("sequence")[-1]
+                    if other._xero_last_sent() != xero_invoices.as_update(plan["payload"]):
+                        raise UserError(_(
+                            "Invoice %(number)s was made for this opportunity a moment ago, by "
+                            "another click. Look at its invoices, then create the next one if "
+                            "it is still needed.", number=other.number))
+                    made_meanwhile.update(other._xero_summary())
+                    return None
             if link.open:
                 # This place holds an invoice already.  Made by a double
                 # click, another worker or a retry: the same invoice, nothing
@@ -110,6 +127,8 @@ class CrmLead(models.Model):
                                 "expected_total": plan["estimate"]["total"]}}
 
         sent, summary = self.env["xero.write"]._xero_run(link, build)
+        if made_meanwhile:
+            return dict(made_meanwhile, sent=False)
         return dict(summary, sent=sent)
 
     def _xero_invoice_made(self, seen_count=None):

@@ -284,3 +284,46 @@ class TestPartsExactlyOnce(PipelineWritePathCase):
         with self.committed_env() as env:
             lead_record = env["crm.lead"].browse(lead)
             self.assertLessEqual(lead_record.xero_invoiced_amount, 1000.0)
+
+    def test_an_invoice_made_while_a_click_planned_is_never_made_again(self):
+        """Prefork: one worker reads Xero's lists for seconds (its cache is
+        cold) while another makes the invoice.  The slow click then finds it
+        made, under the lock: the same invoice is said, another part is
+        refused; Xero has one invoice."""
+        real = XeroInvoiceLink._xero_ensure_slot
+        for other_values, seen in (({}, "info"), ({"part": "part", "part_percent": 60.0},
+                                                   UserError)):
+            with self.subTest(other=other_values):
+                lead = self.new_opportunity("salesman")
+                slow, _e = self.click("salesman", "crm.lead", [lead],
+                                      "action_xero_create_invoice")
+                fast, _e = self.click("salesman", "crm.lead", [lead],
+                                      "action_xero_create_invoice")
+                if other_values:
+                    self.click("salesman", "xero.invoice.wizard", [fast["res_id"]], "write",
+                               other_values)
+                done, started = [], []
+
+                def meanwhile(links, connection, lead_record):
+                    if not started:   # the other click, start to end, while this one planned
+                        started.append(True)
+                        done.append(self.click("salesman", "xero.invoice.wizard",
+                                               [fast["res_id"]], "action_create"))
+                    return real(links, connection, lead_record)
+                with patch.object(XeroInvoiceLink, "_xero_ensure_slot", meanwhile):
+                    result, error = self.click("salesman", "xero.invoice.wizard",
+                                               [slow["res_id"]], "action_create")
+                self.assertIsNone(done[0][1], done[0][1])
+                made = self.xero_invoices_of(self.contact_id)
+                self.assertEqual(len(made), 1, "one invoice in Xero")
+                if seen == "info":
+                    self.assertIsNone(error, error)
+                    self.assertEqual(result["params"]["type"], "info")
+                    self.assertIn(made[0]["InvoiceNumber"], result["params"]["message"])
+                else:
+                    self.assertIsInstance(error, UserError)
+                    self.assertIn("%s was made for this opportunity a moment ago"
+                                  % made[0]["InvoiceNumber"], error.args[0])
+                self.fresh_account()
+                self.export("admin")
+                self.contact_id = self.contact_link()["contact_id"]
