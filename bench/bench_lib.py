@@ -17,7 +17,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BASE_DB = "crm_xero_bench_base"
+# Benchmark databases: <prefix>_base, then one <prefix>_<scenario> at a time.
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX") or "crm_xero_bench"
+BASE_DB = f"{DB_PREFIX}_base"
 CLIENT_ID, CLIENT_SECRET = "sandbox-client-id", "sandbox-client-secret"
 
 
@@ -73,13 +75,13 @@ class Sandbox:
     """A sandbox process of the benchmark's own on a free 127.0.0.1 port,
     stopped by its pid; ``control`` drives /_sandbox/... from the parent."""
 
-    def __init__(self, contacts):
+    def __init__(self, contacts, day_limit=1000000):
         self.port = free_port()
         started = time.monotonic()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "xero_sandbox", "--host", "127.0.0.1", "--port", str(self.port),
              "--contacts", str(contacts), "--client-id", CLIENT_ID,
-             "--client-secret", CLIENT_SECRET, "--day-limit", "1000000"],
+             "--client-secret", CLIENT_SECRET, "--day-limit", str(day_limit)],
             cwd=ROOT, stdout=subprocess.PIPE, text=True)
         line = self.process.stdout.readline()
         if "listening on" not in line:
@@ -125,7 +127,7 @@ def scenario(name, db, url, *extra):
 
 def in_fresh_db(name, url, *extra, db=None):
     """``scenario`` on a fresh copy of the base database, dropped after."""
-    db = db or f"crm_xero_bench_{name}"
+    db = db or f"{DB_PREFIX}_{name}"
     copy_db(db)
     try:
         return scenario(name, db, url, *extra)
