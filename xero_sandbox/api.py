@@ -95,7 +95,8 @@ class Api:
             _compress(request, reply)
         sandbox.calls.record(tenant_id, request.method, request.path, request.query_string,
                              reply.status, key, operation,
-                             bytes_sent=0 if reply.drop else len(reply.body))
+                             bytes_sent=0 if reply.drop else len(reply.body),
+                             modified_since=request.header("if-modified-since"))
         return reply
 
     def _run(self, request, path, tenant_id, key, found):

@@ -16,14 +16,16 @@ class CallLog:
             self.tokens = collections.Counter()
             self.revocations = 0
 
-    def record(self, tenant_id, method, path, query, status, key, operation, bytes_sent=0):
+    def record(self, tenant_id, method, path, query, status, key, operation, bytes_sent=0,
+               modified_since=None):
         with self.lock:
             self.seq += 1
             self.calls.append({
                 "seq": self.seq, "time": time.time(), "tenant_id": tenant_id,
                 "method": method, "path": path, "query": query, "status": status,
                 "idempotency_key": key, "operation": operation,
-                "rate_limited": status == 429, "bytes": bytes_sent})
+                "rate_limited": status == 429, "bytes": bytes_sent,
+                "if_modified_since": modified_since})
 
     def count_token(self, grant_type):
         with self.lock:

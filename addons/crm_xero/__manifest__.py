@@ -2,7 +2,7 @@
     "name": "CRM ↔ Xero",
     "summary": "Link each company to a Xero organisation: accounts become Xero contacts, "
                "opportunities become Xero invoices, and what customers owe shows in the CRM",
-    "version": "18.0.2.1.0",
+    "version": "18.0.2.2.0",
     "category": "Sales/CRM",
     "author": "crm_xero",
     "website": "https://github.com/crm-xero/crm_xero",
