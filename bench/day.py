@@ -232,6 +232,11 @@ def _new_accounts(env, company):
     return make
 
 
+def clock_now(env):
+    from odoo import fields
+    return fields.Datetime.now()
+
+
 def _clicks_get_through(env, sandbox, tenant, day, connection):
     """Background work until it stops using calls, then a salesperson's
     Refresh: (the click's outcome, the calls left, the rounds run)."""
@@ -240,8 +245,9 @@ def _clicks_get_through(env, sandbox, tenant, day, connection):
                        day_remaining=RESERVE_LEFT, minute_limit=1000000)
     env["ir.config_parameter"].sudo().set_param("crm_xero.day_limit", str(RESERVE_DAY_LIMIT))
     env.cr.commit()
-    if hasattr(connection, "action_xero_reconcile"):
-        connection.action_xero_reconcile()   # as much background work as there can be
+    if hasattr(connection, "_xero_sync_state"):   # a full reconcile asked: much background work
+        connection._xero_sync_state()._xero_state_write(reconcile_requested_at=clock_now(env))
+        env.ref("crm_xero.ir_cron_xero_reconcile")._trigger()
         env.cr.commit()
     rounds = 0
     while rounds < RESERVE_ROUNDS:
@@ -284,6 +290,8 @@ def child_day(env, connection, sandbox, args):
     invoice_count = _invoice_count(connection)
     clock = SimClock(sandbox)
     day = Day(env, sandbox, tenant, clock)
+    if args.once:
+        return _each_job_once(env, day, size, open_invoices, setup_seconds)
     started = time.monotonic()
     day.warm_up()
     warm_up = {"seconds": round(time.monotonic() - started, 1), "calls": day.usage()[0],
@@ -310,6 +318,23 @@ def child_day(env, connection, sandbox, args):
                              "left_before_jobs": RESERVE_LEFT}
         result["reserve_kept"] = outcome == "succeeded"
     return result
+
+
+def _each_job_once(env, day, size, open_invoices, setup_seconds):
+    """Each scheduled action run once from the state set up (the first run
+    of each, counted), and what it woke: calls and bytes per run."""
+    started = time.monotonic()
+    for cron_id in sorted(day.crons):
+        day.run(cron_id)
+        day.run_triggered()
+    calls, sent = day.usage()
+    return {"linked_accounts": size, "open_opportunity_invoices": open_invoices,
+            "calls": calls, "mb": round(sent / 1e6, 2),
+            "by_job": {name: {**f, "mb": round(f.pop("bytes") / 1e6, 3),
+                              "seconds": round(f["seconds"], 1)}
+                       for name, f in sorted(day.figures.items())},
+            "setup_seconds": round(setup_seconds, 1),
+            "seconds": round(time.monotonic() - started, 1), "errors": day.errors[:20]}
 
 
 def _invoice_count(connection):

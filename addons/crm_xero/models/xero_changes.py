@@ -118,8 +118,9 @@ class XeroConnection(models.Model):
         return self.env.cr.fetchone()[0]
 
     # -- one pass ----------------------------------------------------------------------
-    def _xero_read_changes(self, priority="background"):
-        """Step 1, 2 and 3 (see the module's docstring) for this organisation.
+    def _xero_read_changes(self, priority="background", first_reads_only=False):
+        """Step 1, 2 and 3 (see the module's docstring) for this organisation;
+        ``first_reads_only``: step 1 (woken when accounts were linked).
         Returns what it did: {"first_read", "full_read", "changed", "touched"}."""
         self.ensure_one()
         state = self._xero_sync_state()
@@ -127,7 +128,8 @@ class XeroConnection(models.Model):
         now = fields.Datetime.now()
         done = {"first_read": 0, "full_read": False, "changed": 0, "touched": 0}
         Link = self.env["xero.contact.link"].sudo()
-        if row.get("reconcile_requested_at") or not row.get("figures_watermark"):
+        if (row.get("reconcile_requested_at") and not first_reads_only) \
+                or not row.get("figures_watermark"):
             self._xero_read_everything(state, now, priority)
             done["full_read"] = True
             row = state._xero_read()
@@ -144,6 +146,8 @@ class XeroConnection(models.Model):
                         unread[start:start + limits.IDS_PER_CALL]._xero_refresh_figures(priority)
                         batch_commit.commit(self.env.cr)
                 done["first_read"] = len(unread)
+        if first_reads_only:
+            return done
         if not done["full_read"] and self._xero_poll_due(row.get("figures_polled_at"), now):
             changed, touched = self._xero_read_changed_since(row["figures_watermark"], priority)
             state._xero_state_write(figures_watermark=now - WATERMARK_MARGIN,
@@ -338,7 +342,7 @@ class XeroConnection(models.Model):
 
     # -- the scheduled actions and the button -------------------------------------------
     @api.model
-    def _xero_read_changes_everywhere(self, priority="background"):
+    def _xero_read_changes_everywhere(self, priority="background", first_reads_only=False):
         """Every connected organisation's pass; one that fails waits for the
         next run, one stopped by its day of calls too, and the job stops
         when its own time is up."""
@@ -346,7 +350,7 @@ class XeroConnection(models.Model):
             if not connection._xero_has_bindings():
                 continue   # nothing of this organisation in Odoo: nothing to read
             try:
-                connection._xero_read_changes(priority)
+                connection._xero_read_changes(priority, first_reads_only)
                 batch_commit.commit(self.env.cr)
             except XeroRateLimited as exc:
                 batch_commit.rollback(self.env.cr)
@@ -397,5 +401,6 @@ class XeroImportRun(models.Model):
     def _xero_import_finish(self):
         """The accounts an import linked have their figures read at once."""
         result = super()._xero_import_finish()
-        self.env["xero.contact.link"]._xero_wake_figures()
+        if self.created or self.linked:
+            self.env["xero.contact.link"]._xero_wake_figures()
         return result

@@ -455,10 +455,17 @@ class XeroContactLink(models.Model):
         """Scheduled, hourly: read what changed in Xero (models/xero_changes.py)."""
         self.env["xero.connection"]._xero_read_changes_everywhere()
 
+    @xero_job
+    @api.model
+    def _xero_cron_first_reads(self):
+        """Woken when accounts are linked: their figures and invoice lists,
+        read at once (only those: what changed waits for the hourly read)."""
+        self.env["xero.connection"]._xero_read_changes_everywhere(first_reads_only=True)
+
     @api.model
     def _xero_wake_figures(self):
         """Accounts were linked: their figures are read in the background now."""
-        cron = self.env.ref("crm_xero.ir_cron_refresh_figures", raise_if_not_found=False)
+        cron = self.env.ref("crm_xero.ir_cron_xero_first_reads", raise_if_not_found=False)
         if cron:
             cron.sudo()._trigger()
 

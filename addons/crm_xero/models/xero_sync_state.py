@@ -16,6 +16,8 @@ import logging
 import uuid
 from contextlib import contextmanager
 
+import psycopg2
+
 from odoo import api, fields, models
 from odoo.sql_db import TestCursor
 
@@ -76,22 +78,30 @@ class XeroSyncState(models.Model):
 
     @api.model
     def _xero_for(self, connection):
-        """The state of ``connection`` (sudo), made on first use."""
+        """The state of ``connection`` (sudo), made on first use; empty while
+        the connection itself is not committed yet (made in this very
+        transaction: nothing to share with other workers then)."""
         connection.ensure_one()
         state = self.sudo().browse(connection.id)
         if not state.exists():
-            with _own_transaction(self.env) as cr:
-                cr.execute("""INSERT INTO xero_sync_state (id, connection_id, create_uid,
-                                  write_uid, create_date, write_date)
-                              VALUES (%s, %s, %s, %s, now() at time zone 'UTC',
-                                      now() at time zone 'UTC')
-                              ON CONFLICT (id) DO NOTHING""",
-                           [connection.id, connection.id, self.env.uid, self.env.uid])
+            try:
+                with _own_transaction(self.env) as cr:
+                    cr.execute("""INSERT INTO xero_sync_state (id, connection_id, create_uid,
+                                      write_uid, create_date, write_date)
+                                  VALUES (%s, %s, %s, %s, now() at time zone 'UTC',
+                                          now() at time zone 'UTC')
+                                  ON CONFLICT (id) DO NOTHING""",
+                               [connection.id, connection.id, self.env.uid, self.env.uid],
+                               log_exceptions=False)
+            except psycopg2.errors.ForeignKeyViolation:
+                return self.sudo().browse()
             state.invalidate_recordset()
         return state
 
     def _xero_read(self):
         """The row as committed now (another worker may have moved it on)."""
+        if not self:
+            return {}
         self.ensure_one()
         with _own_transaction(self.env) as cr:
             cr.execute("SELECT * FROM xero_sync_state WHERE id = %s", [self.id])
@@ -99,6 +109,8 @@ class XeroSyncState(models.Model):
 
     def _xero_state_write(self, **values):
         """Set state columns in a transaction of their own."""
+        if not self:
+            return
         self.ensure_one()
         unknown = set(values) - set(WRITABLE)
         if unknown:
@@ -130,18 +142,21 @@ class XeroSyncState(models.Model):
 
     def _xero_day_budget(self):
         """The gateway's DayBudget for this organisation: its store reads and
-        writes this row, from any thread."""
+        writes this row, from any thread (None without a row)."""
+        if not self:
+            return None
         self.ensure_one()
         limit, share = self._xero_day_settings()
         return day_budget.DayBudget(_DayStore(self.env.registry, self.id), limit, share)
 
     def _xero_day_state(self):
+        if not self:
+            return day_budget.DayState()
         return _DayStore(self.env.registry, self.id).load()
 
     def _xero_day_summary(self, now=None):
         """What Settings shows of today: {limit, reserve, left, used, people,
         background, exhausted_until, frees_at, paused}."""
-        self.ensure_one()
         now = now or fields.Datetime.now()
         limit, share = self._xero_day_settings()
         budget = day_budget.DayBudget(None, limit, share)

@@ -138,7 +138,7 @@ class TestLinking(XeroAccountCase):
         for contact in contacts:
             partners |= self.new_account(contact["Name"])
         strangers = self.new_account("Stranger One Ltd") | self.new_account("Stranger Two Ltd")
-        figures_cron = self.env.ref("crm_xero.ir_cron_refresh_figures")
+        figures_cron = self.env.ref("crm_xero.ir_cron_xero_first_reads")
         self.env["ir.cron.trigger"].search([("cron_id", "=", figures_cron.id)]).unlink()
         self.sandbox.clear_calls()
 

@@ -17,7 +17,7 @@ class FiguresCase(XeroImportCase):
 
     def setUp(self):
         super().setUp()
-        self.figures_cron = self.env.ref("crm_xero.ir_cron_refresh_figures")
+        self.figures_cron = self.env.ref("crm_xero.ir_cron_xero_first_reads")
         self.env["ir.cron.trigger"].search([("cron_id", "=", self.figures_cron.id)]).unlink()
 
     def owing(self, without_credit=True):
@@ -33,11 +33,11 @@ class FiguresCase(XeroImportCase):
         return self.env["ir.cron.trigger"].search([("cron_id", "=", self.figures_cron.id)])
 
     def background_read(self):
-        """What Odoo's cron worker runs once woken: the figures job."""
+        """What Odoo's cron worker runs once woken: the first reads."""
         self.assertTrue(self.woken(), "the figures are read at once, in the background")
         self.env.flush_all()
         self.sandbox.clear_calls()
-        self.env["xero.contact.link"]._xero_cron_refresh_figures()
+        self.env["xero.contact.link"]._xero_cron_first_reads()
         self.env.invalidate_all()
 
     def seen_by(self, partner, user):
