@@ -27,8 +27,6 @@ import datetime
 import logging
 import math
 
-from psycopg2.extras import execute_values
-
 from odoo import api, fields, models
 
 from ..xero import limits
@@ -258,7 +256,7 @@ class XeroConnection(models.Model):
                          row["due"], row["base_total"], row["base_due"], row["overdue"],
                          read_at, self.env.uid, self.env.uid))
         if rows:
-            execute_values(cr, INSERT_ROWS, rows, template=ROW_TEMPLATE, page_size=1000)
+            cr.execute_values(INSERT_ROWS, rows, template=ROW_TEMPLATE, page_size=1000)
         self.env["xero.contact.invoice"].invalidate_model()
         if kind == "invoice":
             self._xero_refresh_opportunities(documents)

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 import psycopg2
 
 from odoo import api, fields, models
-from odoo.sql_db import TestCursor
+from odoo.sql_db import Cursor
 
 from ..xero import day_budget
 
@@ -40,7 +40,7 @@ def _own_transaction(env):
     once wait for each other instead of failing), committed on success.  In
     tests, the test's savepoint-backed cursor."""
     with env.registry.cursor() as cr:
-        if not isinstance(cr, TestCursor):
+        if isinstance(cr, Cursor):   # not a test's cursor (a savepoint in its transaction)
             cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
         yield cr
 
@@ -181,7 +181,7 @@ class _DayStore:
     @contextmanager
     def _cursor(self):
         with self.registry.cursor() as cr:
-            if not isinstance(cr, TestCursor):
+            if isinstance(cr, Cursor):
                 cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
             yield cr
 

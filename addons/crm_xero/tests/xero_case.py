@@ -100,6 +100,13 @@ class XeroHttpCase(HttpCase):
         self.assertEqual(response.status_code, 303, response.text[:300])
         return connection
 
+    def expire_invoice_lists(self, connection=None):
+        """The invoice wizard's lists are old: every worker reads them again
+        (this process's copy and the organisation's shared one)."""
+        xero_clear_invoice_settings_cache()
+        (connection or self.connection()).sudo()._xero_sync_state()._xero_state_write(
+            invoice_settings_at=None)
+
     # -- both sides -------------------------------------------------------------------
     def xero_contacts(self, tenant=None, **filters):
         return self.sandbox.contacts(tenant or self.tenant, **filters)

@@ -492,7 +492,7 @@ class ReadAhead:
         read will say why), and what the answer says of the day is recorded
         when the read is taken or dropped, on the caller's thread too: the
         budget's store is the caller's (the database), not the worker's."""
-        budget = gateway.budget
+        budget = getattr(gateway, "budget", None)
         if budget is not None:
             try:
                 held = budget.admit(gateway.priority)
@@ -504,7 +504,7 @@ class ReadAhead:
                 return
             before = self._reads.get(after)
             future = self._pool.submit(_read_after, before, read, gateway)
-            future.held = gateway.budget
+            future.held = getattr(gateway, "budget", None)
             self._reads[key] = future
 
     def pending(self):
