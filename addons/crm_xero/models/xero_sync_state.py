@@ -175,7 +175,7 @@ class XeroSyncState(models.Model):
         if not self:
             return day_budget.DayState()
         with _reading(self.env) as cr:
-            return _DayStore.read(cr, self.id)
+            return _DayStore.load_from(cr, self.id)
 
     def _xero_day_summary(self, now=None):
         """What Settings shows of today: {limit, reserve, left, used, people,
@@ -210,10 +210,10 @@ class _DayStore:
 
     def load(self):
         with self._cursor() as cr:
-            return self.read(cr, self.state_id)
+            return self.load_from(cr, self.state_id)
 
     @staticmethod
-    def read(cr, state_id):
+    def load_from(cr, state_id):
         cr.execute("""SELECT day_remaining, day_seen_at, day_exhausted_until, day_calls
                         FROM xero_sync_state WHERE id = %s""", [state_id])
         row = cr.fetchone()
