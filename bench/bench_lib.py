@@ -10,6 +10,7 @@ import json
 import os
 import resource
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -17,8 +18,12 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# Benchmark databases: <prefix>_base, then one <prefix>_<scenario> at a time.
-DB_PREFIX = os.environ.get("BENCH_DB_PREFIX") or "crm_xero_bench"
+CA = ROOT / "var" / "ca" / "ca.pem"   # the local CA of the sandbox's HTTPS (bootstrap.sh)
+# Benchmark databases: <prefix>_base, then one <prefix>_<scenario> at a time;
+# each Odoo series its own (scripts/bench.sh sets ODOO_SERIES).
+SERIES = os.environ.get("ODOO_SERIES") or "18.0"
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX") or (
+    "crm_xero_bench" if SERIES == "18.0" else "crm_xero_bench_" + SERIES.split(".")[0])
 BASE_DB = f"{DB_PREFIX}_base"
 CLIENT_ID, CLIENT_SECRET = "sandbox-client-id", "sandbox-client-secret"
 
@@ -64,7 +69,9 @@ def make_base_db(reuse=False):
         return 0.0
     drop_db(BASE_DB)
     started = time.monotonic()
-    subprocess.run(_odoo_cmd(["-d", BASE_DB, "-i", "crm_xero", "--without-demo=all",
+    # No demo data: scripts/lib.sh's demo_options for the series, from bench.sh.
+    no_demo = os.environ.get("ODOO_NO_DEMO", "--without-demo=all").split()
+    subprocess.run(_odoo_cmd(["-d", BASE_DB, "-i", "crm_xero", *no_demo,
                               "--stop-after-init", "--log-level=warn",
                               "--data-dir", str(ROOT / "var" / "data")]),
                    check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
@@ -80,6 +87,7 @@ class Sandbox:
         started = time.monotonic()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "xero_sandbox", "--host", "127.0.0.1", "--port", str(self.port),
+             "--browser-port", "0", "--tls-dir", str(CA.parent),
              "--contacts", str(contacts), "--client-id", CLIENT_ID,
              "--client-secret", CLIENT_SECRET, "--day-limit", str(day_limit)],
             cwd=ROOT, stdout=subprocess.PIPE, text=True)
@@ -95,7 +103,8 @@ class Sandbox:
             f"{self.url}/_sandbox/{path}", method=method,
             data=json.dumps(body).encode() if body is not None else None,
             headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=120) as answer:
+        with urllib.request.urlopen(request, timeout=120,
+                                    context=ssl.create_default_context(cafile=CA)) as answer:
             data = answer.read()
         return json.loads(data) if data else None
 
@@ -151,6 +160,7 @@ def set_endpoints(env, url):
     params = env["ir.config_parameter"].sudo()
     for key in ("login_url", "identity_url", "api_url", "go_url"):
         params.set_param(f"crm_xero.{key}", url)
+    params.set_param("crm_xero.ca_file", str(CA))   # the sandbox's HTTPS certificate
     params.set_param("crm_xero.client_id", CLIENT_ID)
     params.set_param("crm_xero.client_secret", CLIENT_SECRET)
     params.set_param("web.base.url", "http://127.0.0.1:8069")

@@ -24,7 +24,7 @@ def _rss_mb():
 # -- the floor ----------------------------------------------------------------------------
 def child_floor(env, connection, sandbox, args):
     """Odoo's own batch ``create`` of exactly the records the import makes
-    (company accounts, their people as child contacts, the links), with the
+    (accounts, their people and invoice addresses as child contacts, the links), with the
     import's context flags, a commit per page of 1,000 as the import does,
     and no Xero: the contacts are read and the values made before the clock
     starts.  The import cannot beat this; how close it comes is the point."""
@@ -39,11 +39,15 @@ def child_floor(env, connection, sandbox, args):
                                       order=PAGE_ORDER)
         # what the import creates from this page of an empty CRM, valued as it does
         creates = [c for action, c, *_ in run._xero_plan(answer["Contacts"]) if action == "create"]
-        accounts = [{**run._xero_partner_values(c), "is_company": True, "company_id": company.id,
+        accounts = [{**run._xero_partner_values(c), "company_id": company.id,
+                     "is_company": not xero_contacts.is_individual(c),
                      "active": c.get("ContactStatus") != "ARCHIVED"} for c in creates]
-        people = [run._xero_person_values(SimpleNamespace(
-            id=None, company_id=company, vat=vals["vat"], active=vals["active"]), vals, c, [])
-            for vals, c in zip(accounts, creates)]
+        # its people, then its invoice address (Xero's postal address)
+        people = [run._xero_person_values(made, vals, c, [])
+                  + run._xero_invoice_address_values(made, c)
+                  for vals, c in zip(accounts, creates)
+                  for made in [SimpleNamespace(id=None, company_id=company, vat=vals["vat"],
+                                               active=vals["active"])]]
         links = [{**env["xero.contact.link"]._xero_link_values(c),
                   "connection_id": connection.id, "synced_values": c,
                   "odoo_values": xero_contacts.contact_to_snapshot(c)} for c in creates]

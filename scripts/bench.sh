@@ -15,7 +15,7 @@ source "$(dirname "$0")/lib.sh"
 load_env
 cd "$ROOT"
 mkdir -p "$VAR"
-export ODOO_SRC
+export ODOO_SRC ODOO_SERIES=$SERIES ODOO_NO_DEMO="$(demo_options no)"
 if [ "${1:-}" = "large" ]; then
     say "Benchmark: import ${BENCH_CONTACTS:-10000} and ${BENCH_LARGE:-100000} Xero contacts (fresh databases, own sandboxes)"
     "$VENV/bin/python" bench/import_contacts.py --contacts "${BENCH_CONTACTS:-10000}" \

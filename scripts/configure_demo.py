@@ -3,8 +3,10 @@
     CRM_XERO_LOGIN_URL=... odoo-bin shell -d DB < scripts/configure_demo.py
 
 Reads CRM_XERO_LOGIN_URL, CRM_XERO_IDENTITY_URL, CRM_XERO_API_URL,
-CRM_XERO_CLIENT_ID, CRM_XERO_CLIENT_SECRET, CRM_XERO_WEBHOOK_KEY and WEB_BASE_URL
-from the environment; a variable that is unset leaves its parameter as it is.
+CRM_XERO_GO_URL, CRM_XERO_CA_FILE (the local sandbox's CA; empty for real
+Xero), CRM_XERO_CLIENT_ID, CRM_XERO_CLIENT_SECRET, CRM_XERO_WEBHOOK_KEY and
+WEB_BASE_URL from the environment; a variable that is unset leaves its
+parameter as it is.
 CRM_XERO_SANDBOX_FRESH=1 (the sandbox started without its state file) forgets
 the Xero links of the last run and marks connected companies "needs reconnect".
 """
@@ -15,6 +17,7 @@ PARAMETERS = {
     "crm_xero.identity_url": "CRM_XERO_IDENTITY_URL",
     "crm_xero.api_url": "CRM_XERO_API_URL",
     "crm_xero.go_url": "CRM_XERO_GO_URL",
+    "crm_xero.ca_file": "CRM_XERO_CA_FILE",
     "crm_xero.client_id": "CRM_XERO_CLIENT_ID",
     "crm_xero.client_secret": "CRM_XERO_CLIENT_SECRET",
     "crm_xero.webhook_key": "CRM_XERO_WEBHOOK_KEY",

@@ -9,10 +9,10 @@ load_env
 cd "$ROOT"
 mkdir -p "$VAR"
 command -v msgmerge >/dev/null || die "msgmerge is missing (Debian: apt-get install gettext)."
-db=crm_xero_i18n
+db=${I18N_DB:-crm_xero_i18n_$(series_major "$SERIES")}
 i18n=addons/crm_xero/i18n
 "$VENV/bin/python" -m scripts.odoo_db drop "$db"
-"${ODOO_BIN[@]}" -d "$db" -i crm_xero --without-demo=all --stop-after-init --no-http \
+"${ODOO_BIN[@]}" -d "$db" -i crm_xero $(demo_options no) --stop-after-init --no-http \
     --data-dir "$VAR/data" --log-level warn > "$VAR/i18n.log" 2>&1 \
     || die "installing crm_xero failed: see $VAR/i18n.log"
 "${ODOO_BIN[@]}" -d "$db" --i18n-export="$i18n/crm_xero.pot" --modules=crm_xero \

@@ -1,72 +1,71 @@
 #!/usr/bin/env bash
-# `make test`: lint, the sandbox's own tests (pytest), then the addon's Odoo tests
-# (with their browser tours) in a fresh database with crm_xero installed and a
-# second one with sale_crm (so crm_xero_sale) too, run by Odoo's own runner
-# against the real PostgreSQL server; then the prefork run (Odoo with
-# --workers, clicks over HTTP).  Every Odoo test talks to one sandbox started
-# here with --check-spec: each request the addon sends is held against Xero's
-# OpenAPI spec, and any violation fails the run.  Ends with one summary line;
-# fails if any part failed or if the Odoo tests did not run at all.
+# `make test`: everything, against real Odoo and PostgreSQL, on every supported
+# Odoo series (18.0 and 19.0), failing loudly if any part fails or cannot run:
+#   1. lint (once): ruff and pylint-odoo's mandatory checks;
+#   2. the sandbox's own tests (once, pytest); the addons built as wheels, one
+#      per series, their contents checked (scripts/wheels.sh);
+#   3. per series (scripts/test_series.sh; the series run side by side, each
+#      with its own sandbox, databases and logs var/test-<series>-*.log):
+#      a template database installed once, the addons' Odoo tests under
+#      pytest-odoo (tours in Chromium included), the prefork run;
+#   4. the summary: a line per part and series, the total; it fails if any part
+#      failed, a test was skipped, a series' Odoo tests did not run, or a
+#      request broke Xero's OpenAPI spec.
+# TEST_SERIES_JOBS=1 runs the series one after the other; TEST_SERIES="19.0"
+# tests only the series named (a developer's shortcut: the summary says so,
+# and CI runs every series).
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
-load_env
 cd "$ROOT"
 mkdir -p "$VAR"
 started=$(date +%s)
+series_list=${TEST_SERIES:-$SUPPORTED_SERIES}
+for series in $series_list; do
+    check_series "$series"
+    [ -f "$VAR/env-$series.sh" ] || die "Odoo $series is not set up: run 'bash scripts/bootstrap.sh all' (make test does)."
+done
+load_env "$DEFAULT_SERIES"   # lint and the sandbox's tests run once, with this venv
 
 say "Lint (ruff, pylint-odoo's mandatory checks)"
 bash scripts/lint.sh 2>&1 | tee "$VAR/test-lint.log"
 lint_rc=${PIPESTATUS[0]}
 
 say "Sandbox tests (pytest)"
-"$VENV/bin/python" -m pytest -q -p no:cacheprovider xero_sandbox/tests \
-    --junitxml="$VAR/sandbox-junit.xml" 2>&1 | tee "$VAR/test-sandbox.log"
+"$VENV/bin/python" -m pytest -q -p no:cacheprovider -p no:odoo xero_sandbox/tests \
+    --junitxml="$VAR/junit-sandbox.xml" 2>&1 | tee "$VAR/test-sandbox.log"
 sandbox_rc=${PIPESTATUS[0]}
 
-# One sandbox for every Odoo test, checking each request against the spec.
-sandbox_port=$(free_port)
-"$VENV/bin/python" -m xero_sandbox --host 127.0.0.1 --port "$sandbox_port" --check-spec \
-    > "$VAR/test-sandbox-server.log" 2>&1 &
-sandbox_pid=$!
-trap 'kill "$sandbox_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 50); do
-    grep -q "listening on" "$VAR/test-sandbox-server.log" 2>/dev/null && break
-    kill -0 "$sandbox_pid" 2>/dev/null || die "the sandbox stopped: see $VAR/test-sandbox-server.log"
-    sleep 0.2
-done
-export XERO_SANDBOX_URL="http://127.0.0.1:$sandbox_port"
+say "Wheels (whool): each addon per series, contents checked"
+bash scripts/wheels.sh 2>&1 | tee "$VAR/test-wheels.log"
+wheels_rc=${PIPESTATUS[0]}
 
-command -v chromium >/dev/null || command -v google-chrome >/dev/null \
-    || command -v chromium-browser >/dev/null \
-    || die "Chromium is missing: the browser tours need it (scripts/bootstrap.sh installs Debian's chromium)."
+declare -A series_pid
+series_rc=()
+run_series() {
+    local series=$1
+    bash scripts/test_series.sh "$series" > "$VAR/test-$series.log" 2>&1
+}
+if [ "${TEST_SERIES_JOBS:-2}" -gt 1 ]; then
+    say "Odoo $series_list side by side (logs: var/test-<series>.log)"
+    for series in $series_list; do
+        run_series "$series" &
+        series_pid[$series]=$!
+    done
+    for series in $series_list; do
+        wait "${series_pid[$series]}"
+        series_rc+=("--series-rc" "$series=$?")
+        cat "$VAR/test-$series.log"
+    done
+else
+    for series in $series_list; do
+        run_series "$series"
+        series_rc+=("--series-rc" "$series=$?")
+        cat "$VAR/test-$series.log"
+    done
+fi
 
-db=${TEST_DB:-crm_xero_test}
-say "Odoo tests: fresh database '$db' with crm_xero installed (Odoo's runner, tours in Chromium)"
-"$VENV/bin/python" -m scripts.odoo_db drop "$db" || die "could not drop database $db"
-"${ODOO_BIN[@]}" -d "$db" -i crm_xero --without-demo=all \
-    --test-enable --test-tags /crm_xero --stop-after-init \
-    --http-interface 127.0.0.1 --http-port "$(free_port)" \
-    --data-dir "$VAR/data" --log-level test 2>&1 | tee "$VAR/test-odoo.log"
-odoo_rc=${PIPESTATUS[0]}
-
-sale_db="${db}_sale"
-say "Odoo tests with sale_crm (crm_xero_sale): fresh database '$sale_db'"
-"$VENV/bin/python" -m scripts.odoo_db drop "$sale_db" || die "could not drop database $sale_db"
-"${ODOO_BIN[@]}" -d "$sale_db" -i crm_xero,sale_crm --without-demo=all \
-    --test-enable --test-tags /crm_xero_sale --stop-after-init \
-    --http-interface 127.0.0.1 --http-port "$(free_port)" \
-    --data-dir "$VAR/data" --log-level test 2>&1 | tee "$VAR/test-odoo-sale.log"
-sale_rc=${PIPESTATUS[0]}
-
-say "Prefork run: Odoo with --workers=3 --max-cron-threads=2, clicks over HTTP"
-TEST_DB="$db" bash scripts/test_workers.sh 2>&1 | tee "$VAR/test-workers.log"
-workers_rc=${PIPESTATUS[0]}
-
-"$VENV/bin/python" -m scripts.test_summary \
-    --lint-rc "$lint_rc" \
-    --sandbox-junit "$VAR/sandbox-junit.xml" --sandbox-rc "$sandbox_rc" \
-    --odoo-log "$VAR/test-odoo.log" --odoo-rc "$odoo_rc" \
-    --odoo-log "$VAR/test-odoo-sale.log" --odoo-rc "$sale_rc" \
-    --workers-junit "$VAR/workers-junit.xml" --workers-rc "$workers_rc" \
-    --spec-url "$XERO_SANDBOX_URL" \
-    --seconds $(( $(date +%s) - started ))
+summary_args=()
+for series in $series_list; do summary_args+=(--series "$series"); done
+[ "$series_list" = "$SUPPORTED_SERIES" ] || summary_args+=(--partial "$SUPPORTED_SERIES")
+"$VENV/bin/python" -m scripts.test_summary --var "$VAR" "${summary_args[@]}" "${series_rc[@]}" \
+    --lint-rc "$lint_rc" --sandbox-rc "$sandbox_rc" --wheels-rc "$wheels_rc" --seconds $(( $(date +%s) - started ))

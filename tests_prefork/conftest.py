@@ -94,8 +94,7 @@ def sandbox():
 def admin(odoo, sandbox):
     """The administrator, with crm_xero pointed at the sandbox."""
     rpc = Rpc(odoo["url"], odoo["db"], "admin", "admin")
-    for key, value in {"crm_xero.login_url": sandbox.url, "crm_xero.identity_url": sandbox.url,
-                       "crm_xero.api_url": sandbox.url, "crm_xero.go_url": sandbox.url,
+    for key, value in {**sandbox.endpoint_params(),
                        "crm_xero.client_id": common.CLIENT_ID,
                        "crm_xero.client_secret": common.CLIENT_SECRET,
                        "crm_xero.timeout": "10", "web.base.url": odoo["url"]}.items():
@@ -118,12 +117,15 @@ def users(odoo, admin):
     group = admin.call("ir.model.data", "search_read",
                        [["module", "=", "sales_team"], ["name", "=", "group_sale_salesman"]],
                        ["res_id"])[0]["res_id"]
+    # A user's groups: groups_id on Odoo 18.0, group_ids on 19.0.
+    groups = "group_ids" if "group_ids" in admin.call("res.users", "fields_get", [],
+                                                      attributes=["type"]) else "groups_id"
     made = {}
     for index in range(4):
         login = f"prefork_sales_{index}_{int(time.time())}"
         admin.call("res.users", "create", {"name": f"Prefork Salesperson {index}", "login": login,
                                            "password": login, "email": False,
-                                           "groups_id": [[6, 0, [group]]]})
+                                           groups: [[6, 0, [group]]]})
         made[index] = login
     return {index: (lambda login=login: Rpc(odoo["url"], odoo["db"], login, login))
             for index, login in made.items()}

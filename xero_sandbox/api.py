@@ -15,9 +15,11 @@ from .accounting import (
     branding,
     contacts,
     credit_notes,
+    currencies,
     invoices,
     items,
     payments,
+    quotes,
     settings,
     tracking,
 )
@@ -52,7 +54,8 @@ def _compile(routes):
 
 
 ROUTES = _compile(settings.ROUTES + items.ROUTES + tracking.ROUTES + branding.ROUTES
-                  + contacts.ROUTES + invoices.ROUTES + credit_notes.ROUTES + payments.ROUTES)
+                  + contacts.ROUTES + invoices.ROUTES + credit_notes.ROUTES + payments.ROUTES
+                  + quotes.ROUTES + currencies.ROUTES)
 
 
 def match(method, path):
@@ -206,7 +209,7 @@ class Api:
                                     "Message": "Invalid JSON: %s" % exc})
         query = {k.lower(): v[-1] for k, v in request.query.items()}
         ctx = Ctx(org=org, query=query, headers=request.headers, body=body, params=params,
-                  app_name=self.sandbox.config.app_name, base_url=self.sandbox.url)
+                  app_name=self.sandbox.config.app_name, base_url=self.sandbox.browser_url)
         try:
             status, payload = handler(ctx)
         except ApiError as exc:

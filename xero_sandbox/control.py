@@ -6,10 +6,19 @@ an organisation's records directly (``control_reads``) and acts as an
 accountant in Xero's own UI (``control_accountant``): neither is an API call,
 so neither is logged nor rate limited.
 """
+import hashlib
 import re
+import time
 from urllib.parse import unquote
 
-from . import control_accountant, control_churn, control_reads, xero_json
+from . import (
+    control_accountant,
+    control_churn,
+    control_currencies,
+    control_quotes,
+    control_reads,
+    xero_json,
+)
 from .accounting.common import ApiError
 from .control_reads import ControlError
 from .web import json_reply
@@ -25,7 +34,13 @@ def _compile(routes):
     return table
 
 
-ORG_ROUTES = _compile(control_reads.ROUTES + control_accountant.ROUTES + control_churn.ROUTES)
+ORG_ROUTES = _compile(control_reads.ROUTES + control_accountant.ROUTES + control_churn.ROUTES
+                      + control_quotes.ROUTES + control_currencies.ROUTES)
+
+
+def fingerprint(token):
+    """What ``GET /_sandbox/grants`` shows of a refresh token."""
+    return hashlib.sha256(token.encode()).hexdigest()[:16]
 
 
 class Control:
@@ -55,6 +70,7 @@ class Control:
             ("POST", "/faults"): self.set_faults,
             ("DELETE", "/faults"): self.clear_faults,
             ("POST", "/tokens/expire"): self.expire_tokens,
+            ("GET", "/grants"): self.grants,
             ("POST", "/idempotency/forget"): self.forget_idempotency_keys,
             ("POST", "/grants/revoke"): self.revoke_grants,
             ("GET", "/clock"): self.clock,
@@ -68,6 +84,9 @@ class Control:
             ("GET", "/spec"): self.spec,
             ("DELETE", "/spec"): self.clear_spec,
             ("GET", "/health"): lambda r, b: json_reply(200, {"status": "ok"}),
+            ("GET", "/info"): lambda r, b: json_reply(200, {
+                "url": self.sandbox.url, "browser_url": self.sandbox.browser_url,
+                "ca_file": self.sandbox.ca_file}),
         }
         handler = handlers.get((method, route))
         if handler is None:
@@ -218,6 +237,33 @@ class Control:
                 info["expired"] = True
             count = len(auth.access_tokens)
         return json_reply(200, {"expired": count})
+
+    def grants(self, request, body):
+        """Each grant with its connections and tokens: refresh tokens that
+        still work (by fingerprint: the first 16 hex digits of their
+        SHA-256, so a test can tell which one a client holds without the
+        sandbox handing tokens out), spent ones, live and expired access
+        tokens."""
+        auth = self.sandbox.store.auth
+        now = time.time()
+        with auth.lock:
+            grants = []
+            for grant in auth.grants.values():
+                refresh = [(token, info) for token, info in auth.refresh_tokens.items()
+                           if info["grant"] is grant]
+                access = [info for info in auth.access_tokens.values() if info["grant"] is grant]
+                live_access = sum(1 for info in access
+                                  if not info["expired"] and info["exp"] > now)
+                grants.append({
+                    "id": grant.id, "active": grant.active,
+                    "tenant_ids": sorted(grant.connections),
+                    "live_refresh_tokens": sorted(
+                        fingerprint(token) for token, info in refresh
+                        if not info["used"] and not info.get("revoked")),
+                    "spent_refresh_tokens": sum(1 for _t, info in refresh if info["used"]),
+                    "live_access_tokens": live_access,
+                    "expired_access_tokens": len(access) - live_access})
+        return json_reply(200, {"grants": grants})
 
     def forget_idempotency_keys(self, request, body):
         tenant_id = (body.get("tenant_id") or "").lower() or None

@@ -128,6 +128,8 @@ def create_credit_note(org, params, query, body):
     if errors:
         _refuse(errors)
     if invoice is not None:
+        # A credit for an invoice is in the invoice's currency, at its rate.
+        credit.update(CurrencyCode=invoice["CurrencyCode"], CurrencyRate=invoice["CurrencyRate"])
         amount = min(credit["Total"], invoice["AmountDue"])
         errors = credit_notes.allocate(org, credit, invoice, amount, on_date)
         if errors:

@@ -6,8 +6,8 @@ test can make one organisation flaky while the other behaves.
 import threading
 
 FIELDS = ("rate_limit_every", "retry_after", "error_next", "error_status", "delay",
-          "drop_after_commit_next", "hang_after_commit_next", "hang_seconds")
-_FLOATS = ("delay", "hang_seconds")
+          "drop_after_commit_next", "hang_after_commit_next", "hang_seconds", "token_delay")
+_FLOATS = ("delay", "hang_seconds", "token_delay")
 
 
 class FaultConfig:
@@ -22,6 +22,9 @@ class FaultConfig:
         # long, then the connection closes without one.
         self.hang_after_commit_next = 0
         self.hang_seconds = 30.0
+        # A slow identity host: each token request (code or refresh) waits
+        # this long before it is handled (global only: it has no tenant).
+        self.token_delay = 0.0
         self.calls = 0
 
     def as_dict(self):
@@ -88,6 +91,11 @@ class Faults:
         with self.lock:
             config = self._config(tenant_id)
             return config.delay if config else 0.0
+
+    def token_delay(self):
+        with self.lock:
+            config = self.configs.get(None)
+            return config.token_delay if config else 0.0
 
     def drop_after_commit(self, tenant_id):
         with self.lock:

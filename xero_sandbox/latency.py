@@ -8,7 +8,7 @@ organisation's lock but while the call still holds its concurrency slot
 """
 import threading
 
-LIST_KEYS = ("Contacts", "Invoices", "CreditNotes", "Payments")
+LIST_KEYS = ("Contacts", "Invoices", "CreditNotes", "Payments", "Quotes")
 
 
 class Latency:

@@ -184,6 +184,9 @@ class OAuth:
         form = request.form()
         grant_type = (form.get("grant_type") or [""])[-1]
         self.sandbox.calls.count_token(grant_type)
+        delay = self.sandbox.faults.token_delay()
+        if delay:
+            self.sandbox.faults.pause(delay)
         if not self._client_ok(request, form):
             return json_reply(401, {"error": "invalid_client"})
         def value(name):

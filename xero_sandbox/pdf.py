@@ -1,8 +1,9 @@
-"""A real, small PDF of an invoice, built by hand (stdlib only).
+"""A real, small PDF of an invoice or a quote, built by hand (stdlib only).
 
-``GET /Invoices/{id}`` with ``Accept: application/pdf`` answers with this.  One
-A4 page in Helvetica: enough for a client to store, attach or show it, and for
-a test to read the invoice number, contact, lines, total and status back.
+``GET /Invoices/{id}`` (and ``/Quotes/{id}``) with ``Accept: application/pdf``
+answers with this.  One A4 page in Helvetica: enough for a client to store,
+attach or show it, and for a test to read the number, contact, lines, total
+and status back.
 """
 from . import xero_json
 from .accounting.invoice_rules import STATUS_WORDS
@@ -49,8 +50,15 @@ def _rows(org, invoice):
 
 
 def invoice_pdf(org, invoice):
+    return document(_rows(org, invoice), "Invoice %s" % (
+        invoice.get("InvoiceNumber") or invoice["InvoiceID"]))
+
+
+def document(rows, title):
+    """One A4 page of ``rows``: ``(font "F1"/"F2", size, x, text)`` or None
+    for a gap (the quote PDF uses it too)."""
     commands, y = [], 790
-    for row in _rows(org, invoice):
+    for row in rows:
         if row is None:
             y -= 10
             continue
@@ -68,8 +76,7 @@ def invoice_pdf(org, invoice):
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold "
         b"/Encoding /WinAnsiEncoding >>",
         b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-        b"<< /Title (%s) /Producer (xero_sandbox) >>" % _text(
-            "Invoice %s" % (invoice.get("InvoiceNumber") or invoice["InvoiceID"])),
+        b"<< /Title (%s) /Producer (xero_sandbox) >>" % _text(title),
     ]
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []

@@ -23,7 +23,7 @@ from .web import Reply
 DEBOUNCE_SECONDS = 1.0
 _ORG_FIELDS = ("organisation", "accounts", "tax_rates", "currencies", "contacts", "invoices",
                "history", "invoice_seq", "credit_notes", "credit_note_seq", "items",
-               "tracking", "branding_themes")
+               "tracking", "branding_themes", "quotes", "quote_seq", "currency_rates")
 
 
 def dump(value):
@@ -108,7 +108,8 @@ def _org_from(state):
     org = Org(state["name"], state["short_code"], state["base_currency"],
               state["country_code"], state["enabled_currencies"])
     for field in _ORG_FIELDS:
-        setattr(org, field, load(state[field]))
+        if field in state:      # a file saved before the field existed keeps its default
+            setattr(org, field, load(state[field]))
     # Indexes are derived, never stored: rebuild them from the records.
     for record in org.contacts.values():
         contacts.index(org, record)
@@ -119,6 +120,8 @@ def _org_from(state):
             invoice["InvoiceID"])
         for payment in invoice["Payments"]:
             org.payments[payment["PaymentID"]] = payment     # the very same dict
+    for quote in org.quotes.values():
+        org.quote_numbers[quote["QuoteNumber"]] = quote["QuoteID"]
     for credit in org.credit_notes.values():
         org.credit_notes_by_contact.setdefault(credit["ContactID"], set()).add(
             credit["CreditNoteID"])

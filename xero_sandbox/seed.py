@@ -9,11 +9,12 @@ balances consistent with the invoices they come from.
 import datetime as dt
 import hashlib
 import random
+import unicodedata
 import uuid
 from decimal import Decimal
 
 from . import xero_json
-from .accounting import branding, contacts, credit_notes, items, settings, tracking
+from .accounting import branding, contacts, credit_notes, items, quotes, settings, tracking
 from .accounting.invoice_rules import commit, compute_lines, next_invoice_number
 from .accounting.payments import add_payment
 from .store import DEMO_ORG_NAME, SECOND_ORG_NAME, Org
@@ -37,6 +38,20 @@ _LAST = ("Smith", "Jones", "Garcia", "Chen", "Patel", "Müller", "Rossi", "Duboi
 _CITIES = (("Oaktown", "CA", "94100", "United States"), ("Springfield", "IL", "62701",
            "United States"), ("London", "", "EC1A 1BB", "United Kingdom"),
            ("Berlin", "", "10115", "Germany"), ("Austin", "TX", "73301", "United States"))
+# Real books: people and places beyond ASCII, regions written as names or as
+# codes (some no Odoo state matches: Bavaria, Greater London), countries as
+# names or codes, and each country's phone code with an area code.
+_FIRST_WORLD = ("Zoë", "José", "Hélène", "Björn", "Ümit", "François", "Chloé", "Iñaki")
+_PLACES_WORLD = (("München", "Bavaria", "80331", "Germany", "89", "Königstraße"),
+                 ("Zürich", "ZH", "8001", "Switzerland", "44", "Bahnhofstrasse"),
+                 ("São Paulo", "SP", "01310-100", "Brazil", "11", "Rua Augusta"),
+                 ("Malmö", "", "211 20", "Sweden", "40", "Östra Förstadsgatan"),
+                 ("London", "Greater London", "EC1A 1BB", "United Kingdom", "20",
+                  "Saint Martin's Le-Grand"),
+                 ("Newark", "New Jersey", "07102", "US", "973", "Ferry Street"),
+                 ("Montréal", "QC", "H2Y 1C6", "Canada", "514", "Rue de l'Église"))
+_COUNTRY_CODES = {"United States": "1", "US": "1", "United Kingdom": "44", "Germany": "49",
+                  "Switzerland": "41", "Brazil": "55", "Sweden": "46", "Canada": "1"}
 
 
 def build_orgs(contact_count, seed):
@@ -44,6 +59,10 @@ def build_orgs(contact_count, seed):
     second = _settings(Org(SECOND_ORG_NAME, "!s3C0n", "GBP", "GB", ["GBP", "EUR"]))
     _populate(demo, contact_count, "%s-demo" % seed)
     _populate(second, 6, "%s-second" % seed)
+    # Quotes in the demo organisation only, from a stream of their own: the
+    # contacts and invoices of a given seed stay exactly as they were.
+    today = xero_json.now().date()
+    quotes.seed(demo, random.Random("%s-demo-quotes" % seed), today, _latest(today))
     return [demo, second]
 
 
@@ -74,10 +93,14 @@ def _uuid(rnd):
 
 def _populate(org, count, seed_text):
     rnd = random.Random(seed_text)
+    # Its own random stream for what makes the books real (phones of every
+    # type, places, non-ASCII names): the main stream's contacts, invoices and
+    # amounts stay exactly as they were for a given seed.
+    books = random.Random(seed_text + "-books")
     now = xero_json.now()
     today = now.date()
     for index in range(count):
-        record = _contact(org, index, rnd, now)
+        record = _contact(org, index, rnd, now, books)
         archived = record["ContactStatus"] == "ARCHIVED"
         for _ in range(rnd.choice((0, 1, 2, 2, 3, 3, 4, 5))):
             _invoice(org, record["ContactID"], rnd, today, archived, "ACCREC")
@@ -88,8 +111,9 @@ def _populate(org, count, seed_text):
     credit_notes.seed(org, random.Random(seed_text + "-credit"), today, _latest(today))
 
 
-def _contact(org, index, rnd, now):
+def _contact(org, index, rnd, now, books):
     first, last = rnd.choice(_FIRST), rnd.choice(_LAST)
+    first = books.choice(_FIRST_WORLD) if books.random() < 0.25 else first
     if rnd.random() < 0.2:
         name = "%s %s" % (first, last)
     else:
@@ -102,8 +126,7 @@ def _contact(org, index, rnd, now):
     city, region, postcode, country = rnd.choice(_CITIES)
     data = {
         "ContactID": _uuid(rnd), "Name": name, "FirstName": first, "LastName": last,
-        "EmailAddress": "%s.%s@%s.example.com" % (first.lower(), last.lower()
-                                                  .replace("ü", "u"), slug),
+        "EmailAddress": "%s.%s@%s.example.com" % (_ascii(first), _ascii(last), slug),
         "CompanyNumber": "", "TaxNumber": "", "BankAccountDetails": "",
         "Addresses": [
             {"AddressType": "POBOX", "AddressLine1": "PO Box %d" % rnd.randint(10, 9999),
@@ -128,8 +151,57 @@ def _contact(org, index, rnd, now):
                                rnd.randint(0, 9999), "PhoneAreaCode": "", "PhoneCountryCode": "1"})
     if index % 33 == 7:
         data["ContactStatus"] = "ARCHIVED"
+    _real_books(data, slug, books)
     updated = now - dt.timedelta(days=rnd.randint(1, 700), seconds=rnd.randint(0, 86399))
     return contacts.apply(org, data, when=updated)
+
+
+def _ascii(text):
+    """An email's part of a name: Xero takes no umlauts in emails."""
+    folded = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in folded if ch.isascii() and ch.isalnum()) or "x"
+
+
+def _real_books(data, slug, books):
+    """What an organisation's contacts hold in real books, drawn from the
+    ``books`` stream: places around the world, every phone type with its
+    country and area codes, an address line 2, a postal address of its own,
+    the same as the street, or none, persons with non-ASCII names, a tax
+    number and a website."""
+    street, postal = data["Addresses"][1], data["Addresses"][0]
+    area = data["Phones"][0]["PhoneAreaCode"]
+    if books.random() < 0.3:
+        city, region, postcode, country, area, road = books.choice(_PLACES_WORLD)
+        line = "%s %d" % (road, books.randint(1, 120))
+        for address in (street, postal):
+            address.update(City=city, Region=region, PostalCode=postcode, Country=country)
+        street["AddressLine1"] = line
+    if books.random() < 0.2:
+        street["AddressLine2"] = "Suite %d" % books.randint(2, 40)
+    if books.random() < 0.2:
+        postal["AttentionTo"] = "Accounts payable"
+    shape = books.random()
+    if shape < 0.15:   # no postal address of its own: the street's again
+        data["Addresses"][0] = dict(street, AddressType="POBOX")
+    elif shape < 0.25:  # none at all
+        del data["Addresses"][0]
+    country = _COUNTRY_CODES.get(street["Country"], "1")
+    phones = {phone["PhoneType"]: phone for phone in data["Phones"]}
+    for kind, odds in (("DDI", 0.4), ("MOBILE", 0.3), ("FAX", 0.25)):
+        if kind not in phones and books.random() < odds:
+            phones[kind] = {"PhoneType": kind, "PhoneNumber": "%03d-%04d" % (
+                books.randint(200, 999), books.randint(0, 9999))}
+    for kind, phone in phones.items():
+        phone.update(PhoneCountryCode=country,
+                     PhoneAreaCode=area if kind != "MOBILE" else "%d" % books.randint(20, 99))
+    data["Phones"] = list(phones.values())
+    for person in data["ContactPersons"]:
+        if books.random() < 0.25:
+            person["FirstName"] = books.choice(_FIRST_WORLD)
+    if books.random() < 0.3:
+        data["TaxNumber"] = "TX-%06d" % books.randint(0, 999999)
+    if books.random() < 0.3:
+        data["Website"] = "https://www.%s.example.com" % slug
 
 
 def _invoice(org, contact_id, rnd, today, archived, invoice_type):

@@ -1,11 +1,22 @@
-"""The HTTP server: one address serving Xero's login, identity and api hosts.
+"""The HTTP servers: Xero's login, identity, api and go hosts on two addresses.
+
+* ``url`` (HTTPS, with the certificate of a local CA, ``tls.py``): everything,
+  and the only way to Xero's identity (token, revocation) and API hosts
+  (connections, Accounting API), as with Xero, which is https only;
+* ``browser_url`` (plain HTTP, meant for 127.0.0.1): the pages a person's
+  browser opens (the consent page, links into Xero's web app, online
+  invoices) and the control API, so that a browser that does not trust the
+  local CA shows no certificate warning.  Token, revocation, connections and
+  API calls are refused there (403).
 
 ``SandboxServer`` owns the state (store, auth, limits, faults, call log) and
 routes each request by path prefix.  It runs in-process for tests
 (``start()`` / ``stop()``) or as ``python -m xero_sandbox``.
 """
 import secrets
+import shutil
 import socket
+import tempfile
 import threading
 import traceback
 from dataclasses import dataclass, field
@@ -51,7 +62,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         request = Request(self.command, parts.path, parts.query, dict(self.headers), body)
-        reply = self.server.sandbox.dispatch(request)
+        reply = self.server.sandbox.dispatch(request, secure=self.server.secure)
         if reply.drop:
             # The write is committed; the client sees the connection vanish.
             self.close_connection = True
@@ -78,6 +89,36 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 128
+    secure = False
+
+
+class _HTTPSServer(_HTTPServer):
+    """TLS on each accepted connection, in that connection's own thread: a
+    slow handshake never holds the accepting loop."""
+
+    secure = True
+    handshake_timeout = 10
+
+    def __init__(self, address, handler, context):
+        super().__init__(address, handler)
+        self.context = context
+
+    def finish_request(self, request, client_address):
+        request.settimeout(self.handshake_timeout)
+        try:
+            tls = self.context.wrap_socket(request, server_side=True)
+        except (OSError, ValueError):   # not TLS, or the client gave up
+            return
+        try:
+            tls.settimeout(None)
+            super().finish_request(tls, client_address)
+        finally:
+            # The plain socket was handed over to ``tls``: close this one.
+            self.shutdown_request(tls)
+
+
+# What Xero serves on its identity and API hosts only, which are https only.
+_HTTPS_ONLY = ("/connect/", "/connections", "/api.xro/")
 
 
 class SandboxServer:
@@ -85,7 +126,11 @@ class SandboxServer:
                  client_id=DEFAULT_CLIENT_ID, client_secret=DEFAULT_CLIENT_SECRET,
                  redirect_uris=(), minute_limit=60, day_limit=5000, concurrent_limit=5,
                  latency_per_call=0.0, latency_per_item=0.0, state_file=None,
-                 check_spec=False, spec_path=None):
+                 check_spec=False, spec_path=None, tls_dir=None, browser_port=0,
+                 tls_names=()):
+        """``tls_dir``: where the local CA and the certificate are (made if
+        missing; default: a temporary directory, removed at ``close()``).
+        ``browser_port``: the plain-HTTP address's port (0: a free one)."""
         self.config = Config(client_id=client_id, client_secret=client_secret,
                              redirect_uris=list(redirect_uris))
         self.store = Store(contacts, seed)
@@ -102,9 +147,19 @@ class SandboxServer:
         self.api = Api(self)
         self.control = Control(self)
         self.deep_links = DeepLinks(self)
-        self.httpd = _HTTPServer((host, port), _Handler)
+        # Imported here: ``python -m xero_sandbox.tls`` must find it unimported.
+        from .tls import ensure as ensure_tls
+        from .tls import server_context
+        self._own_tls_dir = None
+        if tls_dir is None:
+            tls_dir = self._own_tls_dir = tempfile.mkdtemp(prefix="xero_sandbox_ca_")
+        self.tls_dir = tls_dir
+        self.ca_file = ensure_tls(tls_dir, tls_names)
+        self.httpd = _HTTPSServer((host, port), _Handler, server_context(tls_dir))
         self.httpd.sandbox = self
-        self._thread = None
+        self.browser_httpd = _HTTPServer((host, browser_port), _Handler)
+        self.browser_httpd.sandbox = self
+        self._threads = []
         self._closed = False
         self.persistence = Persistence(self, state_file) if state_file else None
         if self.persistence:
@@ -113,7 +168,14 @@ class SandboxServer:
 
     @property
     def url(self):
+        """HTTPS: Xero's identity and API hosts (and everything else)."""
         host, port = self.httpd.server_address[:2]
+        return "https://%s:%d" % (host, port)
+
+    @property
+    def browser_url(self):
+        """Plain HTTP: the pages a browser opens, and the control API."""
+        host, port = self.browser_httpd.server_address[:2]
         return "http://%s:%d" % (host, port)
 
     @property
@@ -135,7 +197,12 @@ class SandboxServer:
         if self.persistence is not None:
             self.persistence.mark_dirty()
 
-    def dispatch(self, request):
+    def dispatch(self, request, secure=True):
+        if not secure and request.path.lower().startswith(_HTTPS_ONLY):
+            return json_reply(403, {
+                "error": "https_required",
+                "error_description": "Xero's identity and API hosts answer over HTTPS only: "
+                                     "use %s" % self.url})
         reply = self._route(request)
         # Every state change arrives as a POST, PUT or DELETE (API, OAuth, control).
         if request.method in ("POST", "PUT", "DELETE"):
@@ -178,21 +245,36 @@ class SandboxServer:
 
     # --- lifecycle -------------------------------------------------------------
     def start(self):
-        """Serve on a background thread; returns self (``.url`` is ready)."""
-        self._thread = threading.Thread(target=self.httpd.serve_forever,
-                                        kwargs={"poll_interval": 0.1}, daemon=True)
-        self._thread.start()
+        """Serve on background threads; returns self (``.url`` is ready)."""
+        for httpd in (self.httpd, self.browser_httpd):
+            thread = threading.Thread(target=httpd.serve_forever,
+                                      kwargs={"poll_interval": 0.1}, daemon=True)
+            thread.start()
+            self._threads.append(thread)
         return self
 
     def serve_forever(self):
+        """Both addresses, until ``shutdown()`` (from another thread)."""
+        browser = threading.Thread(target=self.browser_httpd.serve_forever,
+                                   kwargs={"poll_interval": 0.2}, daemon=True)
+        browser.start()
+        self._threads.append(browser)
         self.httpd.serve_forever(poll_interval=0.2)
 
+    def shutdown(self):
+        for httpd in (self.httpd, self.browser_httpd):
+            httpd.shutdown()
+
+    def server_close(self):
+        for httpd in (self.httpd, self.browser_httpd):
+            httpd.server_close()
+
     def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.shutdown()
+        self.server_close()
         self.close()
-        if self._thread:
-            self._thread.join(5)
+        for thread in self._threads:
+            thread.join(5)
 
     def close(self):
         """Background threads stop; the state file (if any) gets the final state."""
@@ -202,6 +284,8 @@ class SandboxServer:
         self.webhooks.stop()
         if self.persistence is not None:
             self.persistence.close()
+        if self._own_tls_dir:
+            shutil.rmtree(self._own_tls_dir, ignore_errors=True)
 
     def __enter__(self):
         return self.start()

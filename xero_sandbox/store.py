@@ -50,6 +50,10 @@ class Org:
         self.items = {}               # ItemID -> record
         self.tracking = []            # tracking categories, each with its Options
         self.branding_themes = []
+        self.quotes = {}              # QuoteID -> record (accounting/quotes.py)
+        self.quote_numbers = {}       # QuoteNumber -> QuoteID
+        self.quote_seq = 0
+        self.currency_rates = {}      # code -> Decimal, overrides of currencies.DEFAULT_RATES
         self.on_event = None          # set by the Store: webhooks hear of every change
         self.version = 0              # bumped on every write: caches key on it
         self._sorted_cache = {}

@@ -2,7 +2,8 @@
     "name": "CRM ↔ Xero: quotations",
     "summary": "Xero invoices from opportunities carry their quotation's lines, and the "
                "customer's payment terms",
-    "version": "18.0.1.0.0",
+    # No series prefix: Odoo prefixes its own (see crm_xero/compat.py).
+    "version": "1.1.0",
     "category": "Sales/CRM",
     "author": "crm_xero",
     "website": "https://github.com/crm-xero/crm_xero",

@@ -9,7 +9,7 @@ import uuid
 from decimal import Decimal
 
 from .. import xero_json
-from . import branding, items, tracking
+from . import branding, currencies, items, tracking
 
 TYPES = ("ACCREC", "ACCPAY")
 LINE_AMOUNT_TYPES = ("Exclusive", "Inclusive", "NoTax")
@@ -147,7 +147,8 @@ def build(org, data, record=None, today=None):
             return current, [HAS_CREDIT]
         if old_status == "AUTHORISED" and (record["AmountPaid"] > 0 or
                                            record["AmountCredited"] > 0) and (
-                "LineItems" in data or "Contact" in data):
+                "LineItems" in data or "Contact" in data
+                or _currency_changes(data, record)):
             return current, [HAS_PAYMENTS]
     current["Status"] = status
     for field in _EDITABLE:
@@ -157,9 +158,8 @@ def build(org, data, record=None, today=None):
         current["BrandingThemeID"] = branding.check(org, data["BrandingThemeID"], errors)
     _contact(org, data, current, errors)
     _dates(data, current, org, errors)
-    if current["CurrencyCode"] not in org.enabled_currencies:
-        errors.append("Organisation is not subscribed to currency %s"
-                      % current["CurrencyCode"])
+    # CurrencyCode and CurrencyRate: the same rules as quotes (currencies.py).
+    currencies.resolve(org, data, current, record, errors)
     if current["LineAmountTypes"] not in LINE_AMOUNT_TYPES:
         errors.append("LineAmountTypes must be one of Exclusive, Inclusive or NoTax.")
         current["LineAmountTypes"] = "Exclusive"
@@ -186,6 +186,13 @@ def build(org, data, record=None, today=None):
     if status in ("SUBMITTED", "AUTHORISED") and current["DueDate"] is None:
         errors.append("Due Date must be specified.")
     return current, errors
+
+
+def _currency_changes(data, record):
+    code = str(data.get("CurrencyCode") or record["CurrencyCode"]).strip().upper()
+    rate = data.get("CurrencyRate")
+    return code != record["CurrencyCode"] or (
+        rate not in (None, "") and currencies.parse_rate(rate) != record["CurrencyRate"])
 
 
 def _line_input(line):

@@ -57,7 +57,9 @@ def payment_json(org, payment):
     return {
         "PaymentID": payment["PaymentID"], "Date": xero_json.ms_date(payment["Date"]),
         "Amount": xero_json.number(payment["Amount"]),
-        "BankAmount": xero_json.number(payment["Amount"]),
+        # The bank account (090) is in the base currency: Amount / CurrencyRate.
+        "BankAmount": xero_json.number(xero_json.money(
+            payment["Amount"] / xero_json.to_decimal(payment.get("CurrencyRate"), "1"))),
         "Reference": payment.get("Reference") or "",
         "CurrencyRate": xero_json.number(payment.get("CurrencyRate", 1)),
         "PaymentType": payment["PaymentType"], "Status": payment["Status"],

@@ -172,6 +172,8 @@ def get_currencies(ctx):
     predicate = where_filter(ctx.arg("where"))
     if predicate:
         records = [c for c in records if predicate(c)]
+    if ctx.arg("order"):
+        records = sort_records(records, ctx.arg("order"), "Code")
     return 200, xero_json.envelope("Currencies", list(records))
 
 

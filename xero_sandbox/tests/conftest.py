@@ -1,6 +1,14 @@
 """Fixtures: one in-process sandbox per test module (free port), reset before
-each test; Xero's OpenAPI specs parsed once per session."""
+each test; Xero's OpenAPI specs parsed once per session.
+
+Every sandbox of the run serves HTTPS with the certificate of one local CA
+(``TLS_DIR``), which the test clients trust as any requests user does, with
+REQUESTS_CA_BUNDLE (the SDK through its Configuration)."""
+import atexit
+import os
 import pathlib
+import shutil
+import tempfile
 
 import pytest
 import requests
@@ -13,12 +21,27 @@ from xero_python.api_client.oauth2 import OAuth2Token, TokenApi
 from xero_python.identity import IdentityApi
 
 from xero_sandbox import DEMO_TENANT_ID, SECOND_TENANT_ID, SandboxServer
+from xero_sandbox.tls import ensure as ensure_tls
 
 from .helpers import CLIENT, SCOPES, XeroHttp, connect
 
 SPECS = pathlib.Path(__file__).resolve().parents[3] / "shared" / "xero-openapi"
 if not SPECS.exists():
     SPECS = pathlib.Path("/work/shared/xero-openapi")
+TLS_DIR = tempfile.mkdtemp(prefix="xero_sandbox_tests_ca_")
+atexit.register(shutil.rmtree, TLS_DIR, True)
+CA_FILE = ensure_tls(TLS_DIR)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _trust_the_sandbox_ca():
+    saved = os.environ.get("REQUESTS_CA_BUNDLE")
+    os.environ["REQUESTS_CA_BUNDLE"] = CA_FILE
+    yield
+    if saved is None:
+        os.environ.pop("REQUESTS_CA_BUNDLE", None)
+    else:
+        os.environ["REQUESTS_CA_BUNDLE"] = saved
 
 
 def _load(name):
@@ -48,7 +71,8 @@ def webhooks_spec():
 def sandbox(request):
     # A module sets SPEC_CHECK = True to have every API request checked (--check-spec).
     check = getattr(request.module, "SPEC_CHECK", False)
-    server = SandboxServer(port=0, contacts=60, seed=0, check_spec=check).start()
+    server = SandboxServer(port=0, contacts=60, seed=0, check_spec=check,
+                           tls_dir=TLS_DIR).start()
     yield server
     server.stop()
 
@@ -98,8 +122,11 @@ def sdk(sandbox, sdk_scopes):
     token = connect(sandbox.url, tenants=[DEMO_TENANT_ID, SECOND_TENANT_ID], scope=sdk_scopes)
     token["scope"] = token["scope"].split()    # the SDK joins a list on refresh
     store["token"] = token
+    configuration = Configuration(
+        oauth2_token=OAuth2Token(client_id=CLIENT[0], client_secret=CLIENT[1]))
+    configuration.ssl_ca_cert = CA_FILE
     client = ApiClient(
-        Configuration(oauth2_token=OAuth2Token(client_id=CLIENT[0], client_secret=CLIENT[1])),
+        configuration,
         oauth2_token_getter=lambda: store["token"],
         oauth2_token_saver=lambda new: store.update(token=new))
     # The SDK's urllib3 pool retries 429s and sleeps Retry-After: turn it off.

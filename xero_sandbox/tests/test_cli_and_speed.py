@@ -10,7 +10,7 @@ import requests
 
 from xero_sandbox import DEMO_TENANT_ID, SandboxServer
 
-from .conftest import SPECS
+from .conftest import CA_FILE, SPECS, TLS_DIR
 from .helpers import XeroHttp, connect
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -23,9 +23,10 @@ def _free_port():
 
 
 def test_cli_prints_ready_line_serves_and_stops_on_sigterm():
-    port = _free_port()
+    port, browser_port = _free_port(), _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "xero_sandbox", "--host", "127.0.0.1", "--port", str(port),
+         "--browser-port", str(browser_port), "--tls-dir", TLS_DIR,
          "--contacts", "25", "--seed", "3", "--client-id", "cli-id",
          "--client-secret", "cli-secret", "--redirect-uri", "http://127.0.0.1:9/cb",
          "--latency-per-call", "0.05", "--latency-per-item", "0.001",
@@ -33,9 +34,14 @@ def test_cli_prints_ready_line_serves_and_stops_on_sigterm():
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = process.stdout.readline().strip()
-        assert line == "xero_sandbox listening on http://127.0.0.1:%d" % port
-        url = "http://127.0.0.1:%d" % port
+        assert line == "xero_sandbox listening on https://127.0.0.1:%d" % port
+        browser = "http://127.0.0.1:%d" % browser_port
+        assert process.stdout.readline().strip() == "xero_sandbox browser pages on " + browser
+        assert process.stdout.readline().strip() == "xero_sandbox CA certificate " + CA_FILE
+        url = "https://127.0.0.1:%d" % port
         assert requests.get(url + "/_sandbox/health").json() == {"status": "ok"}
+        assert requests.get(browser + "/_sandbox/info").json() == {
+            "url": url, "browser_url": browser, "ca_file": CA_FILE}
         assert requests.get(url + "/_sandbox/latency").json() == {"per_call": 0.05,
                                                                  "per_item": 0.001}
         spec = requests.get(url + "/_sandbox/spec").json()
@@ -55,7 +61,7 @@ def test_cli_prints_ready_line_serves_and_stops_on_sigterm():
 
 def test_ten_thousand_contacts_seed_fast_and_list_1000_per_page(accounting_spec):
     started = time.monotonic()
-    server = SandboxServer(port=0, contacts=10000, seed=1).start()
+    server = SandboxServer(port=0, contacts=10000, seed=1, tls_dir=TLS_DIR).start()
     seeded = time.monotonic() - started
     try:
         assert seeded < 8, "seeding 10,000 contacts took %.1fs" % seeded

@@ -192,3 +192,30 @@ def test_archiving_a_contact_with_outstanding_invoices_is_refused(api):
                  and not c["Balances"]["AccountsPayable"]["Outstanding"])
     archived = api.post("/Contacts/" + quiet["ContactID"], {"ContactStatus": "ARCHIVED"})
     assert archived.json()["Contacts"][0]["ContactStatus"] == "ARCHIVED"
+
+
+def test_names_and_ledger_codes_are_one_in_any_case_and_found_with_to_lower(api):
+    """As Xero: uniqueness ignores the case of names and ledger codes, while
+    ``==`` in a where filter does not; ``ToLower()`` (null-safe) finds them."""
+    coded = api.get("/Contacts", params={
+        "where": 'ContactStatus=="ACTIVE" AND AccountNumber!=null'}).json()["Contacts"][0]
+    code = coded["AccountNumber"]
+    answer = api.put("/Contacts", {"Contacts": [{"Name": "Other Case Ltd",
+                                                 "AccountNumber": code.lower()}]})
+    assert answer.status_code == 400
+    assert "Account Number already exists" in answer.text
+    answer = api.put("/Contacts", {"Contacts": [{"Name": coded["Name"].lower()}]})
+    assert answer.status_code == 400
+    assert "already assigned to another contact" in answer.text
+
+    def quoted(value):
+        return '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')
+
+    def found(where):
+        return [c["ContactID"] for c in api.get("/Contacts", params={
+            "where": where, "includeArchived": "true"}).json()["Contacts"]]
+    assert found("AccountNumber==%s" % quoted(code.lower())) == []
+    assert found("AccountNumber!=null AND AccountNumber.ToLower()==%s"
+                 % quoted(code.lower())) == [coded["ContactID"]]
+    assert found("Name!=null AND Name.ToLower()==%s" % quoted(coded["Name"].lower())) == \
+        [coded["ContactID"]]

@@ -157,7 +157,7 @@ def test_invoice_if_modified_since(api, customer):
     assert [i["InvoiceID"] for i in changed.json()["Invoices"]] == [invoice_id]
 
 
-def test_online_invoice(api, customer):
+def test_online_invoice(sandbox, api, customer):
     invoice_id = _draft(api, customer).json()["Invoices"][0]["InvoiceID"]
     refused = api.get("/Invoices/%s/OnlineInvoice" % invoice_id)
     assert refused.status_code == 400
@@ -165,7 +165,8 @@ def test_online_invoice(api, customer):
     answer = api.get("/Invoices/%s/OnlineInvoice" % invoice_id)
     assert answer.status_code == 200
     url = answer.json()["OnlineInvoices"][0]["OnlineInvoiceUrl"]
-    assert url.startswith(api.url + "/online-invoice/")      # served by the sandbox
+    # the customer's page, served by the sandbox where a browser needs no CA
+    assert url.startswith(sandbox.browser_url + "/online-invoice/")
     assert api.get("/Invoices/00000000-0000-0000-0000-000000000000").status_code == 404
 
 

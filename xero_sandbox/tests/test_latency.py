@@ -7,13 +7,14 @@ import requests
 
 from xero_sandbox import DEMO_TENANT_ID, SandboxServer
 
+from .conftest import TLS_DIR
 from .helpers import connect
 
 
 @pytest.fixture(scope="module")
 def big():
     """1,000 contacts in the demo organisation: one full page of them."""
-    server = SandboxServer(port=0, contacts=1000, seed=0).start()
+    server = SandboxServer(port=0, contacts=1000, seed=0, tls_dir=TLS_DIR).start()
     yield server
     server.stop()
 

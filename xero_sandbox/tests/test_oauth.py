@@ -5,6 +5,7 @@ import time
 import requests
 
 from xero_sandbox import DEMO_TENANT_ID, SECOND_TENANT_ID
+from xero_sandbox.control import fingerprint
 from xero_sandbox.oauth import read_jwt
 
 from .helpers import (
@@ -202,3 +203,22 @@ def test_scope_is_enforced(sandbox, accounting_spec):
     assert refused.status_code == 401
     assert refused.json()["Detail"] == "AuthorizationUnsuccessful"
     assert "id_token" not in tokens
+
+
+def test_grants_show_which_refresh_token_still_works(sandbox):
+    tokens = connect(sandbox.url, tenants=[DEMO_TENANT_ID])
+    grants = requests.get(sandbox.url + "/_sandbox/grants").json()["grants"]
+    assert len(grants) == 1 and grants[0]["active"]
+    assert grants[0]["tenant_ids"] == [DEMO_TENANT_ID]
+    assert grants[0]["live_refresh_tokens"] == [fingerprint(tokens["refresh_token"])]
+    assert (grants[0]["live_access_tokens"], grants[0]["spent_refresh_tokens"]) == (1, 0)
+    fresh = refresh(sandbox.url, tokens["refresh_token"]).json()
+    requests.post(sandbox.url + "/_sandbox/tokens/expire")
+    grant = requests.get(sandbox.url + "/_sandbox/grants").json()["grants"][0]
+    assert grant["live_refresh_tokens"] == [fingerprint(fresh["refresh_token"])]
+    assert (grant["spent_refresh_tokens"], grant["live_access_tokens"],
+            grant["expired_access_tokens"]) == (1, 0, 2)
+    assert tokens["refresh_token"] not in json.dumps(grant)
+    requests.post(sandbox.url + "/_sandbox/grants/revoke")
+    grant = requests.get(sandbox.url + "/_sandbox/grants").json()["grants"][0]
+    assert not grant["active"] and grant["live_refresh_tokens"] == []

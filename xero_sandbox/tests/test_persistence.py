@@ -10,6 +10,7 @@ import requests
 
 from xero_sandbox import DEMO_TENANT_ID, SandboxServer
 
+from .conftest import TLS_DIR
 from .helpers import connect, refresh
 from .test_cli_and_speed import ROOT, _free_port
 
@@ -18,11 +19,11 @@ def _start(state_file):
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "xero_sandbox", "--port", str(port), "--contacts", "20",
-         "--state-file", state_file], cwd=ROOT, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True)
+         "--state-file", state_file, "--tls-dir", TLS_DIR, "--browser-port", "0"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = process.stdout.readline().strip()
     assert line.endswith(":%d" % port), line
-    return process, "http://127.0.0.1:%d" % port
+    return process, "https://127.0.0.1:%d" % port
 
 
 def _stop(process):
@@ -77,7 +78,8 @@ def test_restart_keeps_tokens_and_records(tmp_path):
 
 def test_everything_else_survives_too(tmp_path):
     state_file = str(tmp_path / "sandbox.json")
-    first = SandboxServer(port=0, contacts=30, seed=4, state_file=state_file).start()
+    first = SandboxServer(port=0, contacts=30, seed=4, state_file=state_file,
+                          tls_dir=TLS_DIR).start()
     try:
         tokens = connect(first.url, tenants=[DEMO_TENANT_ID])
         org_path = "%s/_sandbox/orgs/%s/" % (first.url, DEMO_TENANT_ID)
@@ -104,7 +106,8 @@ def test_everything_else_survives_too(tmp_path):
         sequence = first.webhooks.sequence
     finally:
         first.stop()
-    again = SandboxServer(port=0, contacts=60, seed=0, state_file=state_file).start()
+    again = SandboxServer(port=0, contacts=60, seed=0, state_file=state_file,
+                          tls_dir=TLS_DIR).start()
     try:
         org_path = "%s/_sandbox/orgs/%s/" % (again.url, DEMO_TENANT_ID)
         after = {name: requests.get(org_path + name).json() for name in before}

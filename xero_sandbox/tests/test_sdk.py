@@ -104,7 +104,7 @@ def test_invoice_operations(sandbox, sdk):
     assert updated.status == "AUTHORISED" and updated.reference == "OPP-1b"
     online = api.get_online_invoice(DEMO_TENANT_ID, created.invoice_id)
     assert online.online_invoices[0].online_invoice_url.startswith(
-        sandbox.url + "/online-invoice/")
+        sandbox.browser_url + "/online-invoice/")
     upserted = api.update_or_create_invoices(DEMO_TENANT_ID, Invoices(invoices=[
         Invoice(invoice_id=created.invoice_id, status="VOIDED")])).invoices[0]
     assert upserted.status == "VOIDED"

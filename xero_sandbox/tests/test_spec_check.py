@@ -3,6 +3,8 @@ import requests
 
 from xero_sandbox import DEMO_TENANT_ID, SandboxServer
 
+from .conftest import TLS_DIR
+
 SPEC_CHECK = True
 
 
@@ -64,7 +66,7 @@ def test_read_only_fields_alone_are_not_violations(sandbox, api):
 
 
 def test_off_unless_asked():
-    server = SandboxServer(port=0, contacts=0).start()
+    server = SandboxServer(port=0, contacts=0, tls_dir=TLS_DIR).start()
     try:
         assert _report(server) == {"enabled": False, "checked": 0, "violations": []}
         assert server.spec_check is None

@@ -114,7 +114,8 @@ def test_online_invoice_is_the_customers_page(sandbox, api, customer):
     invoice = _act(sandbox, "invoices", {"ContactID": customer["ContactID"], "LineItems": [
         {"Description": "Design work", "Quantity": 2, "UnitAmount": 100, "AccountCode": "200",
          "Tracking": [{"Name": "Department", "Option": "Services"}]}]})
-    draft_url = "%s/online-invoice/%s" % (sandbox.url, online_token(invoice["InvoiceID"]))
+    draft_url = "%s/online-invoice/%s" % (sandbox.browser_url,
+                                          online_token(invoice["InvoiceID"]))
     assert requests.get(draft_url).status_code == 404          # no online draft
     _act(sandbox, "invoices/%s/approve" % invoice["InvoiceID"])
     url = api.get("/Invoices/%s/OnlineInvoice" % invoice["InvoiceID"]) \

@@ -3,11 +3,13 @@ from . import xero_connection
 from . import xero_connection_setup
 from . import xero_tenant_choice
 from . import xero_write
+from . import xero_write_journal
 from . import xero_link
 from . import xero_sync_state
 from . import xero_contact_link
 from . import xero_invoice_link
 from . import res_partner
+from . import res_partner_contact_fields
 from . import res_partner_export
 from . import res_partner_update
 from . import crm_lead

@@ -209,18 +209,28 @@ class CrmLead(models.Model):
     # -- the delete prompt ----------------------------------------------------------------
     @api.model
     def xero_delete_confirmation(self, lead_ids):
-        """What the delete prompt adds for these leads (False: nothing).
-        Called by the web client before it asks; no call to Xero."""
+        """The delete prompt for these leads when one has a Xero draft, in
+        our own words, and the notice once they are deleted; False: Odoo's
+        own prompt.  Called by the web client before it asks
+        (static/src/delete_prompt); no call to Xero."""
         leads = self.browse(lead_ids).exists()
         leads.check_access("read")   # a public method: only leads the caller may see
         links = leads.sudo().xero_invoice_link_id.filtered("open")
         if not links:
             return False
         numbers = ", ".join(links.mapped(lambda l: l.number or l.invoice_id))
-        if len(links) == 1:
-            return _("This opportunity's Xero draft invoice %s is deleted in Xero too. If Xero "
-                     "no longer treats it as a draft, nothing is deleted and you are told why.",
-                     numbers)
-        return _("These opportunities' Xero draft invoices (%s) are deleted in Xero too. If "
-                 "Xero no longer treats one of them as a draft, nothing is deleted and you are "
-                 "told why.", numbers)
+        if len(links) == 1 and len(leads) == 1:
+            title = _("Delete the opportunity and its Xero draft?")
+            body = _("Deleting %(lead)s also deletes its draft invoice %(number)s in Xero. If "
+                     "Xero no longer treats it as a draft (approved or paid meanwhile), nothing "
+                     "is deleted and you are told why.", lead=leads.name, number=numbers)
+        else:
+            title = _("Delete the opportunities and their Xero drafts?")
+            body = _("Deleting these %(count)s opportunities also deletes their draft "
+                     "invoices in Xero (%(numbers)s). If Xero no longer treats one of them as a "
+                     "draft (approved or paid meanwhile), nothing is deleted and you are told "
+                     "why.", count=len(leads), numbers=numbers)
+        done = _("Draft invoice %s deleted in Xero.", numbers) if len(links) == 1 else \
+            _("Draft invoices %s deleted in Xero.", numbers)
+        return {"title": title, "body": body, "confirm_label": _("Delete"),
+                "cancel_label": _("Keep it"), "done": done}

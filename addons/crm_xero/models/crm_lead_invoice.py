@@ -40,9 +40,22 @@ class CrmLead(models.Model):
         if self.xero_invoice_open:
             raise UserError(_("This opportunity already has the Xero invoice %s: use Update "
                               "Draft Invoice on Xero.", self.xero_invoice_number))
+        missing = self._xero_invoice_missing()
+        if missing:
+            raise UserError(missing)
+
+    def _xero_invoice_missing(self):
+        """What the opportunity lacks for a Xero invoice, in a sentence, or
+        None: read by the form (where Create Draft Invoice on Xero is) and
+        checked by the button.  No call to Xero."""
+        self.ensure_one()
         if not self.partner_id:
-            raise UserError(_("Set the opportunity's customer first: the Xero invoice is "
-                              "addressed to that company."))
+            return _("Set the opportunity's customer first: the Xero invoice is addressed to "
+                     "that company.")
+        if self._xero_source()["lines"] is None and not self.expected_revenue:
+            return _("There is nothing to invoice yet: enter the expected revenue first, then "
+                     "create the Xero invoice.")
+        return None
 
     def _xero_check_customer(self, link):
         customer = self._xero_customer()

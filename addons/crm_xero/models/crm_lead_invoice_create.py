@@ -7,7 +7,7 @@ Every check runs before the first call; the customer's export and the
 invoice then go through the one write path (models/xero_write.py): one
 invoice in Xero, linked here at once, whatever happens afterwards.
 """
-from odoo import _, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..xero import invoices as xero_invoices
@@ -17,6 +17,16 @@ from .xero_errors import xero_action
 
 class CrmLead(models.Model):
     _inherit = "crm.lead"
+
+    xero_invoice_hint = fields.Char(
+        "Why no Xero invoice yet", compute="_compute_xero_invoice_hint",
+        help="What the opportunity lacks for Create Draft Invoice on Xero, said where the "
+             "button is.")
+
+    @api.depends("partner_id", "expected_revenue")
+    def _compute_xero_invoice_hint(self):
+        for lead in self:
+            lead.xero_invoice_hint = lead._xero_invoice_missing() or False
 
     @xero_action
     def action_xero_create_invoice(self):

@@ -13,6 +13,7 @@ from .xero_connection import DEFAULT_SCOPES, STATES
 from .xero_deadline import DEFAULT_REQUEST_SECONDS
 from .xero_errors import xero_action
 from .xero_sync_state import DEFAULT_RESERVE_PERCENT
+from .xero_write import UNSETTLED
 
 _logger = logging.getLogger(__name__)
 TRACKING_SEPARATOR = " / "
@@ -93,6 +94,10 @@ class ResConfigSettings(models.TransientModel):
                                       string="Import summary")
     xero_import_watermark = fields.Datetime(related="xero_connection_id.xero_import_watermark",
                                             string="Synced up to")
+
+    # The sync journal: what Odoo sent to Xero, and what needs a retry.
+    xero_write_attention = fields.Integer("Xero writes to check",
+                                          compute="_compute_xero_write_attention")
 
     # Webhooks: Xero's app settings take this URL and give the key.  The key is
     # a secret (system administrators only, never shown back).
@@ -175,6 +180,15 @@ class ResConfigSettings(models.TransientModel):
                 "xero_reconciled_at": row.get("reconciled_at") or False,
                 "xero_reconcile_requested": bool(row.get("reconcile_requested_at")),
             })
+
+    @api.depends("company_id")
+    def _compute_xero_write_attention(self):
+        for settings in self:
+            connection = self.env["xero.connection"]._xero_for_company(settings.company_id,
+                                                                       create=False)
+            settings.xero_write_attention = connection and self.env["xero.write"].sudo() \
+                .search_count([("connection_id", "=", connection.id),
+                               ("state", "in", list(UNSETTLED))])
 
     @api.depends("company_id")
     def _compute_xero_webhook(self):

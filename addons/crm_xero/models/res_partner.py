@@ -12,9 +12,11 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .. import compat
 from ..xero import contacts
 from ..xero import where as xero_where
 from ..xero.matching import ContactIndex
+from .res_partner_contact_fields import PLACES_LANG
 from .xero_actions import RELOAD, open_url
 from .xero_connection import STATES
 from .xero_contact_link import CHECK_STATES, CONTACT_STATUSES, lookup_clauses
@@ -153,10 +155,12 @@ class ResPartner(models.Model):
             ("company_id", "in", self.env.companies.ids), ("contact_id", operator, value)])]
 
     def _search_xero_in_xero(self, operator, value):
-        in_xero = (operator == "=") == bool(value)
+        accepted = compat.boolean_search_values(operator, value)
         domain = [("commercial_partner_id.xero_link_ids", "any", [
             ("company_id", "in", self.env.companies.ids), ("contact_id", "!=", False)])]
-        return domain if in_xero else ["!"] + domain
+        if len(accepted) != 1:
+            return [] if accepted else [("id", "=", False)]
+        return domain if True in accepted else ["!"] + domain
 
     def _inverse_xero_account_number(self):
         for partner in self:
@@ -175,22 +179,39 @@ class ResPartner(models.Model):
 
     # -- what Odoo models of an account ----------------------------------------------------
     def _xero_values(self):
+        """This partner's values as xero/contacts.py's table reads them (its
+        address as well: the invoice address's is read the same way)."""
         self.ensure_one()
-        return {"name": self.name, "email": self.email, "phone": self.phone,
-                "mobile": self.mobile, "street": self.street, "street2": self.street2,
-                "city": self.city, "state": self.state_id.name, "zip": self.zip,
-                "country": self.country_id.name,
-                "vat": self.vat if self.vat != "/" else ""}
+        partner = self.with_context(lang=PLACES_LANG)   # as Xero writes places
+        values = {key: partner[field] or "" for key, field in contacts.PARTNER_FIELDS.items()}
+        values.update({key: partner[field] or "" for key, field in contacts.ADDRESS_FIELDS.items()
+                       if key not in contacts.PLACES})
+        values.update(state=partner.state_id.name or partner.xero_region or "",
+                      country=partner.country_id.name or "",
+                      individual="" if partner.is_company else "1",
+                      vat=partner.vat if partner.vat != "/" else "",
+                      codes={"state": partner.state_id.code, "country": partner.country_id.code})
+        return values
 
     def _xero_contact_persons(self):
-        return self.child_ids.filtered(lambda c: c.type == "contact" and not c.is_company
-                                       and c.active)
+        """The account's people: its named children who are not companies,
+        whatever their type (the form's Add button makes "Other Address"
+        ones), except its invoice and delivery addresses: those are
+        addresses (the invoice one is Xero's postal address)."""
+        return self.child_ids.filtered(lambda c: c.active and c.name and not c.is_company
+                                       and c.type not in ("invoice", "delivery"))
+
+    def _xero_invoice_address(self):
+        """The invoice address Xero gets as its postal address (POBOX)."""
+        return self.child_ids.filtered(lambda c: c.type == "invoice" and c.active)[:1]
 
     def _xero_main_person(self, link=None):
         """The main contact: the one chosen at export; for an account linked
         to a contact Xero had, the person named as Xero's primary person (or
         nobody: Xero's primary person is not replaced by whoever comes first);
-        else the first person."""
+        else the first person.  An individual is their own primary person."""
+        if not self.is_company:
+            return self.browse()
         persons = self._xero_contact_persons()
         link = link if link is not None else self._xero_link()
         if link.main_person_id in persons:
@@ -205,20 +226,43 @@ class ResPartner(models.Model):
     def _xero_snapshot(self, connection, main_person=None, account_number=None):
         """What Odoo holds of this account, as xero/contacts.py compares it."""
         self.ensure_one()
-        link = self.env["xero.contact.link"].sudo().search(
-            [("connection_id", "=", connection.id), ("partner_id", "=", self.id)], limit=1)
-        main = main_person or self._xero_main_person(link)
-        billing = self.child_ids.filtered(lambda c: c.type == "invoice" and c.active)[:1]
+        link = None
+        if main_person is None or account_number is None:
+            link = self.env["xero.contact.link"].sudo().search(
+                [("connection_id", "=", connection.id), ("partner_id", "=", self.id)], limit=1)
+        main = self.browse() if not self.is_company else \
+            main_person if main_person is not None else self._xero_main_person(link)
         values = self._xero_values()
+        billing = self._xero_invoice_address()
         if billing:
-            values.update({"billing_" + k: v for k, v in billing._xero_values().items()
-                           if k in contacts.ADDRESS_KEYS})
+            address = billing._xero_values()
+            values.update({"billing_" + k: address[k] for k in contacts.ADDRESS_KEYS})
+            values["codes"].update({"billing_" + k: v for k, v in address["codes"].items()})
         values.update(
             main_name=main.name or "", main_email=main.email or "",
             account_number=account_number if account_number is not None
             else link.account_number,
             persons=[[p.name, p.email or ""] for p in self._xero_contact_persons() - main])
         return contacts.snapshot(values)
+
+    def _xero_baseline(self, connection, contact, main_person=None, account_number=None):
+        """The baseline of the next Update to Xero once this account holds
+        ``contact`` (imported, linked): what Odoo holds, with the form Xero
+        writes each place in (Region "NJ" stays "NJ" when sent back)."""
+        baseline = self._xero_snapshot(connection, main_person, account_number)
+        baseline["forms"] = self._xero_place_forms(contact)
+        return contacts.snapshot(baseline)
+
+    def _xero_place_forms(self, contact):
+        """{snapshot place key: "code"} for the places ``contact`` writes as
+        codes."""
+        seen = contacts.contact_to_snapshot(contact or {})
+        forms = {}
+        for prefix in contacts.ADDRESS_TYPES:
+            _values, found = self._xero_find_places(seen[prefix + "country"],
+                                                    seen[prefix + "state"])
+            forms.update({prefix + key: "code" for key, form in found.items() if form == "code"})
+        return forms
 
     def _xero_contact_number(self):
         """A stable key for this account in Xero (its ContactNumber): the same
@@ -243,10 +287,7 @@ class ResPartner(models.Model):
         not, before anything is sent."""
         self.ensure_one()
         self._xero_check_salesperson("write")
-        partner = self.commercial_partner_id
-        if not partner.is_company:
-            raise UserError(_("%s is a person, not a company. Tick 'Company' on the account to "
-                              "export it to Xero.", partner.name))
+        partner = self.commercial_partner_id   # a company, or a person of no company
         connection = partner._xero_connection()
         if not connection:
             raise UserError(_("%(account)s belongs to %(company)s, which is not connected to "
@@ -283,8 +324,8 @@ class ResPartner(models.Model):
         it is opened: find the account in Xero, and if it is there, its
         figures.  Never raises for Xero: a slow or busy Xero leaves the check
         pending, for the next opening or the batch job."""
-        partner = self.commercial_partner_id
-        if not partner.is_company or not self.env.user.has_group("sales_team.group_sale_salesman"):
+        partner = self.commercial_partner_id   # a company, or a person of no company
+        if not self.env.user.has_group("sales_team.group_sale_salesman"):
             return False
         connection = partner._xero_connection()
         if not connection or connection.state != "connected":

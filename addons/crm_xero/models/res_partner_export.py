@@ -6,7 +6,7 @@ which goes through the one write path (models/xero_write.py): the contact is
 created in Xero exactly once, linked here at once, and noted in the
 contact's history in Xero and on the account's chatter.
 
-A name or ledger code Xero already has (archived contacts included, names
+A name or ledger code Xero already has (archived contacts included, both
 compared as Xero does, case-insensitively) is found before anything is
 written: the person chooses to link to that contact, or to change theirs.
 """
@@ -120,10 +120,10 @@ class ResPartner(models.Model):
         ContactNumber is this account's key, and no other account links to
         it): an earlier export made it and its answer was lost."""
         own_key = self._xero_contact_number()
-        clauses = [xero_where.eq("Name.ToLower()", (name or "").strip().lower()),
+        clauses = [xero_where.eq_ignore_case("Name", (name or "").strip()),
                    xero_where.eq("ContactNumber", own_key)]
         if code:
-            clauses.append(xero_where.eq("AccountNumber", code))
+            clauses.append(xero_where.eq_ignore_case("AccountNumber", code.strip()))
         found = connection._xero_call(lambda gw: gw.get_contacts(
             where=xero_where.any_of(*clauses), include_archived=True, page=1))["Contacts"]
         own = link and link._xero_own_contact(found, own_key)
@@ -137,7 +137,8 @@ class ResPartner(models.Model):
                     [("connection_id", "=", connection.id),
                      ("contact_id", "=", clash["ContactID"])], limit=1)
                 raise XeroDuplicateContact(clash, field, value,
-                                           linked_to=other.partner_id.display_name or None)
+                                           linked_to=other.partner_id.display_name or None,
+                                           linked_id=other.partner_id.id or None)
         return None
 
     def _xero_generate_account_number(self, connection):
@@ -151,7 +152,8 @@ class ResPartner(models.Model):
                 raise UserError(_("The Xero customer code sequence is missing; set the "
                                   "customer code pattern in Settings > CRM > Xero."))
             taken = connection._xero_call(lambda gw: gw.get_contacts(
-                where=xero_where.eq("AccountNumber", code), include_archived=True, page=1))
+                where=xero_where.eq_ignore_case("AccountNumber", code), include_archived=True,
+                page=1))
             if not taken["Contacts"]:
                 return code
         raise UserError(_("Could not find an unused customer code in Xero after %s tries: "

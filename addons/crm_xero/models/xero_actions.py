@@ -1,6 +1,11 @@
 """The actions Xero buttons answer with (plain dicts, no model)."""
 
-RELOAD = {"type": "ir.actions.client", "tag": "soft_reload"}
+# What the view a button is on does after it: reload the record in place (the
+# web client's own reload after a button), closing the dialog the button was
+# in, if any.  Not "soft_reload": that restores the action as it was opened,
+# a blank "New" form for a record created in that same form, and a pager on
+# Settings.
+RELOAD = {"type": "ir.actions.act_window_close"}
 CLOSE = {"type": "ir.actions.act_window_close"}
 RELOAD_PAGE = {"type": "ir.actions.client", "tag": "reload"}
 
@@ -29,3 +34,10 @@ def new_dialog(name, model, context=None):
 
 def open_url(url):
     return {"type": "ir.actions.act_url", "url": url, "target": "new"}
+
+
+def open_record(record, name=None):
+    """Open ``record``'s form in the main window (out of any dialog)."""
+    return {"type": "ir.actions.act_window", "name": name or record.display_name,
+            "res_model": record._name, "res_id": record.id, "view_mode": "form",
+            "views": [(False, "form")], "target": "current"}

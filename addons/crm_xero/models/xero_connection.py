@@ -15,6 +15,7 @@ import psycopg2
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .. import compat
 from ..xero import deadline as xero_deadline
 from ..xero import errors, limits, oauth
 from ..xero.endpoints import XeroEndpoints
@@ -27,8 +28,10 @@ DEFAULT_SCOPES = " ".join(oauth.DEFAULT_SCOPES)
 # Refresh this long before Xero's expiry, so a call never leaves with a token
 # that dies on the way.
 TOKEN_MARGIN = timedelta(seconds=120)
-# How long a call waits for another worker's token refresh before giving up.
-REFRESH_WAIT = 10
+# How long a call waits for another worker's token refresh before giving up:
+# as long as that refresh may take (its call's timeout), and never beyond the
+# request's deadline.
+REFRESH_WAIT = limits.CONNECT_TIMEOUT + limits.READ_TIMEOUT
 # (dbname, connection id, tenant, grant) -> (access token, expiry): this
 # process's freshest token, which the caller's transaction may not see yet
 # (Odoo's transactions are REPEATABLE READ).  Memory only.
@@ -97,9 +100,8 @@ class XeroConnection(models.Model):
                                  string="Organisations to choose from")
     contact_link_ids = fields.One2many("xero.contact.link", "connection_id")
 
-    _sql_constraints = [
-        ("company_unique", "unique(company_id)", "A company links to one Xero organisation only."),
-    ]
+    _company_unique = compat.Constraint("unique(company_id)",
+                                        "A company links to one Xero organisation only.")
 
     # What only the addon's own code writes (the OAuth round trip, token
     # refreshes, imports), as sudo: never a person over RPC, not even a Xero
@@ -146,11 +148,14 @@ class XeroConnection(models.Model):
 
     @api.model
     def _xero_endpoints(self):
+        """Real Xero unless the system parameters say otherwise; for a local
+        Xero (the sandbox), crm_xero.ca_file names the CA to trust for its
+        identity and API addresses, and for nothing else."""
         params = self._xero_params()
         defaults = XeroEndpoints()
-        return XeroEndpoints(**{
-            key: params.get_param("crm_xero.%s" % key) or getattr(defaults, key)
-            for key in ("login_url", "identity_url", "api_url", "go_url")})
+        values = {key: params.get_param("crm_xero.%s" % key) or getattr(defaults, key)
+                  for key in ("login_url", "identity_url", "api_url", "go_url")}
+        return XeroEndpoints(ca_file=params.get_param("crm_xero.ca_file") or None, **values)
 
     @api.model
     def _xero_timeout(self):
@@ -223,13 +228,19 @@ class XeroConnection(models.Model):
 
     def _xero_access_token(self, rejected_token=None):
         """A valid access token, refreshed first when it is (about to be)
-        expired, or when Xero just rejected ``rejected_token``.
+        expired, or when Xero just rejected ``rejected_token``."""
+        return self._xero_token(rejected_token)[0]
+
+    def _xero_token(self, rejected_token=None):
+        """(access token, refreshed here): see ``_xero_access_token``.
 
         Xero's refresh tokens are single-use: the refresh runs under a row
         lock in a transaction of its own, committed at once, so concurrent
         workers never spend the same refresh token nor lose the rotated one.
-        After a rejection the stored token is read again from a fresh
-        transaction first: another worker may have rotated it already.
+        A worker that finds another one refreshing waits for it (within the
+        request's deadline) and takes the token it stored: one refresh, and
+        every click served.  After a rejection the stored token is read again
+        from a fresh transaction first: another worker may have rotated it.
         """
         self.ensure_one()
         self._xero_check_usable()
@@ -238,33 +249,42 @@ class XeroConnection(models.Model):
         soon = datetime.utcnow() + TOKEN_MARGIN
         cached = _TOKEN_CACHE.get(cache_key)
         if cached and cached[0] != rejected_token and cached[1] > soon:
-            return cached[0]
+            return cached[0], False
         if rejected_token is None and sudo.access_token and sudo.token_expires_at \
                 and sudo.token_expires_at > soon:
-            return sudo.access_token
-        deadline = time.monotonic() + xero_deadline.cap(REFRESH_WAIT)
+            return sudo.access_token, False
+        # As long as another worker's refresh may take (its own call's
+        # timeout), cut to what is left of this request's deadline.
+        wait_until = time.monotonic() + xero_deadline.cap(REFRESH_WAIT)
         try:
-            for attempt in itertools.count():
+            while True:
                 try:
-                    token, expires_at = self._xero_refresh_locked(rejected_token)
+                    token, expires_at, refreshed = self._xero_refresh_locked(
+                        rejected_token, wait=max(wait_until - time.monotonic(), 0.05))
                     break
-                except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable):
-                    # Another worker holds the lock, or just rotated: look again.
-                    if time.monotonic() > deadline:
-                        raise errors.XeroUnavailable(errors._lt(
-                            "Xero's connection is busy being refreshed; try again in a "
-                            "moment."), detail="token refresh lock busy") from None
-                    time.sleep(min(0.05 * (attempt + 1), 0.5))
+                except psycopg2.errors.SerializationFailure:
+                    # The worker we waited for rotated the token and
+                    # committed: a new transaction sees its token.
+                    continue
+                except psycopg2.errors.LockNotAvailable:
+                    raise errors.XeroUnavailable(errors._lt(
+                        "Xero's connection is busy being refreshed; try again in a "
+                        "moment."), detail="token refresh lock busy") from None
         finally:
             # Written by the other transaction: drop what this one had cached.
             self.invalidate_recordset()
         _TOKEN_CACHE[cache_key] = (token, expires_at)
-        return token
+        return token, refreshed
 
-    def _xero_refresh_locked(self, rejected_token=None):
-        """Under ``SELECT ... FOR NO KEY UPDATE NOWAIT`` in a new transaction:
+    def _xero_refresh_locked(self, rejected_token=None, wait=REFRESH_WAIT):
+        """Under ``SELECT ... FOR NO KEY UPDATE`` in a new transaction,
+        waiting at most ``wait`` seconds for a refresh in flight elsewhere:
         the stored token if it is fresh and not the rejected one, else a
-        refresh.  Returns (access_token, expires_at).
+        refresh.  Returns (access_token, expires_at, refreshed here).
+
+        After waiting, the row was updated by the worker we waited for:
+        PostgreSQL ends this REPEATABLE READ transaction with a serialization
+        failure, and the caller looks again in a new one.
 
         NO KEY: every click's transaction references this row (the foreign
         keys of its intents, wizards, links).  PostgreSQL checks those with
@@ -273,15 +293,17 @@ class XeroConnection(models.Model):
         then updated: Odoo would retry the user's whole request.  A no-key
         lock and update (the id never changes) leave those checks alone."""
         with self.env.registry.cursor() as cr:
-            # Busy lock: expected under concurrency, retried by the caller, not logged.
-            cr.execute("SELECT id FROM xero_connection WHERE id = %s FOR NO KEY UPDATE NOWAIT",
+            # Busy lock and a rotation meanwhile: expected under concurrency,
+            # handled by the caller, not logged.
+            cr.execute("SET LOCAL lock_timeout = %s", ["%dms" % max(int(wait * 1000), 1)])
+            cr.execute("SELECT id FROM xero_connection WHERE id = %s FOR NO KEY UPDATE",
                        [self.id], log_exceptions=False)
             locked = self.with_env(self.env(cr=cr, su=True))
             locked._xero_check_usable()
             if (locked.access_token and locked.access_token != rejected_token
                     and locked.token_expires_at
                     and locked.token_expires_at > datetime.utcnow() + TOKEN_MARGIN):
-                return locked.access_token, locked.token_expires_at   # rotated meanwhile
+                return locked.access_token, locked.token_expires_at, False  # rotated meanwhile
             client_id, client_secret, _scopes = self._xero_app()
             try:
                 token = oauth.refresh(self._xero_endpoints(), client_id, client_secret,
@@ -297,7 +319,7 @@ class XeroConnection(models.Model):
             # outlive whatever happens to the request that asked for it.
             cr.commit()  # pylint: disable=invalid-commit  # a cursor of its own
             _logger.info("Xero tokens refreshed for company %s", locked.company_id.id)
-            return token["access_token"], locked.token_expires_at
+            return token["access_token"], locked.token_expires_at, True
 
     def _xero_mark_needs_reconnect(self, exc=None):
         _logger.warning("Xero connection of company %s needs reconnecting: %s",
@@ -333,22 +355,25 @@ class XeroConnection(models.Model):
 
         A 401 (Xero rejected the access token early, or another worker
         rotated it): the token is read again, refreshed once under the lock
-        if still needed, and the call tried once more.  Only a refused
-        refresh marks the connection "needs reconnect"; so does a 403 (the
-        organisation was disconnected in Xero).  Typed errors travel up to
-        the button (models/xero_errors.py)."""
+        if still needed (or taken from the worker refreshing it), and the
+        call tried again; once more if that token was another worker's and
+        was rejected too, never after a token this call refreshed itself was
+        rejected (a new token would not help).  Only a refused refresh marks
+        the connection "needs reconnect"; so does a 403 (the organisation was
+        disconnected in Xero).  Typed errors travel up to the button
+        (models/xero_errors.py)."""
         self.ensure_one()
-        token = self._xero_access_token()
+        token, refreshed = self._xero_token()
         try:
-            try:
-                return operation(self._xero_gateway(priority, token))
-            except errors.XeroAuthError as exc:
-                if exc.reason != "token_rejected":
-                    raise   # a refused refresh, a missing permission: a new token won't help
-                _logger.info("Xero rejected the access token of company %s; retrying with a "
-                             "fresh one", self.company_id.id)
-                fresh = self._xero_access_token(rejected_token=token)
-                return operation(self._xero_gateway(priority, fresh))
+            for attempt in itertools.count():
+                try:
+                    return operation(self._xero_gateway(priority, token))
+                except errors.XeroAuthError as exc:
+                    if exc.reason != "token_rejected" or refreshed or attempt >= 2:
+                        raise   # a refused refresh, a missing permission: a new token won't help
+                    _logger.info("Xero rejected the access token of company %s; retrying with a "
+                                 "fresh one", self.company_id.id)
+                    token, refreshed = self._xero_token(rejected_token=token)
         except errors.XeroForbidden as exc:
             self._xero_mark_needs_reconnect_now(exc)
             raise

@@ -14,6 +14,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount
 
+from .. import compat
 from ..xero import limits
 from ..xero import where as xero_where
 from ..xero.errors import XeroError
@@ -75,12 +76,10 @@ class XeroContactLink(models.Model):
     odoo_values = fields.Json(copy=False)
     synced_at = fields.Datetime(copy=False)
 
-    _sql_constraints = [
-        ("partner_unique", "unique(connection_id, partner_id)",
-         "An account links to one Xero contact per organisation."),
-        ("contact_unique", "unique(connection_id, contact_id)",
-         "A Xero contact links to one account only."),
-    ]
+    _partner_unique = compat.Constraint("unique(connection_id, partner_id)",
+                                        "An account links to one Xero contact per organisation.")
+    _contact_unique = compat.Constraint("unique(connection_id, contact_id)",
+                                        "A Xero contact links to one account only.")
 
     # -- finding and making links ----------------------------------------------------
     def _xero_try_lock(self):
@@ -121,7 +120,7 @@ class XeroContactLink(models.Model):
         self.write({**self._xero_link_values(contact), "synced_values": contact,
                     "synced_at": fields.Datetime.now()})
         # Taken once the link holds Xero's ledger code: it is part of the baseline.
-        self.odoo_values = self.partner_id._xero_snapshot(self.connection_id)
+        self.odoo_values = self.partner_id._xero_baseline(self.connection_id, contact)
         if not self.stats_refreshed_at:   # its figures are read in the background, now
             self._xero_wake_figures()
 
@@ -473,10 +472,10 @@ class XeroContactLink(models.Model):
 def lookup_clauses(partner, link):
     """Xero where clauses that find ``partner``'s contact: the name as Xero
     compares it, our key, its ledger code, its email."""
-    clauses = [xero_where.eq("Name.ToLower()", (partner.name or "").lower()),
+    clauses = [xero_where.eq_ignore_case("Name", (partner.name or "").strip()),
                xero_where.eq("ContactNumber", partner._xero_contact_number())]
     if link and link.account_number:
-        clauses.append(xero_where.eq("AccountNumber", link.account_number))
+        clauses.append(xero_where.eq_ignore_case("AccountNumber", link.account_number))
     if partner.email:
         clauses.append(xero_where.eq("EmailAddress", partner.email))
     return clauses

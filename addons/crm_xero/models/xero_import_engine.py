@@ -5,7 +5,9 @@ the stored link (ContactID), the ledger code (AccountNumber), our own key
 (ContactNumber), the exact name, the email. Each contact is then
 - update / unchanged: already linked; changed fields follow xero/import_rules.py;
 - link: an existing Odoo account matches: linked, its blanks filled;
-- create: a new company account with its people as child contacts;
+- create: a new account (a company, or a person for an individual: a contact
+  whose Name is its FirstName LastName) with its people as child contacts
+  and Xero's postal address as its invoice address;
 - skip: archived (when so chosen) or a conflict, with the reason.
 The preview runs the same decisions without writing.
 """
@@ -28,9 +30,15 @@ _logger = logging.getLogger(__name__)
 
 PAGE_ORDER = "ContactID ASC"   # stable while contacts change during a long import
 
-SYNCED_PARTNER_FIELDS = ("name", "email", "phone", "mobile", "vat", "website", "street",
-                         "street2", "city", "zip", "state_id", "country_id")
-ADDRESS_FIELDS = ("street", "street2", "city", "zip", "state_id", "country_id")
+#: An address as Odoo keeps it (xero/contacts.py's table), with the region
+#: Odoo has no state for.
+ADDRESS_FIELDS = tuple(xero_contacts.ADDRESS_FIELDS.values()) + ("xero_region",)
+#: What the import writes on an account: the table's fields and its address.
+SYNCED_PARTNER_FIELDS = tuple(xero_contacts.PARTNER_FIELDS.values()) + ADDRESS_FIELDS
+#: Odoo field -> the snapshot key it is (to move the Update baseline by what was written).
+FIELD_KEYS = {**{field: key for key, field in xero_contacts.PARTNER_FIELDS.items()},
+              **{field: key for key, field in xero_contacts.ADDRESS_FIELDS.items()},
+              "xero_region": "state"}
 QUIET = {"tracking_disable": True, "mail_create_nolog": True, "mail_create_nosubscribe": True,
          "mail_notrack": True, "_partners_skip_fields_sync": True}
 RECORD_ERRORS = (psycopg2.Error, ValidationError, UserError, ValueError)
@@ -183,10 +191,13 @@ class XeroImportRun(models.Model):
     def _xero_plan(self, contacts, claimed=None):
         """[(action, contact, entry, reason)] for a page of contacts; `entry` is
         the matched Odoo account as indexed (partner_id, link_id, ...)."""
-        index = self._xero_odoo_index(contacts)
+        companies, accounts = self._xero_odoo_index(contacts)
         claimed = set() if claimed is None else claimed
         plan = []
         for contact in contacts:
+            # An individual may be an Odoo person of no company, or a company
+            # account; a company never becomes a person's.
+            index = accounts if xero_contacts.is_individual(contact) else companies
             entry, how = index.match_contact({**contact, "EmailAddress": _email(contact)})
             archived = contact.get("ContactStatus") == "ARCHIVED"
             if entry is None and how:
@@ -215,7 +226,9 @@ class XeroImportRun(models.Model):
         return plan
 
     def _xero_odoo_index(self, contacts):
-        """The Odoo accounts that could match this page, indexed like contacts."""
+        """The Odoo accounts that could match this page, indexed like contacts:
+        (company accounts, company accounts and persons of no company).  A
+        person linked to one of the contacts is in both."""
         cr = self.env.cr
         connection = self.connection_id
         self.env["res.partner"].flush_model(["name", "email_normalized", "is_company",
@@ -230,6 +243,10 @@ class XeroImportRun(models.Model):
         names = list({form for c in contacts
                       for form in (_norm(c.get("Name")), _lower(c.get("Name")))} - {""})
         emails = list({_email(c) for c in contacts} - {""})
+        individuals = [c for c in contacts if xero_contacts.is_individual(c)]
+        person_names = list({form for c in individuals
+                             for form in (_norm(c.get("Name")), _lower(c.get("Name")))} - {""})
+        person_emails = list({_email(c) for c in individuals} - {""})
         prefix = self._xero_key_prefix()
         key_ids = [int(code[len(prefix):]) for code in codes
                    if code.startswith(prefix) and code[len(prefix):].isdigit()]
@@ -245,13 +262,21 @@ class XeroImportRun(models.Model):
         # Only this company's (or shared) company accounts, whichever key found
         # them; accounts already linked for this connection are its own.
         cr.execute(r"""
-            SELECT id, name, email_normalized FROM res_partner
-             WHERE id = ANY(%s)
-                OR (is_company AND (company_id IS NULL OR company_id = %s)
-                    AND (id = ANY(%s)
-                         OR lower(regexp_replace(btrim(name), '\s+', ' ', 'g')) = ANY(%s)
-                         OR email_normalized = ANY(%s)))
-        """, [list(links), connection.company_id.id, key_ids, names, emails])
+            SELECT id, name, email_normalized, is_company FROM res_partner
+             WHERE id = ANY(%(linked)s)
+                OR ((company_id IS NULL OR company_id = %(company)s) AND id = ANY(%(keys)s)
+                    AND (is_company OR parent_id IS NULL))
+                OR (is_company AND (company_id IS NULL OR company_id = %(company)s)
+                    AND (lower(regexp_replace(btrim(name), '\s+', ' ', 'g')) = ANY(%(names)s)
+                         OR email_normalized = ANY(%(emails)s)))
+                OR (NOT is_company AND parent_id IS NULL
+                    AND (company_id IS NULL OR company_id = %(company)s)
+                    AND (lower(regexp_replace(btrim(name), '\s+', ' ', 'g'))
+                         = ANY(%(person_names)s)
+                         OR email_normalized = ANY(%(person_emails)s)))
+        """, {"linked": list(links), "company": connection.company_id.id, "keys": key_ids,
+              "names": names, "emails": emails, "person_names": person_names,
+              "person_emails": person_emails})
         partners = cr.fetchall()
         missing = [pid for pid, *_ in partners if pid not in links]
         if missing:
@@ -261,8 +286,9 @@ class XeroImportRun(models.Model):
                            WHERE connection_id = %s AND partner_id = ANY(%s)""",
                        [connection.id, missing])
             links.update({row[1]: row for row in cr.fetchall()})
-        index = ContactIndex(label="Odoo accounts")
-        for partner_id, name, email in partners:
+        companies, accounts = ContactIndex(label="Odoo accounts"), \
+            ContactIndex(label="Odoo accounts")
+        for partner_id, name, email, is_company in partners:
             link = links.get(partner_id) or (None,) * 6
             entry = {"partner_id": partner_id, "link_id": link[0], "ContactID": link[2],
                      "AccountNumber": link[3], "ContactNumber": f"{prefix}{partner_id}",
@@ -271,11 +297,13 @@ class XeroImportRun(models.Model):
             # An account linked to a Xero contact is that contact's: a name or an
             # email alone never claims it for another one (Xero contacts may share
             # an email); only its ledger code or our key can, as a conflict.
-            index.add({**entry, "Name": None, "EmailAddress": None} if link[2] else entry)
-            if link[4] and _norm(link[4]) != _norm(entry["ContactNumber"]):
-                index.add({"ContactNumber": link[4], **{k: entry[k] for k in
-                           ("partner_id", "link_id", "label", "updated", "linked_contact")}})
-        return index
+            indexes = (companies, accounts) if is_company or link[2] else (accounts,)
+            for index in indexes:
+                index.add({**entry, "Name": None, "EmailAddress": None} if link[2] else entry)
+                if link[4] and _norm(link[4]) != _norm(entry["ContactNumber"]):
+                    index.add({"ContactNumber": link[4], **{k: entry[k] for k in (
+                        "partner_id", "link_id", "label", "updated", "linked_contact")}})
+        return companies, accounts
 
     def _xero_key_prefix(self):
         """The start of our ContactNumber key, as the index compares it."""
@@ -344,12 +372,14 @@ class XeroImportRun(models.Model):
         Partner = self.env["res.partner"].sudo().with_context(**QUIET)
         company = self.connection_id.company_id
         values = [self._xero_partner_values(contact) for contact in contacts]
-        partners = Partner.create([{**vals, "is_company": True, "company_id": company.id,
+        partners = Partner.create([{**vals, "company_id": company.id,
+                                    "is_company": not xero_contacts.is_individual(contact),
                                     "active": contact.get("ContactStatus") != "ARCHIVED"}
                                    for vals, contact in zip(values, contacts)])
         children = []
         for partner, vals, contact in zip(partners, values, contacts):
             children += self._xero_person_values(partner, vals, contact, [])
+            children += self._xero_invoice_address_values(partner, contact)
         if children:
             Partner.create(children)
         now = fields.Datetime.now()
@@ -358,8 +388,27 @@ class XeroImportRun(models.Model):
         # Update to Xero: nothing to push back until someone edits it.
         Link.create([{**Link._xero_link_values(contact), "connection_id": self.connection_id.id,
                       "partner_id": partner.id, "synced_values": contact, "synced_at": now,
-                      "odoo_values": xero_contacts.contact_to_snapshot(contact)}
+                      "odoo_values": partner._xero_baseline(
+                          self.connection_id, contact, self._xero_primary_child(partner, contact),
+                          contact.get("AccountNumber") or "")}
                      for partner, contact in zip(partners, contacts)])
+
+    @staticmethod
+    def _xero_primary_child(partner, contact):
+        """The child contact that is the contact's primary person (if any)."""
+        primary = _norm(xero_contacts.person_name(contact))
+        if not primary or not partner.is_company:
+            return partner.browse()
+        return partner._xero_contact_persons().filtered(lambda p: _norm(p.name) == primary)[:1]
+
+    def _xero_invoice_address_values(self, partner, contact):
+        """[values] of the invoice address Xero's postal address (POBOX)
+        makes, when it is not the street address again."""
+        values = self._xero_billing_values(contact)
+        if not values:
+            return []
+        return [{**values, "type": "invoice", "parent_id": partner.id,
+                 "company_id": partner.company_id.id, "active": partner.active}]
 
     def _xero_person_values(self, partner, vals, contact, existing):
         """Child contacts for the contact's primary person and ContactPersons not
@@ -387,22 +436,27 @@ class XeroImportRun(models.Model):
             raise UserError(_("being sent to Xero by someone right now; read again at the next "
                               "sync"))
         synced = None if first_link else link.synced_values
-        incoming = self._xero_partner_values(contact)
-        current = {f: (partner[f].id if f.endswith("_id") else partner[f]) for f in incoming}
-        previous = self._xero_partner_values(synced) if synced else None
         # A first link only fills the account's blanks, whichever side wins later.
         winner = import_rules.ODOO_WINS if first_link else self.env["ir.config_parameter"].sudo(
         ).get_param("crm_xero.sync_winner", import_rules.ODOO_WINS)
-        write, kept = import_rules.merge(current, previous, incoming, winner)
+        incoming = self._xero_partner_values(contact)
+        previous = self._xero_partner_values(synced) if synced else None
+        write, kept = import_rules.merge(_odoo_values(partner, incoming), previous, incoming,
+                                         winner)
         if write:
             partner.write(write)
+        written = {FIELD_KEYS[field] for field in write if field in FIELD_KEYS}
+        written_billing, kept_billing = self._xero_update_invoice_address(partner, contact, synced,
+                                                                          winner)
+        written |= {"billing_" + FIELD_KEYS[field] for field in written_billing}
+        kept += kept_billing
         existing = {_norm(v) for child in partner.child_ids
                     for v in (child.name, child.email)} - {""}
-        address = {f: partner[f].id if f.endswith("_id") else partner[f] for f in ADDRESS_FIELDS}
+        address = _odoo_values(partner, dict.fromkeys(ADDRESS_FIELDS))
         people = self._xero_person_values(partner, address, contact, existing)
         if people:
             partner.with_context(**QUIET).create(people)
-        previous = link.odoo_values if link else None
+        kept_baseline = link.odoo_values if link else None
         values = {**Link._xero_link_values(contact), "synced_values": contact,
                   "synced_at": fields.Datetime.now()}
         if link:
@@ -413,51 +467,73 @@ class XeroImportRun(models.Model):
         # What Odoo now holds of what Xero sent: fields Odoo kept (changed in
         # Odoo) stay as they were in the baseline, so the next Update to Xero
         # still sends them.
-        link.odoo_values = _baseline(previous, write, partner, self.connection_id)
+        baseline = partner._xero_baseline(self.connection_id, contact)
+        if kept_baseline and not first_link:
+            baseline = _moved_baseline(kept_baseline, baseline, written, people)
+        link.odoo_values = baseline
         return len(kept)
+
+    def _xero_update_invoice_address(self, partner, contact, synced, winner):
+        """Xero's postal address on the account's invoice address, by the same
+        rules as the account's fields (made if the account has none).  A
+        postal address Xero no longer has of its own leaves it as it is.
+        Returns (fields written, fields kept)."""
+        incoming = self._xero_billing_values(contact)
+        if not incoming:
+            return {}, []
+        invoice = partner._xero_invoice_address()
+        current = _odoo_values(invoice, incoming) if invoice else dict.fromkeys(incoming)
+        previous = (self._xero_billing_values(synced) or dict.fromkeys(incoming)) \
+            if synced else None
+        write, kept = import_rules.merge(current, previous, incoming, winner)
+        if write and invoice:
+            invoice.write(write)
+        elif write:
+            partner.with_context(**QUIET).create(self._xero_invoice_address_values(partner,
+                                                                                   contact))
+        return write, kept
 
     # -- Xero values as Odoo values ---------------------------------------------------------
     def _xero_partner_values(self, contact):
-        values = xero_contacts.contact_to_partner_values(contact)
-        country = self._xero_country(values.pop("country"))
-        state_name = values.pop("state")
-        values["country_id"] = country
-        values["state_id"] = (self._xero_state(country, state_name)
-                              if country and state_name else False)
+        """The account's Odoo values from a Xero contact (xero/contacts.py's
+        table), its places found in Odoo."""
+        values = self._xero_with_places(xero_contacts.contact_to_snapshot(contact), "")
         if values.get("website"):
             values["website"] = self.env["res.partner"]._clean_website(values["website"])
         return {f: values.get(f) or False for f in SYNCED_PARTNER_FIELDS}
 
-    def _xero_places(self):
-        cache = self.env.cr.cache.setdefault("xero_import_places", {})
-        if not cache:
-            countries = self.env["res.country"].sudo().search_read([], ["name", "code"])
-            cache["country"] = {_norm(k): c["id"] for c in countries
-                                for k in (c["name"], c["code"])}
-            states = self.env["res.country.state"].sudo().search_read(
-                [], ["name", "code", "country_id"])
-            cache["state"] = {(s["country_id"][0], _norm(k)): s["id"] for s in states
-                              for k in (s["name"], s["code"])}
-        return cache
+    def _xero_billing_values(self, contact):
+        """The invoice address's Odoo values from Xero's postal address, or {}
+        when it has none of its own (the street address again, or blank)."""
+        snap = xero_contacts.contact_to_snapshot(contact)
+        if not xero_contacts._has_billing(snap):
+            return {}
+        values = self._xero_with_places(snap, "billing_")
+        return {f: values.get(f) or False for f in ADDRESS_FIELDS}
 
-    def _xero_country(self, name):
-        return self._xero_places()["country"].get(_norm(name), False) if name else False
-
-    def _xero_state(self, country_id, name):
-        return self._xero_places()["state"].get((country_id, _norm(name)), False)
+    def _xero_with_places(self, snap, prefix):
+        values = xero_contacts.partner_values(snap, prefix)
+        found, _forms = self.env["res.partner"]._xero_find_places(values.pop("country"),
+                                                                  values.pop("state"))
+        return {**values, **found}
 
 
+def _odoo_values(record, fields_like):
+    """``record``'s values of the fields of ``fields_like``, ids for relations."""
+    return {f: (record[f].id if f.endswith("_id") else record[f]) for f in fields_like}
 
-def _baseline(previous, written, partner, connection):
-    """The Update-to-Xero baseline after an import wrote ``written`` on
-    ``partner``: the previous baseline (or the account as it is now, for a
-    first link) with the written fields as Odoo now holds them."""
-    if not previous:
-        return partner._xero_snapshot(connection)
-    baseline = dict(previous)
-    for field in written:
-        key = {"state_id": "state", "country_id": "country"}.get(field, field)
-        if key in xero_contacts.SNAPSHOT_KEYS:
-            value = partner[field]
-            baseline[key] = (value.name if hasattr(value, "_name") else value) or ""
-    return baseline
+
+def _moved_baseline(previous, now, written, people):
+    """The Update-to-Xero baseline after a sync wrote the snapshot keys
+    ``written`` and made ``people``: the previous baseline, with what was
+    written as Odoo now holds it (``now``); what Odoo changed itself stays
+    to be sent."""
+    baseline = dict(previous, forms=now.get("forms"))
+    for key in written:
+        baseline[key] = now[key]
+    if people:
+        main = [now["main_name"], now["main_email"]]
+        baseline.update(main_name=main[0], main_email=main[1])
+        made = [[p["name"], p["email"] or ""] for p in people if p["name"] != main[0]]
+        baseline["persons"] = list(previous.get("persons") or []) + made
+    return xero_contacts.snapshot(baseline)

@@ -13,6 +13,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .. import compat
 from ..xero import limits
 from ..xero.errors import (
     XeroAuthError,
@@ -300,7 +301,7 @@ class XeroImportRun(models.Model):
         remaining = sum(max(r.item_count - r.processed, 1) for r in self.sudo().search(
             [("state", "in", ("queued", "running")), ("attempts", "<", MAX_ATTEMPTS),
              ("connection_id.state", "=", "connected")]))
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        compat.job_progress(self.env, done=done, remaining=remaining)
 
     def _xero_import_pass_step(self, reads=None):
         """One page under a row lock; True when this run has more to do now.

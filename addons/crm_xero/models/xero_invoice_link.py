@@ -13,6 +13,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount
 
+from .. import compat
 from ..xero import invoices as xero_invoices
 from ..xero import limits
 from ..xero.errors import XeroError
@@ -66,6 +67,8 @@ class XeroInvoiceLink(models.Model):
     online_url = fields.Char("Online invoice", copy=False)
     pdf_attachment_id = fields.Many2one("ir.attachment", copy=False, ondelete="set null")
     pdf_status = fields.Char(copy=False, help="The status the attached PDF shows.")
+    pdf_version = fields.Integer(copy=False, help="The version of the invoice the attached PDF "
+                                                  "shows (see _xero_version).")
     chase_activity_at = fields.Datetime(copy=False,
                                         help="When the chase-payment activity was scheduled.")
     refreshed_at = fields.Datetime("Read from Xero at", copy=False)
@@ -73,8 +76,8 @@ class XeroInvoiceLink(models.Model):
                           help="An invoice that was not deleted or voided.")
     overdue = fields.Boolean(compute="_compute_overdue")
 
-    _sql_constraints = [("lead_unique", "unique(connection_id, lead_id)",
-                         "An opportunity has one Xero invoice per organisation.")]
+    _lead_unique = compat.Constraint("unique(connection_id, lead_id)",
+                                     "An opportunity has one Xero invoice per organisation.")
 
     @api.depends("invoice_id", "status")
     def _compute_open(self):
@@ -122,7 +125,8 @@ class XeroInvoiceLink(models.Model):
             values.update(account_code=write.context_values.get("account_code"),
                           tracking=write.context_values.get("tracking") or [],
                           branding_theme_id=write.context_values.get("theme_id") or False,
-                          pdf_attachment_id=False, pdf_status=False, chase_activity_at=False,
+                          pdf_attachment_id=False, pdf_status=False, pdf_version=0,
+                          chase_activity_at=False,
                           online_url=False)
         self.write(values)
 
@@ -355,19 +359,41 @@ class XeroInvoiceLink(models.Model):
                 link._xero_check_overdue()
 
     # -- the PDF ---------------------------------------------------------------------
+    def _xero_version(self):
+        """The version of the invoice Xero holds, as Odoo made it: 1 once
+        created, one more for each update Odoo sent it since."""
+        self.ensure_one()
+        return 1 + self.env["xero.write"].sudo().search_count([
+            ("link_model", "=", self._name), ("link_id", "=", self.id),
+            ("operation", "=", "invoice_update"), ("state", "=", "done"),
+            ("target_id", "=", self.invoice_id)])
+
     def _xero_attach_pdf(self, priority="interactive"):
-        """Store Xero's PDF of the invoice on the opportunity's chatter."""
+        """Store Xero's PDF of the invoice on the opportunity's chatter: one
+        PDF per version of the invoice.  The PDF of the same version (the
+        draft's, now approved; a second click) is replaced; a version after
+        an update is a new attachment, its name saying which version."""
         self.ensure_one()
         pdf = self.connection_id._xero_call(lambda gw: gw.get_invoice_pdf(self.invoice_id),
                                             priority)
-        name = "%s.pdf" % (self.number or "Xero invoice")
+        number = self.number or _("Xero invoice")
+        version = self._xero_version()
+        name = "%s.pdf" % number if version == 1 else \
+            _("%(number)s (version %(version)s).pdf", number=number, version=version)
+        replaced = self.pdf_attachment_id if self.pdf_version == version else None
+        if replaced:
+            # Its note in the chatter stays; the PDF moves to the new note.
+            replaced.sudo().unlink()
         attachment = self.env["ir.attachment"].sudo().create({
             "name": name, "raw": pdf, "mimetype": "application/pdf",
             "res_model": "crm.lead", "res_id": self.lead_id.id,
         })
-        self.write({"pdf_attachment_id": attachment.id, "pdf_status": self.status})
+        self.write({"pdf_attachment_id": attachment.id, "pdf_status": self.status,
+                    "pdf_version": version})
+        said = {"number": self.number, "status": self._xero_status_label()}
         self.lead_id._message_log(
-            body=_("Xero's PDF of invoice %(number)s (%(status)s).", number=self.number,
-                   status=self._xero_status_label()), attachment_ids=attachment.ids)
+            body=_("Xero's PDF of invoice %(number)s (%(status)s), in place of the one attached "
+                   "before.", **said) if replaced else
+            _("Xero's PDF of invoice %(number)s (%(status)s).", **said),
+            attachment_ids=attachment.ids)
         return attachment
-

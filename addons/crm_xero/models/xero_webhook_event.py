@@ -18,6 +18,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .. import compat
 from ..xero import limits
 from ..xero import where as xero_where
 from ..xero.errors import XeroError, XeroRateLimited
@@ -54,9 +55,9 @@ class XeroWebhookEvent(models.Model):
     attempts = fields.Integer()
     error = fields.Char()
 
-    _sql_constraints = [("event_unique",
-                         "unique(connection_id, category, resource_id, event_type, event_date)",
-                         "Xero sent this event already.")]
+    _event_unique = compat.Constraint(
+        "unique(connection_id, category, resource_id, event_type, event_date)",
+        "Xero sent this event already.")
 
     # -- receiving (within Xero's 5 seconds) -----------------------------------------
     @api.model

@@ -30,6 +30,7 @@ import psycopg2
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .. import compat
 from ..xero import deadline as xero_deadline
 from ..xero import errors, limits
 from .xero_deadline import xero_job
@@ -86,25 +87,39 @@ class XeroWrite(models.Model):
     link_model = fields.Char(required=True, readonly=True)
     link_id = fields.Integer(required=True, index=True, readonly=True)
     target_id = fields.Char("Xero id", readonly=True,
-                            help="The Xero contact or invoice the write changes.")
+                            help="The Xero contact or invoice the write changes (or made).")
+    xero_name = fields.Char("In Xero", readonly=True,
+                              help="The Xero contact's name or the invoice's number (the sync "
+                                   "journal's words for the target, creates included).")
     idempotency_key = fields.Char(required=True, readonly=True, copy=False)
     payload = fields.Json(readonly=True, help="What is sent to Xero.")
     context_values = fields.Json(readonly=True, help="What the answer is applied with.")
     state = fields.Selection([
-        ("pending", "Sent or about to be; Xero's answer not known yet"),
-        ("answered", "Xero answered; not yet applied in Odoo"),
+        ("pending", "Not confirmed by Xero"),
+        ("answered", "In Xero, not yet in Odoo"),
         ("done", "Done"),
         ("refused", "Refused by Xero"),
-        ("failed", "Needs attention"),
+        ("failed", "Failed"),
     ], default="pending", required=True, index=True, readonly=True)
     response = fields.Json(readonly=True)
     error = fields.Text(readonly=True)
-    attempts = fields.Integer(readonly=True)
+    attempts = fields.Integer("Tries", readonly=True,
+                              help="How many times Odoo tried this write: each sending to Xero "
+                                   "(always with the same Idempotency-Key) or applying of Xero's "
+                                   "answer in Odoo.")
     user_id = fields.Many2one("res.users", readonly=True, default=lambda self: self.env.user)
     answered_at = fields.Datetime(readonly=True)
 
-    _sql_constraints = [("key_unique", "unique(idempotency_key)",
-                         "An Idempotency-Key is used by one write only.")]
+    _key_unique = compat.Constraint("unique(idempotency_key)",
+                                    "An Idempotency-Key is used by one write only.")
+
+    @staticmethod
+    def _xero_label(operation, record):
+        """How a Xero contact or invoice is named: its name or number."""
+        if not isinstance(record, dict):
+            return None
+        return record.get("InvoiceNumber") if operation.startswith("invoice") \
+            else record.get("Name")
 
     # -- the entry point ----------------------------------------------------------------
     @api.model
@@ -171,6 +186,8 @@ class XeroWrite(models.Model):
             "idempotency_key": self._xero_new_key(operation, link),
             "payload": payload, "context_values": context_values or {},
             "user_id": self.env.uid,
+            "xero_name": self._xero_label(operation, payload) or link._xero_summary().get(
+                "number" if operation.startswith("invoice") else "name") or False,
         })
 
     @staticmethod
@@ -221,6 +238,9 @@ class XeroWrite(models.Model):
             if state == "failed":   # given up in the background; a click goes on with it
                 state = "answered" if write.answered_at else "pending"
                 write.state = state
+            if state in ("pending", "answered"):
+                write.attempts += 1   # one more try, committed before it is made
+            operation, label = write.operation, write.xero_name
             if state == "pending":
                 sender = SENDERS[write.operation]
                 values = {"payload": write.payload, "target_id": write.target_id,
@@ -244,10 +264,17 @@ class XeroWrite(models.Model):
             raise
         except errors.XeroError as exc:
             # Unknown or transient: the intent stays pending with its key.
-            self._xero_record(attempts_plus=1, error=exc.detail or str(exc))
+            self._xero_record(error=exc.detail or str(exc))
             self._xero_wake_recovery()
             raise
-        self._xero_record(state="answered", response=answer, answered_at=fields.Datetime.now())
+        made = {}
+        if isinstance(answer, dict):
+            # What Xero made or changed, named in the journal (a create's id too).
+            made = {"target_id": answer.get("InvoiceID") or answer.get("ContactID")
+                    or values["target_id"],
+                    "xero_name": self._xero_label(operation, answer) or label}
+        self._xero_record(state="answered", response=answer, answered_at=fields.Datetime.now(),
+                          **made)
         return self._xero_apply_answer()
 
     @api.model
@@ -264,12 +291,9 @@ class XeroWrite(models.Model):
                 raise errors.XeroError(exc.message, detail="looking for what it made: %s"
                                        % exc.detail, **exc.params) from exc
 
-    def _xero_record(self, attempts_plus=0, **values):
+    def _xero_record(self, **values):
         with self.env["xero.connection"]._xero_fresh_env() as env:
-            write = self.with_env(env)
-            if attempts_plus:
-                values["attempts"] = write.attempts + attempts_plus
-            write.write(values)
+            self.with_env(env).write(values)
 
     def _xero_apply_answer(self):
         """Apply the stored answer to the link (its own transaction).  A
@@ -289,7 +313,7 @@ class XeroWrite(models.Model):
             except Exception as exc:  # noqa: BLE001 - the answer is kept; applied again later
                 _logger.warning("Applying Xero's answer to write %s failed; kept for later: %r",
                                 write.id, exc)
-                write.write({"error": "applying: %r" % exc, "attempts": write.attempts + 1})
+                write.write({"error": "applying: %r" % exc})
                 failure = exc
             if link and failure is None:
                 try:

@@ -131,9 +131,6 @@ class TestExport(XeroAccountCase):
             self.export(account)
         with self.assertRaisesRegex(UserError, "at most 255"):
             self.export(self.new_account("L" * 300))
-        person = self.env["res.partner"].create({"name": "Solo Person"})
-        with self.assertRaisesRegex(UserError, "a person, not a company"):
-            person.with_user(self.salesman).action_xero_export()
         self.assertFalse(self.api_calls("PUT /Contacts"))
         self.assertFalse(account.xero_link_id.contact_id)
 

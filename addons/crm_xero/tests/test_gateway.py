@@ -7,7 +7,9 @@ No test sleeps: each gateway gets a pacer on a fake clock and a recording
 """
 
 import datetime
+import os
 import socket
+import ssl
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -30,7 +32,8 @@ from ..xero.errors import (
 from ..xero.gateway import XeroGateway
 from ..xero.oauth import list_connections
 from ..xero.responses import parse_xero_date, parse_xero_datetime
-from .common import SCOPES, SandboxClient, sandbox_url
+from .common import SCOPES, SandboxClient, sandbox_ca_file, sandbox_tls_dir, sandbox_url
+from .harness import LocalRequests
 from .test_xero_pure import FakeClock
 
 DEMO = "Demo Company (Global)"
@@ -38,7 +41,7 @@ SECOND = "Sandbox Second Org Ltd"
 TIMEOUT = 10
 
 
-class SandboxCase(BaseCase):
+class SandboxCase(LocalRequests, BaseCase):
     """No database: the test run's sandbox, reset for each test."""
 
     @classmethod
@@ -46,7 +49,8 @@ class SandboxCase(BaseCase):
         super().setUpClass()
         cls.url = sandbox_url()
         cls.sandbox = SandboxClient(cls.url)
-        cls.endpoints = XeroEndpoints.single(cls.url)
+        cls.endpoints = XeroEndpoints.local(cls.url, cls.sandbox.browser_url,
+                                            cls.sandbox.ca_file)
         orgs = {org["name"]: org for org in cls.sandbox.orgs()}
         cls.org, cls.second_org = orgs[DEMO], orgs[SECOND]
         cls.tenant_id = cls.org["tenant_id"]
@@ -102,7 +106,8 @@ class StubXero:
     """A scripted stand-in for one Xero host, for answers the sandbox cannot
     give (a 5xx with Retry-After, an unreadable body, a dropped answer).
     Each reply is (status, headers, body); status None closes the connection
-    without an answer.  Runs in-process on 127.0.0.1; stopped at cleanup."""
+    without an answer.  Runs in-process on https://127.0.0.1, with the
+    sandbox's certificate; stopped at cleanup."""
 
     def __init__(self, test, replies):
         self.replies = list(replies)
@@ -134,14 +139,23 @@ class StubXero:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(os.path.join(sandbox_tls_dir(), "server.pem"),
+                                os.path.join(sandbox_tls_dir(), "server-key.pem"))
+
+        class TLSServer(ThreadingHTTPServer):
+            def get_request(self):
+                sock, address = self.socket.accept()
+                return context.wrap_socket(sock, server_side=True), address
+
+        self.server = TLSServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         thread = threading.Thread(target=self.server.serve_forever,
                                   kwargs={"poll_interval": 0.05}, daemon=True)
         thread.start()
         test.addCleanup(self.stop, thread)
-        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
-        self.endpoints = XeroEndpoints.single(self.url)
+        self.url = "https://127.0.0.1:%d" % self.server.server_address[1]
+        self.endpoints = XeroEndpoints.local(self.url, ca_file=sandbox_ca_file())
 
     def stop(self, thread):
         self.server.shutdown()
@@ -168,12 +182,13 @@ class TestGatewaySetup(BaseCase):
         self.assertEqual(caught.exception.reason, "not_connected")
         self.assertIn("connect Xero in Settings", str(caught.exception))
 
-    def test_plain_http_is_refused_unless_to_this_machine(self):
-        with self.assertRaises(XeroConfigError) as caught:
-            XeroGateway(XeroEndpoints.single("http://xero.example.com"), "token", "tenant")
-        self.assertIn("not secure", str(caught.exception))
-        local = XeroGateway(XeroEndpoints.single("http://127.0.0.1:9"), "token", "tenant")
-        self.assertEqual(local.endpoints.accounting_url, "http://127.0.0.1:9/api.xro/2.0")
+    def test_plain_http_is_refused_even_to_this_machine(self):
+        for url in ("http://xero.example.com", "http://127.0.0.1:9"):
+            with self.assertRaises(XeroConfigError) as caught:
+                XeroGateway(XeroEndpoints.local(url), "token", "tenant")
+            self.assertIn("not secure", str(caught.exception))
+        local = XeroGateway(XeroEndpoints.local("https://127.0.0.1:9"), "token", "tenant")
+        self.assertEqual(local.endpoints.accounting_url, "https://127.0.0.1:9/api.xro/2.0")
 
     def test_limits_per_priority_are_the_defaults(self):
         interactive = XeroGateway(XeroEndpoints(), "token", "tenant")

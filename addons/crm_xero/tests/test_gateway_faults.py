@@ -313,7 +313,7 @@ class TestLostAnswers(FaultCase):
 class TestNoAnswer(FaultCase):
 
     def test_refused_connection_is_unavailable_with_a_readable_message(self):
-        endpoints = XeroEndpoints.single("http://127.0.0.1:%d" % _closed_port())
+        endpoints = XeroEndpoints.local("https://127.0.0.1:%d" % _closed_port())
         gateway = self.gateway(endpoints=endpoints, max_retries=1)
         with self.assertRaises(XeroUnavailable) as caught:
             gateway.get_organisation()

@@ -174,7 +174,8 @@ class TestTokenIsolation(GatewaySandboxCase):
         # Both tokens come from the same Xero user's grant, so (as in real
         # Xero) either would be accepted for either organisation: the sandbox
         # cannot see a swap by status alone.  Record what goes on the wire.
-        sent, real_urlopen, lock = [], gateway_module._POOL.urlopen, threading.Lock()
+        pool = gateway_module._pool(self.endpoints.tls_verify(self.endpoints.accounting_url))
+        sent, real_urlopen, lock = [], pool.urlopen, threading.Lock()
 
         def recording_urlopen(method, url, *args, **kw):
             headers = kw.get("headers") or {}
@@ -182,7 +183,7 @@ class TestTokenIsolation(GatewaySandboxCase):
                 sent.append((headers.get("xero-tenant-id"), headers.get("Authorization")))
             return real_urlopen(method, url, *args, **kw)
 
-        patcher = patch.object(gateway_module._POOL, "urlopen", side_effect=recording_urlopen)
+        patcher = patch.object(pool, "urlopen", side_effect=recording_urlopen)
         patcher.start()
         self.addCleanup(patcher.stop)
         pacer = Pacer()        # shared by every gateway, as the process's pacer is

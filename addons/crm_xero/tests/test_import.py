@@ -49,8 +49,9 @@ class XeroImportCase(XeroHttpCase):
             ("connection_id", "=", self.xero_connection.id), ("contact_id", "!=", False)])
 
     def account(self, name):
+        """The account (a company, or a person of no company) named ``name``."""
         return self.env["res.partner"].with_context(active_test=False).search(
-            [("name", "=", name), ("is_company", "=", True)])
+            [("name", "=", name), ("parent_id", "=", False)])
 
 
 @tagged("post_install", "-at_install", "crm_xero")
@@ -93,7 +94,9 @@ class TestImport(XeroImportCase):
         for contact in active:
             link = links.filtered(lambda l: l.contact_id == contact["ContactID"])
             partner = link.partner_id
-            self.assertTrue(partner.is_company)
+            primary = f"{contact['FirstName']} {contact['LastName']}"
+            # an individual is a person, not a company, nor their own child contact
+            self.assertEqual(partner.is_company, primary != contact["Name"])
             self.assertEqual(partner.name, contact["Name"])
             self.assertEqual(partner.email, contact["EmailAddress"])
             self.assertEqual(link.check_state, "linked")
@@ -101,12 +104,21 @@ class TestImport(XeroImportCase):
             self.assertEqual(link.synced_values["ContactID"], contact["ContactID"])
             self.assertEqual(partner.xero_account_number, contact.get("AccountNumber") or False)
             people = {f"{p['FirstName']} {p['LastName']}" for p in contact["ContactPersons"]}
-            primary = f"{contact['FirstName']} {contact['LastName']}"
-            if primary != contact["Name"]:   # an individual is not their own child contact
+            if partner.is_company:
                 people.add(primary)
-            self.assertEqual(set(partner.child_ids.mapped("name")), people)
-            self.assertEqual(partner.child_ids.mapped("city"),
-                             [partner.city] * len(partner.child_ids))
+            persons = partner.child_ids.filtered(lambda c: c.type == "contact")
+            self.assertEqual(set(persons.mapped("name")), people)
+            self.assertEqual(persons.mapped("city"), [partner.city] * len(persons))
+            # Xero's postal address, when it is not the street's again: the invoice address
+            addresses = {a["AddressType"]: a for a in contact["Addresses"]}
+            postal = addresses.get("POBOX", {})
+            invoice = partner.child_ids.filtered(lambda c: c.type == "invoice")
+            own = postal.get("AddressLine1") and postal.get("AddressLine1") != \
+                addresses["STREET"]["AddressLine1"]
+            self.assertEqual((invoice.street, invoice.city) if own else invoice,
+                             (postal["AddressLine1"], postal["City"]) if own
+                             else self.env["res.partner"])
+            self.assertEqual(partner.child_ids - persons - invoice, self.env["res.partner"])
         street = next(a for a in active[0]["Addresses"] if a["AddressType"] == "STREET")
         first = links.filtered(lambda l: l.contact_id == active[0]["ContactID"]).partner_id
         self.assertEqual((first.street, first.city), (street["AddressLine1"], street["City"]))
@@ -145,8 +157,11 @@ class TestImport(XeroImportCase):
         self.assertEqual(by_email.xero_contact_id, mailed["ContactID"])
         self.assertEqual(keyed.xero_contact_id, keyed_contact["ContactID"])
         self.assertEqual(by_email.email, mailed["EmailAddress"].upper(), "Odoo's own values stay")
-        self.assertEqual(by_name.phone, next(p["PhoneNumber"] for p in named["Phones"]
-                                             if p["PhoneType"] == "DEFAULT"), "blanks are filled")
+        default = next(p for p in named["Phones"] if p["PhoneType"] == "DEFAULT")
+        self.assertEqual(by_name.phone, "+%s %s %s" % (default["PhoneCountryCode"],
+                                                       default["PhoneAreaCode"],
+                                                       default["PhoneNumber"]),
+                         "blanks are filled")
         self.assertFalse(any(twins.mapped("xero_contact_id")))
         self.assertIn({"contact_id": doubled["ContactID"], "name": doubled["Name"],
                        "reason": "2 Odoo accounts share this name"}, run.skip_log)
@@ -334,6 +349,7 @@ class TestImportNames(XeroImportCase):
         self.run_import()
         account = self.account("Anna Kim")
         self.assertTrue(account.xero_in_xero)
+        self.assertFalse(account.is_company, "a person")
         self.assertFalse(account.child_ids, "not 'Anna Kim, Anna Kim'")
         self.assertEqual(account.display_name, "Anna Kim")
 

@@ -134,7 +134,7 @@ class TestImportReadsAhead(XeroImportCase):
         self.assertEqual((run.state, run.created), ("done", len(contacts)))
         self.assertEqual(len(self.links()), len(contacts), "no duplicates")
         self.assertEqual(self.env["res.partner"].with_context(active_test=False).search_count(
-            [("is_company", "=", True), ("xero_link_ids.connection_id", "=",
+            [("parent_id", "=", False), ("xero_link_ids.connection_id", "=",
                                          self.xero_connection.id)]), len(contacts))
 
     def test_the_preview_reads_each_page_once_and_says_what_the_import_does(self):

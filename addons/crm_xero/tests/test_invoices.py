@@ -3,7 +3,7 @@ update, the checks that refuse before any call, and clashes while invoicing."""
 import requests
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .test_invoices_case import XeroInvoiceCase, plain
 
@@ -231,9 +231,8 @@ class TestInvoiceRefusals(XeroInvoiceCase):
         self.assertFalse(self.sandbox.calls())
 
     def test_another_salesperson_may_not_invoice_my_opportunity(self):
-        other = self.env["res.users"].create({
-            "name": "Other Salesman", "login": "xero_other_salesman",
-            "groups_id": [(6, 0, self.env.ref("sales_team.group_sale_salesman").ids)]})
+        other = new_test_user(self.env, "xero_other_salesman", name="Other Salesman",
+                              groups="sales_team.group_sale_salesman")
         with self.assertRaises(AccessError):
             self.lead.with_user(other).action_xero_create_invoice()
         self.assertFalse(self.sandbox.calls())

@@ -153,7 +153,7 @@ class TestWayToCash(CashCase):
         link = self.lead.xero_invoice_link_id
         self.assertEqual(link.pdf_status, "AUTHORISED")
         self.assertTrue(link.pdf_attachment_id)
-        self.assertTrue(self.lead.xero_invoice_online_url.startswith(self.sandbox.url))
+        self.assertTrue(self.lead.xero_invoice_online_url.startswith(self.sandbox.browser_url))
         self.assertEqual(self.lead.xero_invoice_due_date, link.due_date)
         self.refresh_all()
         self.assertEqual(len(self.env["ir.attachment"].search(

@@ -28,7 +28,8 @@ class TestDeleteInvoice(XeroInvoiceCase):
     def test_the_delete_prompt_mentions_xero(self):
         other = self.new_opportunity("No invoice", 10.0)
         prompt = self.env["crm.lead"].xero_delete_confirmation((self.lead | other).ids)
-        self.assertIn("%s is deleted in Xero too" % self.lead.xero_invoice_number, prompt)
+        self.assertIn("also deletes their draft invoices in Xero (%s)"
+                      % self.lead.xero_invoice_number, prompt["body"])
         self.assertFalse(self.env["crm.lead"].xero_delete_confirmation(other.ids))
         self.assertEqual(self.api_calls(), [])
 

@@ -1,24 +1,38 @@
-"""The OAuth2 helpers of xero/oauth.py against the sandbox's login, identity
-and connections endpoints: what the Settings page and the callback rely on.
-Each test checks what the caller gets and what the sandbox recorded."""
+"""The OAuth2 helpers of xero/oauth.py (on requests-oauthlib) against the
+sandbox's login, identity and connections endpoints, over HTTPS with the
+sandbox's local CA: what the Settings page and the callback rely on.  Each
+test checks what the caller gets and what the sandbox recorded."""
 
 import base64
 import hashlib
 import json
+import logging
 import os
 import socket
 import time
+from contextlib import contextmanager
+from unittest.mock import patch
 from urllib.parse import parse_qs, urlparse
+
+import certifi
+from oauthlib.oauth2 import WebApplicationClient, is_secure_transport
 
 from odoo.tests import BaseCase, tagged
 
 from ..xero import oauth
 from ..xero.endpoints import XeroEndpoints
 from ..xero.errors import XeroAuthError, XeroConfigError, XeroNotFound, XeroUnavailable
+from ..xero.gateway import XeroGateway
 from .common import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, SCOPES
 from .test_gateway import JSON, SECOND, SandboxCase, StubXero
 
-INSECURE = "OAUTHLIB_INSECURE_TRANSPORT"
+
+def assert_plain_http_still_refused_by_oauthlib(test):
+    """oauthlib's insecure-transport switch is process-wide: nothing may
+    turn it on (the addon never names it); with it off, oauthlib refuses
+    plain http, even to this machine."""
+    test.assertFalse(is_secure_transport("http://127.0.0.1:8070/connect/token"))
+    test.assertTrue(is_secure_transport("https://127.0.0.1:8070/connect/token"))
 
 
 def _b64_json(data):
@@ -37,6 +51,8 @@ class TestAuthorizationUrl(BaseCase):
     def test_authorization_url_carries_state_and_s256_challenge(self):
         verifier = oauth.new_pkce_verifier()
         self.assertTrue(43 <= len(verifier) <= 128)
+        self.assertEqual(oauth.pkce_challenge(verifier),
+                         WebApplicationClient(None).create_code_challenge(verifier, "S256"))
         self.assertRegex(verifier, r"^[A-Za-z0-9._~-]+$")
         self.assertNotEqual(verifier, oauth.new_pkce_verifier())
         url = oauth.authorization_url(XeroEndpoints(), CLIENT_ID, REDIRECT_URI, SCOPES,
@@ -52,6 +68,25 @@ class TestAuthorizationUrl(BaseCase):
             "scope": " ".join(SCOPES), "state": "opaque-state",
             "code_challenge": challenge, "code_challenge_method": "S256"})
         self.assertNotIn(verifier, url)
+
+    def test_the_sandboxs_consent_page_on_plain_http_is_built_by_oauthlib_too(self):
+        """oauthlib refuses plain http (unless the whole process allows it):
+        the browser's leg to this machine is built in its https form, then
+        given its scheme back; the same URL, parameter for parameter."""
+        verifier = oauth.new_pkce_verifier()
+        local = XeroEndpoints.local("https://127.0.0.1:8070", "http://127.0.0.1:8071")
+        url = oauth.authorization_url(local, CLIENT_ID, REDIRECT_URI, SCOPES, "st", verifier)
+        self.assertTrue(url.startswith("http://127.0.0.1:8071/identity/connect/authorize?"))
+        expected = WebApplicationClient(CLIENT_ID).prepare_request_uri(
+            "https://127.0.0.1:8071/identity/connect/authorize", redirect_uri=REDIRECT_URI,
+            scope=SCOPES, state="st", code_challenge=oauth.pkce_challenge(verifier),
+            code_challenge_method="S256")
+        self.assertEqual("https" + url[len("http"):], expected)
+        assert_plain_http_still_refused_by_oauthlib(self)
+        for page in ("http://login.example.com", "http://10.1.2.3:8071"):
+            with self.assertRaises(XeroConfigError, msg=page):
+                oauth.authorization_url(XeroEndpoints(login_url=page), CLIENT_ID, REDIRECT_URI,
+                                        SCOPES, "st", verifier)
 
     def test_pkce_challenge_is_rfc_7636s(self):
         self.assertEqual(oauth.pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
@@ -72,7 +107,7 @@ class TestAuthorizationUrl(BaseCase):
                              "OAuth state"),
                             ((XeroEndpoints(), CLIENT_ID, REDIRECT_URI, SCOPES, "s", None),
                              "PKCE code verifier"),
-                            ((XeroEndpoints.single("http://xero.example.com"), CLIENT_ID,
+                            ((XeroEndpoints(login_url="http://xero.example.com"), CLIENT_ID,
                               REDIRECT_URI, SCOPES, "s", "v" * 43), "https is required")):
             with self.assertRaises(XeroConfigError, msg=words) as caught:
                 oauth.authorization_url(*args)
@@ -100,7 +135,7 @@ class TestOAuthClient(SandboxCase):
 
     def tearDown(self):
         # nothing here switches oauthlib's plain-http mode on for the process
-        self.assertNotIn(INSECURE, os.environ)
+        assert_plain_http_still_refused_by_oauthlib(self)
         super().tearDown()
 
     def authorise(self, tenant_ids=None, state="state-123"):
@@ -120,16 +155,130 @@ class TestOAuthClient(SandboxCase):
     def token_requests(self):
         return self.sandbox.stats()["token_requests"]
 
-    def test_plain_http_to_this_machine_needs_no_process_wide_switch(self):
-        self.assertNotIn(INSECURE, os.environ)      # nothing loaded so far set it
+    def test_https_to_the_sandbox_needs_no_process_wide_switch(self):
+        assert_plain_http_still_refused_by_oauthlib(self)   # nothing loaded so far set it
+        self.assertTrue(self.endpoints.token_url.startswith("https://127.0.0.1:"))
         token = self.connected_token()
         fresh = oauth.refresh(self.endpoints, CLIENT_ID, CLIENT_SECRET, token["refresh_token"])
         self.assertTrue(oauth.list_connections(self.endpoints, fresh["access_token"]))
         self.assertTrue(oauth.revoke(self.endpoints, CLIENT_ID, CLIENT_SECRET,
                                      fresh["refresh_token"]))
-        self.assertNotIn(INSECURE, os.environ)
+        assert_plain_http_still_refused_by_oauthlib(self)
         self.assertEqual(self.sandbox.stats()["token_requests"],
                          {"authorization_code": 1, "refresh_token": 1})
+        self.assertEqual(self.sandbox.stats()["revocations"], 1)
+
+    def test_plain_http_identity_or_api_is_refused_before_anything_is_sent(self):
+        """Xero's identity and API hosts are https only; so is the sandbox's:
+        a plain-http address, on this machine or not, is a configuration
+        error, and no token request leaves."""
+        token = self.connected_token()
+        before = self.sandbox.stats()["token_requests"]
+        browser_port = self.sandbox.browser_url             # the sandbox's plain-http side
+        for url in ("http://identity.example.com", browser_port):
+            endpoints = XeroEndpoints.local(url, ca_file=self.sandbox.ca_file)
+            for call in (lambda e=endpoints: oauth.refresh(e, CLIENT_ID, CLIENT_SECRET,
+                                                           token["refresh_token"]),
+                         lambda e=endpoints: oauth.exchange_code(
+                             e, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, "code", "v" * 43),
+                         lambda e=endpoints: oauth.revoke(e, CLIENT_ID, CLIENT_SECRET,
+                                                          token["refresh_token"]),
+                         lambda e=endpoints: oauth.list_connections(e, token["access_token"]),
+                         lambda e=endpoints: XeroGateway(e, token["access_token"], "t")):
+                with self.assertRaises(XeroConfigError, msg=url) as caught:
+                    call()
+                self.assertIn("https is required", str(caught.exception))
+        self.assertEqual(self.sandbox.stats()["token_requests"], before)
+        self.assertEqual(self.sandbox.stats()["revocations"], 0)
+        # the refresh token was not spent: it still works
+        self.assertTrue(oauth.refresh(self.endpoints, CLIENT_ID, CLIENT_SECRET,
+                                      token["refresh_token"])["access_token"])
+
+    @contextmanager
+    def environment(self, **variables):
+        with patch.dict(os.environ, variables):
+            yield
+
+    def test_the_local_ca_is_trusted_only_where_configured(self):
+        """Without crm_xero.ca_file the sandbox's certificate is refused:
+        nothing is sent, and the admin reads why."""
+        untrusted = XeroEndpoints.local(self.url, self.sandbox.browser_url)   # no CA
+        before = self.sandbox.stats()["token_requests"]
+        with self.assertRaises(XeroUnavailable) as caught:
+            oauth.refresh(untrusted, CLIENT_ID, CLIENT_SECRET, "some-refresh-token")
+        self.assertIn("certificate could not be verified", str(caught.exception))
+        self.assertIn("nothing was sent", str(caught.exception))
+        self.assertNotIn("some-refresh-token", caught.exception.detail)
+        self.assertEqual(self.sandbox.stats()["token_requests"], before)
+        token = self.connected_token()
+        with self.assertRaises(XeroUnavailable):
+            XeroGateway(untrusted, token["access_token"], self.tenant_id_demo(),
+                        max_retries=0).get_organisation()
+        # Xero's own hosts never get the local CA, even when it is configured.
+        mistaken = XeroEndpoints(ca_file=self.sandbox.ca_file)
+        self.assertEqual(mistaken.tls_verify(mistaken.token_url), certifi.where())
+
+    def tenant_id_demo(self):
+        return self.orgs["Demo Company (Global)"]
+
+    def test_requests_ca_bundle_cannot_redirect_trust(self):
+        """REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE replace what requests checks
+        certificates against when a call says ``verify=True``; every call
+        here names its bundle, so the environment neither adds the local CA
+        where it is not configured nor takes it away where it is."""
+        token = self.connected_token()
+        untrusted = XeroEndpoints.local(self.url, self.sandbox.browser_url)   # no CA
+        for variable in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+            with self.environment(**{variable: self.sandbox.ca_file}):
+                with self.assertRaises(XeroUnavailable, msg=variable) as caught:
+                    oauth.list_connections(untrusted, token["access_token"])
+                self.assertIn("certificate could not be verified", str(caught.exception))
+                with self.assertRaises(XeroUnavailable, msg=variable):
+                    XeroGateway(untrusted, token["access_token"], self.tenant_id_demo(),
+                                max_retries=0).get_organisation()
+            with self.environment(**{variable: certifi.where()}):
+                self.assertTrue(oauth.list_connections(self.endpoints, token["access_token"]))
+                token = oauth.refresh(self.endpoints, CLIENT_ID, CLIENT_SECRET,
+                                      token["refresh_token"])
+                self.assertEqual(XeroGateway(self.endpoints, token["access_token"],
+                                             self.tenant_id_demo()).get_organisation()["Name"],
+                                 "Demo Company (Global)")
+        self.assertEqual(self.sandbox.stats()["token_requests"]["refresh_token"], 2)
+
+    def test_secrets_are_never_logged_even_at_debug(self):
+        """requests-oauthlib logs bodies, headers and tokens at DEBUG."""
+        loggers = [logging.getLogger(name) for name in (
+            "requests_oauthlib", "oauthlib", "urllib3", "odoo.addons.crm_xero")]
+        records = []
+
+        class Keep(logging.Handler):
+            def emit(self, record):
+                records.append(self.format(record))
+        handler = Keep(level=logging.DEBUG)
+        saved = [(logger, logger.level, logger.propagate) for logger in loggers]
+        for logger in loggers:
+            logger.addHandler(handler)
+            logger.setLevel(logging.DEBUG)
+        try:
+            code, verifier = self.authorise()
+            token = oauth.exchange_code(self.endpoints, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI,
+                                        code, verifier)
+            fresh = oauth.refresh(self.endpoints, CLIENT_ID, CLIENT_SECRET,
+                                  token["refresh_token"])
+            oauth.list_connections(self.endpoints, fresh["access_token"])
+            oauth.revoke(self.endpoints, CLIENT_ID, CLIENT_SECRET, fresh["refresh_token"])
+        finally:
+            for logger, level, propagate in saved:
+                logger.removeHandler(handler)
+                logger.setLevel(level)
+                logger.propagate = propagate
+        text = "\n".join(records)
+        self.assertIn("/connect/token", text)            # it did log, at DEBUG
+        basic = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+        for secret in (token["access_token"], token["refresh_token"], token["id_token"],
+                       fresh["access_token"], fresh["refresh_token"], code, verifier,
+                       CLIENT_SECRET, basic):
+            self.assertNotIn(secret, text)
 
     def test_code_exchange_gives_a_token_and_its_connections(self):
         before = time.time()
@@ -276,7 +425,7 @@ class TestOAuthClient(SandboxCase):
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
-        down = XeroEndpoints.single("http://127.0.0.1:%d" % port)
+        down = XeroEndpoints.local("https://127.0.0.1:%d" % port, ca_file=self.sandbox.ca_file)
         with self.assertRaises(XeroUnavailable) as caught:
             oauth.refresh(down, CLIENT_ID, CLIENT_SECRET, "some-refresh-token")
         error = caught.exception

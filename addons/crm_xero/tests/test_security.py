@@ -145,7 +145,7 @@ class TestRecordAccess(XeroHttpCase):
         with self.assertRaises(AccessError):
             Lead.with_user(self.salesman).xero_delete_confirmation(theirs.ids)
         self.assertIn("INV-9%s" % own.id,
-                      Lead.with_user(self.salesman).xero_delete_confirmation(own.ids))
+                      Lead.with_user(self.salesman).xero_delete_confirmation(own.ids)["body"])
         sales_manager = new_test_user(self.env, "xero_sales_head",
                                       groups="sales_team.group_sale_manager")
         self.assertEqual(Link.with_user(sales_manager).search([("id", "in", links.ids)]).lead_id,

@@ -1,6 +1,7 @@
 """Tokens: single-use refresh tokens, races between workers, Xero rejecting a
 token early, revoked access, Remove Integration."""
 import threading
+import time
 from datetime import datetime, timedelta
 
 from odoo.exceptions import UserError
@@ -8,8 +9,10 @@ from odoo.tests import tagged
 
 from ..models import xero_connection as connection_module
 from ..models.xero_connection import XeroConnection
+from ..xero import deadline as xero_deadline
 from ..xero import oauth
-from ..xero.errors import XeroAuthError
+from ..xero.errors import XeroAuthError, XeroUnavailable
+from .common import fingerprint
 from .xero_case import XeroCommittedCase, XeroHttpCase
 
 THREADS = 8
@@ -76,6 +79,7 @@ class TestRefreshRaces(XeroCommittedCase):
         self.assertEqual(failures, [])
         self.assertEqual(results, ["Demo Company (Global)"] * THREADS)
         self.assertEqual(self.refreshes() - before, 1)
+        self.assert_one_live_refresh_token_and_odoo_holds_it()
         self.assert_still_connected_and_rotated()
 
     def test_token_rejected_before_its_expiry_across_workers(self):
@@ -91,6 +95,65 @@ class TestRefreshRaces(XeroCommittedCase):
         rejected = [c for c in self.sandbox.calls() if c["status"] == 401]
         self.assertLessEqual(len(rejected), 6, "each worker retried once, with the new token")
         self.assert_still_connected_and_rotated()
+
+    def stored_tokens(self):
+        with self.committed_env() as env:
+            connection = env["xero.connection"].browse(self.ids["connection"])
+            return connection.access_token, connection.refresh_token
+
+    def assert_one_live_refresh_token_and_odoo_holds_it(self):
+        """Both sides: Xero's grant has one refresh token that still works,
+        and it is the one Odoo stored."""
+        grants = [g for g in self.sandbox.grants() if g["active"]]
+        self.assertEqual(len(grants), 1)
+        self.assertEqual(grants[0]["live_refresh_tokens"],
+                         [fingerprint(self.stored_tokens()[1])])
+
+    def test_workers_wait_for_a_slow_refresh_in_flight_and_all_succeed(self):
+        """Xero rejects the token early and its identity host is slow: one
+        worker refreshes, the five others find it refreshing, wait for it
+        and use its token.  Six calls served, one refresh at Xero."""
+        self.sandbox.set_faults(token_delay=1.5)
+        self.sandbox.expire_tokens()
+        before = self.refreshes()
+        old_access, old_refresh = self.stored_tokens()
+        started = time.monotonic()
+        results, failures = self.call_from_threads(6)
+        self.assertEqual(failures, [])
+        self.assertEqual(results, ["Demo Company (Global)"] * 6)
+        self.assertGreaterEqual(time.monotonic() - started, 1.5, "they did wait for it")
+        self.assertEqual(self.refreshes() - before, 1, "one refresh for six rejections")
+        access, refresh_token = self.stored_tokens()
+        self.assertNotEqual((access, refresh_token), (old_access, old_refresh))
+        self.assert_one_live_refresh_token_and_odoo_holds_it()
+        ok = [c for c in self.sandbox.calls() if c["status"] == 200]
+        self.assertEqual(len(ok), 6)
+        self.sandbox.clear_faults()
+        self.assert_still_connected_and_rotated()
+
+    def test_waiting_for_a_refresh_ends_with_the_requests_deadline(self):
+        """Another worker holds the connection's lock (a refresh that hangs):
+        this click waits no longer than its deadline and says so."""
+        self.sandbox.expire_tokens()
+        connection_module._TOKEN_CACHE.clear()
+        with self.db_registry.cursor() as holder:
+            holder.execute("SELECT id FROM xero_connection WHERE id = %s FOR NO KEY UPDATE",
+                           [self.ids["connection"]])
+            with self.committed_env() as env:
+                connection = env["xero.connection"].browse(self.ids["connection"])
+                started = time.monotonic()
+                with xero_deadline.within(1.0), self.assertRaises(XeroUnavailable) as caught:
+                    connection._xero_call(_organisation)
+                waited = time.monotonic() - started
+            holder.rollback()
+        self.assertIn("busy being refreshed", str(caught.exception))
+        self.assertGreater(waited, 0.5)
+        self.assertLess(waited, 2.5)
+        self.assertEqual(self.refreshes(), 0, "nothing spent while it waited")
+        with self.committed_env() as env:
+            self.assertEqual(env["xero.connection"].browse(self.ids["connection"]).state,
+                             "connected")
+        self.assert_one_live_refresh_token_and_odoo_holds_it()
 
     def test_a_refresh_by_another_worker_mid_call(self):
         """Worker A holds the old token; worker B refreshed meanwhile and
@@ -114,10 +177,37 @@ class TestRefreshRaces(XeroCommittedCase):
             self.assertEqual(connection._xero_call(_organisation), "Demo Company (Global)")
         self.assertEqual(self.refreshes(), before, "A used B's token: no refresh of its own")
 
+    def test_tokens_of_two_generations_rejected_early_one_refresh_and_served(self):
+        """This worker still holds the token of before another worker's
+        rotation; Xero then rejects both early.  The click tries its own
+        (401), the one in the database (401 too: it is not proof of a fresh
+        token), then refreshes once, and is served."""
+        with self.committed_env() as env:
+            connection = env["xero.connection"].browse(self.ids["connection"])
+            first = connection.access_token
+            key = connection._xero_cache_key(connection)
+        self.sandbox.expire_tokens()
+        with self.committed_env() as env:   # another worker rotates it
+            env["xero.connection"].browse(self.ids["connection"])._xero_access_token(
+                rejected_token=first)
+        second = self.stored_tokens()[0]
+        connection_module._TOKEN_CACHE.clear()   # this worker's memory: the first one
+        connection_module._TOKEN_CACHE[key] = (first, datetime.utcnow() + timedelta(minutes=20))
+        self.sandbox.expire_tokens()             # Xero rejects the second one early too
+        self.sandbox.clear_calls()
+        before = self.refreshes()
+        with self.committed_env() as env:
+            connection = env["xero.connection"].browse(self.ids["connection"])
+            self.assertEqual(connection._xero_call(_organisation), "Demo Company (Global)")
+        self.assertEqual(self.refreshes() - before, 1)
+        self.assertEqual([c["status"] for c in self.sandbox.calls()], [401, 401, 200])
+        self.assertNotIn(self.stored_tokens()[0], (first, second))
+        self.assert_one_live_refresh_token_and_odoo_holds_it()
+
     def test_a_token_rejected_even_after_a_refresh_is_not_a_reconnect(self):
         """Xero rejects the token, and the fresh one too: the user is told to
         try again; the connection stays connected (state and message agree)."""
-        real = XeroConnection._xero_access_token
+        real = XeroConnection._xero_token
         sandbox = self.sandbox
 
         def refreshed_then_rejected_too(connection, rejected_token=None):
@@ -125,7 +215,8 @@ class TestRefreshRaces(XeroCommittedCase):
             if rejected_token:
                 sandbox.expire_tokens()
             return token
-        self.patch(XeroConnection, "_xero_access_token", refreshed_then_rejected_too)
+        self.patch(XeroConnection, "_xero_token", refreshed_then_rejected_too)
+        before = self.refreshes()
         self.sandbox.expire_tokens()
         with self.committed_env() as env:
             connection = env["xero.connection"].browse(self.ids["connection"])
@@ -136,6 +227,8 @@ class TestRefreshRaces(XeroCommittedCase):
         with self.committed_env() as env:
             self.assertEqual(env["xero.connection"].browse(self.ids["connection"]).state,
                              "connected")
+        self.assertEqual(self.refreshes() - before, 1, "a token it had just refreshed was "
+                                                       "rejected: no second refresh")
 
     def test_only_a_refused_refresh_means_reconnect(self):
         self.sandbox.revoke_grants()
@@ -223,8 +316,8 @@ class TestDisconnect(XeroHttpCase):
     def test_remove_integration_when_xero_is_down_still_forgets(self):
         connection = self.connect()
         self.env["ir.config_parameter"].sudo().set_param("crm_xero.identity_url",
-                                                         "http://127.0.0.1:9")
-        self.env["ir.config_parameter"].sudo().set_param("crm_xero.api_url", "http://127.0.0.1:9")
+                                                         "https://127.0.0.1:9")
+        self.env["ir.config_parameter"].sudo().set_param("crm_xero.api_url", "https://127.0.0.1:9")
         message = connection.with_user(self.env.ref("base.user_admin")).action_disconnect()
         self.assertIn("Connected Apps", message)
         self.assertEqual(connection.state, "not_connected")

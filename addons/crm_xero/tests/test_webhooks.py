@@ -10,6 +10,7 @@ import requests
 from odoo.tests import tagged
 
 from ..xero import webhooks
+from .harness import cursor_lock_of, open_test_server
 from .test_invoices_case import XeroInvoiceCase
 
 KEY = "webhook-key-for-tests-0123456789abcdef"
@@ -24,6 +25,11 @@ class TestWebhooks(XeroInvoiceCase):
         self.url = self.base_url() + "/crm_xero/webhook"
         self.sandbox.subscribe_webhooks(self.url, KEY, batch_seconds=0.2)
         self.Event = self.env["xero.webhook.event"]
+        # Xero (the sandbox, or a plain client here) calls the test server
+        # whenever it likes, as it does Odoo.
+        server = open_test_server(self)
+        server.__enter__()
+        self.addCleanup(server.__exit__, None, None, None)
 
     def delivered(self):
         return [d for d in self.sandbox.webhooks()["deliveries"] if d["delivered"]]
@@ -42,7 +48,7 @@ class TestWebhooks(XeroInvoiceCase):
     def odoo_side(self):
         """This thread's turn on the test cursor: the sandbox's deliveries
         reach the test server on another thread, which shares the cursor."""
-        return self.registry.test_lock
+        return cursor_lock_of(self)
 
     def handle(self):
         self.env.invalidate_all()

@@ -5,14 +5,15 @@ import) gets from a function for a given input."""
 import dataclasses
 import datetime
 import json
+import os
 from decimal import Decimal
 
+import certifi
 from requests.structures import CaseInsensitiveDict
 
 from odoo.tests import BaseCase, tagged
 
 from ..xero import (
-    contacts,
     day_budget,
     deadline,
     endpoints,
@@ -22,7 +23,7 @@ from ..xero import (
     oauth,
     where,
 )
-from ..xero.endpoints import XeroEndpoints, check_secure
+from ..xero.endpoints import XeroEndpoints, check_browser_url, check_secure
 from ..xero.errors import (
     XeroAuthError,
     XeroBusy,
@@ -406,11 +407,17 @@ class TestEndpoints(BaseCase):
         self.assertEqual(real.go_url, "https://go.xero.com")
         self.assertIs(oauth.XeroEndpoints, XeroEndpoints)
 
-    def test_one_address_for_the_sandbox(self):
-        local = XeroEndpoints.single("http://127.0.0.1:8070/")
-        self.assertEqual({local.login_url, local.identity_url, local.api_url, local.go_url},
-                         {"http://127.0.0.1:8070"})
-        self.assertEqual(local.token_url, "http://127.0.0.1:8070/connect/token")
+    def test_a_local_xero_https_for_odoo_and_http_for_the_browser(self):
+        local = XeroEndpoints.local("https://127.0.0.1:8070/", "http://127.0.0.1:8071/",
+                                    ca_file=__file__)
+        self.assertEqual((local.identity_url, local.api_url),
+                         ("https://127.0.0.1:8070", "https://127.0.0.1:8070"))
+        self.assertEqual((local.login_url, local.go_url),
+                         ("http://127.0.0.1:8071", "http://127.0.0.1:8071"))
+        self.assertEqual(local.token_url, "https://127.0.0.1:8070/connect/token")
+        self.assertEqual(local.authorize_url, "http://127.0.0.1:8071/identity/connect/authorize")
+        self.assertEqual(local.ca_file, __file__)
+        self.assertIsNone(XeroEndpoints.local("https://127.0.0.1:8070", ca_file="  ").ca_file)
         self.assertEqual(XeroEndpoints(api_url=" https://api.example.com/ ").accounting_url,
                          "https://api.example.com/api.xro/2.0")
         with self.assertRaises(dataclasses.FrozenInstanceError):
@@ -444,273 +451,53 @@ class TestEndpoints(BaseCase):
         self.assertTrue(XeroEndpoints(go_url="https://go.example.com").invoice_link("!x", "i")
                         .startswith("https://go.example.com/organisationlogin/"))
 
-    def test_https_everywhere_and_plain_http_to_this_machine_only(self):
+    def test_https_for_what_odoo_calls_and_plain_http_for_this_machines_pages(self):
         for url in ("https://api.xero.com/api.xro/2.0", "https://10.0.0.1/x",
-                    "http://127.0.0.1:8070/connect/token", "http://localhost:8070",
-                    "http://[::1]:8070/x", "http://127.5.5.5/x", "HTTP://LOCALHOST/x"):
+                    "https://127.0.0.1:8070/connect/token", "HTTPS://LOCALHOST/x"):
             self.assertEqual(check_secure(url), url)
+            self.assertEqual(check_browser_url(url), url)
+        for url in ("http://127.0.0.1:8070/connect/token", "http://localhost:8070",
+                    "http://[::1]:8070/x", "http://127.5.5.5/x", "HTTP://LOCALHOST/x"):
+            self.assertEqual(check_browser_url(url), url)      # a page on this machine
+            with self.assertRaises(XeroConfigError, msg=url):  # never a call from Odoo
+                check_secure(url)
         for url in ("http://api.xero.com/api.xro/2.0", "http://10.0.0.1/x", "http://0.0.0.0/",
                     "http://localhost.evil.example/", "http://127.0.0.1.nip.io/",
                     "ftp://127.0.0.1/x", "", "127.0.0.1:8070"):
-            with self.assertRaises(XeroConfigError, msg=url) as caught:
-                check_secure(url)
-            self.assertIn("https is required", str(caught.exception))
-            self.assertEqual(caught.exception.params, {"url": url})
+            for check in (check_secure, check_browser_url):
+                with self.assertRaises(XeroConfigError, msg=url) as caught:
+                    check(url)
+                self.assertIn("https is required", str(caught.exception))
+                self.assertEqual(caught.exception.params, {"url": url})
         self.assertFalse(endpoints.is_loopback(None))
 
-
-# -- contacts.py -------------------------------------------------------------------
-
-ACCOUNT = {"name": "Kauri Ltd", "email": "info@kauri.example", "phone": "555 0100",
-           "mobile": "", "vat": "", "account_number": "K-1", "street": "1 Quay St",
-           "city": "Auckland", "country": "New Zealand", "main_name": "Mere Ngata",
-           "main_email": "mere@kauri.example",
-           "persons": [["Tom Hale", "tom@kauri.example"], ["Ana Lee", ""]]}
-
-
-def xero_contact(**fields):
-    """A contact as Xero holds it after the account above was exported."""
-    contact = {
-        "ContactID": "c-1", "Name": "Kauri Ltd", "EmailAddress": "info@kauri.example",
-        "AccountNumber": "K-1", "FirstName": "Mere", "LastName": "Ngata",
-        "Phones": [{"PhoneType": "DEFAULT", "PhoneNumber": "555 0100", "PhoneAreaCode": "09"},
-                   {"PhoneType": "FAX", "PhoneNumber": "555 0199"}],
-        "Addresses": [{"AddressType": "STREET", "AddressLine1": "1 Quay St",
-                       "AddressLine3": "Gate 4", "City": "Auckland", "Country": "New Zealand",
-                       "AttentionTo": None},
-                      {"AddressType": "POBOX", "AddressLine1": "1 Quay St",
-                       "City": "Auckland", "Country": "New Zealand"}],
-        "ContactPersons": [{"FirstName": "Tom", "LastName": "Hale",
-                            "EmailAddress": "tom@kauri.example", "IncludeInEmails": True},
-                           {"FirstName": "Ana", "LastName": "Lee", "IncludeInEmails": False}],
-    }
-    contact.update(fields)
-    return contact
-
-
-@tagged("crm_xero")
-class TestContactsExport(BaseCase):
-
-    def test_split_name_and_snapshot(self):
-        self.assertEqual(contacts.split_name("Ada King Lovelace"), ("Ada", "King Lovelace"))
-        self.assertEqual(contacts.split_name(" Ada "), ("Ada", ""))
-        self.assertEqual(contacts.split_name(None), ("", ""))
-        snap = contacts.snapshot({"name": " Acme ", "email": False,
-                                  "persons": [["Zoe", None], [" Al ", "al@x.example "]]})
-        self.assertEqual(set(snap), set(contacts.SNAPSHOT_KEYS))
-        self.assertEqual((snap["name"], snap["email"], snap["billing_city"]), ("Acme", "", ""))
-        self.assertEqual(snap["persons"], [["Al", "al@x.example"], ["Zoe", ""]])
-
-    def test_a_new_contact_carries_every_value_odoo_has(self):
-        values = dict(ACCOUNT, name=" Kauri Ltd ", email="", billing_street="PO Box 9",
-                      billing_city="Auckland")
-        self.assertEqual(contacts.contact_for_create(values, "K-1", "odoo-partner-1"), {
-            "Name": "Kauri Ltd", "AccountNumber": "K-1", "ContactNumber": "odoo-partner-1",
-            "EmailAddress": "mere@kauri.example", "FirstName": "Mere", "LastName": "Ngata",
-            "Phones": [{"PhoneType": "DEFAULT", "PhoneNumber": "555 0100"}],
-            "Addresses": [
-                {"AddressType": "POBOX", "AddressLine1": "PO Box 9", "AddressLine2": "",
-                 "City": "Auckland", "Region": "", "PostalCode": "", "Country": ""},
-                {"AddressType": "STREET", "AddressLine1": "1 Quay St", "AddressLine2": "",
-                 "City": "Auckland", "Region": "", "PostalCode": "", "Country": "New Zealand"}],
-            "ContactPersons": [
-                {"FirstName": "Ana", "LastName": "Lee", "IncludeInEmails": False},
-                {"FirstName": "Tom", "LastName": "Hale", "IncludeInEmails": False,
-                 "EmailAddress": "tom@kauri.example"}],
-        })
-
-    def test_blank_values_are_left_out_and_the_street_is_the_postal_address(self):
-        bare = contacts.contact_for_create({"name": "Bare Ltd"}, "B-1", "odoo-partner-2")
-        self.assertEqual(bare, {"Name": "Bare Ltd", "AccountNumber": "B-1",
-                                "ContactNumber": "odoo-partner-2"})
-        street = contacts.contact_for_create({"name": "S", "city": "Oaktown"}, "S-1", "o-3")
-        self.assertEqual([(a["AddressType"], a["City"]) for a in street["Addresses"]],
-                         [("POBOX", "Oaktown"), ("STREET", "Oaktown")])
-        postal = contacts.contact_for_create({"name": "P", "billing_city": "Oaktown"}, "P", "o")
-        self.assertEqual([a["AddressType"] for a in postal["Addresses"]], ["POBOX"])
-        crowd = contacts.contact_for_create(
-            {"name": "C", "persons": [["Person %d" % i, ""] for i in range(8)]}, "C", "o")
-        self.assertEqual(len(crowd["ContactPersons"]), contacts.MAX_CONTACT_PERSONS)
-
-    def test_problems_xero_would_refuse(self):
-        self.assertEqual(contacts.contact_problems(
-            contacts.contact_for_create(ACCOUNT, "K-1", "odoo-1")), [])
-        problems = contacts.contact_problems({
-            "Name": "", "AccountNumber": "A" * 51, "EmailAddress": "not-an-email",
-            "ContactPersons": [{"EmailAddress": "tom@"}],
-            "Addresses": [{"AddressType": "STREET", "PostalCode": "9" * 51}],
-            "Phones": [{"PhoneType": "DEFAULT", "PhoneNumber": "1" * 51}]})
-        self.assertEqual([params for _template, params in problems], [
-            {}, {"field": "AccountNumber", "length": 51, "limit": 50},
-            {"email": "not-an-email"}, {"email": "tom@"},
-            {"field": "PostalCode", "limit": 50}, {"number": "1" * 51, "limit": 50}])
-        template, params = problems[1]
-        self.assertEqual(template % params, "The AccountNumber is 51 characters long; Xero "
-                                            "accepts at most 50. Shorten it and try again.")
-        self.assertEqual(contacts.contact_problems({"EmailAddress": "a@b.example"}), [])
-
-    def test_history_note(self):
-        self.assertEqual(contacts.history_details("Updated", "Sam", ["phone", "billing", "vat"]),
-                         "Updated from Odoo CRM by Sam: phone, postal address, tax number.")
-        self.assertEqual(contacts.history_details("Exported", "Sam", []),
-                         "Exported from Odoo CRM by Sam: no field.")
-        self.assertEqual(contacts.history_details("Updated", "Sam", ["colour"]),
-                         "Updated from Odoo CRM by Sam: colour.")
-        self.assertEqual(len(contacts.history_details("Updated", "S" * 400, ["name"])), 250)
-
-
-@tagged("crm_xero")
-class TestContactsUpdate(BaseCase):
-
-    def test_only_what_odoo_changed_since_the_last_sync_is_sent(self):
-        current = dict(ACCOUNT, email="sales@kauri.example", vat="NZ-9")
-        self.assertEqual(contacts.changes(current, ACCOUNT, xero_contact()), ["email", "vat"])
-        update, labels = contacts.contact_for_update(current, ACCOUNT, xero_contact())
-        self.assertEqual(update, {"EmailAddress": "sales@kauri.example", "TaxNumber": "NZ-9"})
-        self.assertEqual(labels, ["email", "vat"])
-        self.assertEqual(contacts.contact_for_update(ACCOUNT, ACCOUNT, xero_contact()), ({}, []))
-
-    def test_a_value_emptied_in_odoo_clears_xeros(self):
-        update, labels = contacts.contact_for_update(dict(ACCOUNT, email="", phone=""),
-                                                     ACCOUNT, xero_contact())
-        self.assertEqual(update["EmailAddress"], "")
-        self.assertEqual(update["Phones"], [{"PhoneType": "DEFAULT", "PhoneNumber": "",
-                                             "PhoneAreaCode": "", "PhoneCountryCode": ""}])
-        self.assertEqual(labels, ["email", "phone"])
-
-    def test_without_a_baseline_only_odoos_values_that_differ_count(self):
-        xero = xero_contact(TaxNumber="XERO-TAX", EmailAddress="other@kauri.example")
-        current = dict(ACCOUNT, phone="", vat="", main_email="")   # blanks never count
-        self.assertEqual(contacts.changes(current, None, xero), ["email"])
-        update, labels = contacts.contact_for_update(current, None, xero)
-        self.assertEqual(update, {"EmailAddress": "info@kauri.example"})
-        self.assertEqual(labels, ["email"])
-
-    def test_a_phone_replaces_xeros_number_of_that_type_only(self):
-        update, labels = contacts.contact_for_update(dict(ACCOUNT, mobile="021 555"), ACCOUNT,
-                                                     xero_contact())
-        self.assertEqual(update, {"Phones": [{"PhoneType": "MOBILE", "PhoneNumber": "021 555",
-                                              "PhoneAreaCode": "", "PhoneCountryCode": ""}]})
-        self.assertEqual(labels, ["mobile"])
-
-    def test_address_lines_merge_into_what_xero_holds(self):
-        update, labels = contacts.contact_for_update(
-            dict(ACCOUNT, city="Wellington", billing_street="PO Box 9"), ACCOUNT, xero_contact())
-        self.assertEqual(update["Addresses"], [
-            {"AddressType": "STREET", "AddressLine1": "1 Quay St", "AddressLine3": "Gate 4",
-             "City": "Wellington", "Country": "New Zealand"},
-            {"AddressType": "POBOX", "AddressLine1": "PO Box 9", "City": "Auckland",
-             "Country": "New Zealand"}])
-        self.assertEqual(labels, ["address", "billing"])
-        fresh, _labels = contacts.contact_for_update(dict(ACCOUNT, city="Wellington"), ACCOUNT,
-                                                     xero_contact(Addresses=[]))
-        self.assertEqual(fresh["Addresses"], [{"City": "Wellington", "AddressType": "STREET"}])
-
-    def test_the_main_contact(self):
-        update, labels = contacts.contact_for_update(dict(ACCOUNT, main_name="Aroha Te Paa"),
-                                                     ACCOUNT, xero_contact())
-        self.assertEqual(update, {"FirstName": "Aroha", "LastName": "Te Paa"})
-        self.assertEqual(labels, ["main"])
-        no_email = dict(ACCOUNT, email="", main_email="aroha@kauri.example")
-        update, _labels = contacts.contact_for_update(no_email, dict(ACCOUNT, email=""),
-                                                      xero_contact())
-        self.assertEqual(update["EmailAddress"], "aroha@kauri.example")
-
-    def test_persons_merge_by_name(self):
-        baseline = dict(ACCOUNT, persons=[["Tom Hale", "tom@kauri.example"], ["Ana Lee", ""]])
-        xero = xero_contact(ContactPersons=xero_contact()["ContactPersons"] + [
-            {"FirstName": "Xero", "LastName": "Only", "EmailAddress": "x@kauri.example"}])
-        current = dict(ACCOUNT, persons=[["tom  hale", "tom@new.example"],
-                                         ["Wiremu Kaa", "wiremu@kauri.example"]])
-        update, labels = contacts.contact_for_update(current, baseline, xero)
-        self.assertEqual(labels, ["persons"])
-        self.assertEqual(update["ContactPersons"], [
-            # Tom: same person (any case, any spacing), Odoo's new email
-            {"FirstName": "Tom", "LastName": "Hale", "EmailAddress": "tom@new.example",
-             "IncludeInEmails": True},
-            # Ana: removed in Odoo since the last sync; Xero's own person stays
-            {"FirstName": "Xero", "LastName": "Only", "EmailAddress": "x@kauri.example"},
-            {"FirstName": "Wiremu", "LastName": "Kaa", "IncludeInEmails": False,
-             "EmailAddress": "wiremu@kauri.example"}])
-        # a person Odoo removed that Xero no longer has: nothing to send
-        gone = dict(ACCOUNT, persons=[["Tom Hale", "tom@kauri.example"]])
-        update, labels = contacts.contact_for_update(
-            gone, baseline, xero_contact(ContactPersons=xero_contact()["ContactPersons"][:1]))
-        self.assertEqual((update, labels), ({}, []))
-
-    def test_the_postal_address_follows_the_street_it_copied_and_nothing_else(self):
-        moved = dict(ACCOUNT, street="9 Wharf Rd")
-        # exported without an invoice address: Xero's postal address is the
-        # street's copy, and moves with it
-        update, labels = contacts.contact_for_update(moved, ACCOUNT, xero_contact())
-        self.assertEqual(labels, ["address", "billing"])
-        self.assertEqual({a["AddressType"]: a["AddressLine1"] for a in update["Addresses"]},
-                         {"STREET": "9 Wharf Rd", "POBOX": "9 Wharf Rd"})
-        # the accountant's own postal address is never overwritten, nor
-        # blanked because Odoo has no invoice address
-        po_box = [xero_contact()["Addresses"][0],
-                  {"AddressType": "POBOX", "AddressLine1": "PO Box 9", "City": "Auckland"}]
-        imported = contacts.contact_to_snapshot(xero_contact(Addresses=po_box))
-        self.assertEqual(imported["billing_street"], "PO Box 9")
-        update, labels = contacts.contact_for_update(
-            dict(imported, billing_street="", billing_city="", street="9 Wharf Rd"),
-            imported, xero_contact(Addresses=po_box))
-        self.assertEqual(labels, ["address"])
-        self.assertEqual([a["AddressType"] for a in update["Addresses"]], ["STREET"])
-        # an invoice address added in Odoo becomes Xero's postal address
-        billed = dict(ACCOUNT, billing_street="PO Box 12", billing_city="Auckland")
-        update, labels = contacts.contact_for_update(billed, ACCOUNT, xero_contact())
-        self.assertEqual(labels, ["billing"])
-        self.assertEqual(update["Addresses"], [{"AddressType": "POBOX",
-                                                "AddressLine1": "PO Box 12",
-                                                "City": "Auckland", "Country": "New Zealand"}])
-
-    def test_persons_stay_within_xeros_five(self):
-        baseline = dict(ACCOUNT, persons=[])
-        current = dict(ACCOUNT, persons=[["Person %d" % i, ""] for i in range(7)])
-        update, _labels = contacts.contact_for_update(current, baseline,
-                                                      xero_contact(ContactPersons=[]))
-        self.assertEqual(len(update["ContactPersons"]), contacts.MAX_CONTACT_PERSONS)
-
-
-@tagged("crm_xero")
-class TestContactsImport(BaseCase):
-
-    def test_a_xero_contact_as_an_odoo_snapshot(self):
-        snap = contacts.contact_to_snapshot(xero_contact())
-        # Xero's EmailAddress is its primary person's too
-        self.assertEqual(snap, contacts.snapshot(dict(ACCOUNT, main_email="info@kauri.example")))
-        ddi = contacts.contact_to_snapshot({"Name": "D", "Phones": [
-            {"PhoneType": "DDI", "PhoneNumber": "555 0111"}, {"PhoneType": "DEFAULT",
-                                                              "PhoneNumber": ""}]})
-        self.assertEqual(ddi["phone"], "555 0111")
-        postal = contacts.contact_to_snapshot({"Name": "P", "Addresses": [
-            {"AddressType": "STREET", "AddressLine1": "", "City": ""},
-            {"AddressType": "POBOX", "AddressLine1": "PO Box 9", "City": "Oaktown"}]})
-        self.assertEqual((postal["street"], postal["city"]), ("PO Box 9", "Oaktown"))
-        nobody = contacts.contact_to_snapshot({"Name": "N", "EmailAddress": "n@x.example"})
-        self.assertEqual((nobody["main_name"], nobody["main_email"], nobody["email"]),
-                         ("", "", "n@x.example"))
-
-    def test_partner_values(self):
-        values = contacts.contact_to_partner_values(xero_contact(Website="https://kauri.example"))
-        self.assertEqual(values, {
-            "name": "Kauri Ltd", "email": "info@kauri.example", "phone": "555 0100",
-            "mobile": False, "vat": False, "website": "https://kauri.example",
-            "street": "1 Quay St", "street2": False, "city": "Auckland", "state": False,
-            "zip": False, "country": "New Zealand"})
-
-    def test_people_a_contact_brings(self):
-        self.assertEqual(contacts.contact_people(xero_contact()), [
-            {"name": "Mere Ngata", "email": "info@kauri.example"},
-            {"name": "Tom Hale", "email": "tom@kauri.example"},
-            {"name": "Ana Lee", "email": False}])
-        individual = {"Name": "Anna  Kim", "FirstName": "anna", "LastName": "KIM",
-                      "EmailAddress": "anna@kim.example",
-                      "ContactPersons": [{"EmailAddress": "assistant@kim.example"}]}
-        self.assertEqual(contacts.contact_people(individual), [
-            {"name": "assistant@kim.example", "email": "assistant@kim.example"}])
-        self.assertEqual(contacts.contact_people({"Name": "Empty Ltd"}), [])
+    def test_the_local_ca_is_trusted_for_the_configured_addresses_only(self):
+        ca = __file__      # any existing file: only the choice is tested here
+        local = XeroEndpoints.local("https://127.0.0.1:8070", "http://127.0.0.1:8071", ca)
+        for url in ("https://127.0.0.1:8070/connect/token", "https://127.0.0.1:8070/connections",
+                    "https://127.0.0.1:8070/api.xro/2.0/Contacts"):
+            self.assertEqual(local.tls_verify(url), ca)
+        for url in ("https://127.0.0.1:8071/connect/token",    # another port
+                    "https://localhost:8070/connect/token",    # another name
+                    "https://api.example.com/api.xro/2.0", "https://api.xero.com/connections"):
+            self.assertEqual(local.tls_verify(url), certifi.where(), url)
+        api_only = XeroEndpoints(identity_url="https://identity.xero.com",
+                                 api_url="https://xero.test.local/v2", ca_file=ca)
+        self.assertEqual(api_only.tls_verify("https://xero.test.local/v2/api.xro/2.0"), ca)
+        self.assertEqual(api_only.tls_verify("https://xero.test.local/v20/x"), certifi.where())
+        self.assertEqual(api_only.tls_verify("https://identity.xero.com/connect/token"),
+                         certifi.where())
+        # Xero's own hosts keep certifi's authorities, whatever the parameter says.
+        mistaken = XeroEndpoints(ca_file=ca)
+        for url in (mistaken.token_url, mistaken.connections_url, mistaken.accounting_url):
+            self.assertEqual(mistaken.tls_verify(url), certifi.where())
+        # Never True: a path, which REQUESTS_CA_BUNDLE cannot replace.
+        self.assertTrue(os.path.isfile(XeroEndpoints().tls_verify("https://api.xero.com/x")))
+        missing = XeroEndpoints.local("https://127.0.0.1:8070", ca_file="/nonexistent/ca.pem")
+        with self.assertRaises(XeroConfigError) as caught:
+            missing.tls_verify(missing.token_url)
+        self.assertIn("crm_xero.ca_file", str(caught.exception))
+        self.assertEqual(missing.tls_verify("https://api.xero.com/x"), certifi.where())
 
 
 # -- invoices.py -------------------------------------------------------------------

@@ -23,20 +23,21 @@ from odoo.tests import BaseCase, HttpCase, get_db_name, new_test_user
 from ..models.xero_invoice_link import xero_clear_invoice_settings_cache
 from ..xero.pacing import DEFAULT_PACER
 from .common import CLIENT_ID, CLIENT_SECRET, SandboxClient
+from .harness import LocalRequests
 
 SALESMAN_GROUPS = "sales_team.group_sale_salesman"
 
 
 def point_at_sandbox(env, sandbox, timeout=None):
     params = env["ir.config_parameter"].sudo()
-    for key in ("login_url", "identity_url", "api_url", "go_url"):
-        params.set_param(f"crm_xero.{key}", sandbox.url)
+    for key, value in sandbox.endpoint_params().items():
+        params.set_param(key, value)
     params.set_param("crm_xero.client_id", CLIENT_ID)
     params.set_param("crm_xero.client_secret", CLIENT_SECRET)
     params.set_param("crm_xero.timeout", str(timeout or 10))
 
 
-class XeroHttpCase(HttpCase):
+class XeroHttpCase(LocalRequests, HttpCase):
     """The addon talks to the sandbox; admin is logged in on the test server."""
 
     @classmethod
@@ -130,7 +131,7 @@ class XeroHttpCase(HttpCase):
                 if c["ContactStatus"] == "ACTIVE"][index]
 
 
-class XeroCommittedCase(BaseCase):
+class XeroCommittedCase(LocalRequests, BaseCase):
     """Real transactions, committed as Odoo's workers do in production.
 
     A company of the class's own, connected to the demo organisation with a

@@ -65,6 +65,7 @@ class XeroInvoiceWizard(models.TransientModel):
     state = fields.Selection([("choose", "Choose"), ("clash", "Clash")], default="choose")
     clash_message = fields.Text(readonly=True)
     clash_contact_id = fields.Char()
+    clash_link_label = fields.Char(readonly=True)
 
     @api.model
     def _xero_open(self, lead):
@@ -178,6 +179,8 @@ class XeroInvoiceWizard(models.TransientModel):
                               clash=xero_message(self.env, clash), account=clash.linked_to,
                               customer=customer.display_name))
         self.write({"state": "clash", "clash_contact_id": clash.contact["ContactID"],
+                    "clash_link_label": _("Link to %s and create the invoice",
+                                          clash.contact.get("Name") or ""),
                     "clash_message": _("%(clash)s Link %(customer)s to it and create the "
                                        "invoice, or cancel and change the account's %(what)s.",
                                        clash=xero_message(self.env, clash),

@@ -136,6 +136,16 @@ _VALIDATION_REASONS = [
 ]
 
 
+# Refusals said in our words rather than Xero's: a ledger code Xero holds in
+# another case, or that was given in Xero after our own search.
+_OUR_WORDS = {
+    "duplicate_account_number": _lt("Xero already has a contact with this ledger code "
+                                    "(archived contacts, and the code in capitals or small "
+                                    "letters, count too). Choose another ledger code, or link "
+                                    "to that contact."),
+}
+
+
 class XeroValidationError(XeroError):
     """400: Xero refused the data.  ``messages``: Xero's own messages, in
     order; ``elements``: per element ``{"index", "messages", "element"}``."""
@@ -147,8 +157,9 @@ class XeroValidationError(XeroError):
         self.messages = list(messages or [])
         self.elements = list(elements or [])
         xero_says = "; ".join(m.rstrip(".") for m in self.messages) or "no reason given"
-        super().__init__(detail=detail, status=status,
-                         reason=reason or classify(self.messages), xero_says=xero_says)
+        reason = reason or classify(self.messages)
+        super().__init__(_OUR_WORDS.get(reason), detail=detail, status=status, reason=reason,
+                         xero_says=xero_says)
 
 
 def classify(messages):
@@ -229,11 +240,12 @@ class XeroTimedOut(XeroUnavailable):
 class XeroDuplicateContact(XeroError):
     """Xero already has a contact with this name or ledger code, not linked
     to this account: the person chooses to link to it, or to change theirs.
-    ``contact``: Xero's contact; ``linked_to``: the Odoo account already
-    linked to it, if any."""
+    ``contact``: Xero's contact; ``linked_to``, ``linked_id``: the name and
+    id of the Odoo account already linked to it, if any."""
 
-    def __init__(self, contact, field, value, linked_to=None):
+    def __init__(self, contact, field, value, linked_to=None, linked_id=None):
         self.contact, self.field, self.linked_to = contact, field, linked_to
+        self.linked_id = linked_id
         archived = contact.get("ContactStatus") == "ARCHIVED"
         if field == "AccountNumber":
             message = (_lt("Xero already has an archived contact, %(name)s, with the ledger code "

@@ -71,18 +71,32 @@ _logger = logging.getLogger(__name__)
 _CONNECT_ERRORS = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError,
                    ConnectionRefusedError)
 
-# One urllib3 pool for the whole process (thread-safe, keeps connections
-# alive) with every urllib3-level retry off: no silent 429 sleeping, no
-# silent replay of a POST.  Retries are decided in XeroGateway._call.
+# One urllib3 pool per CA bundle for the whole process (thread-safe, keeps
+# connections alive) with every urllib3-level retry off: no silent 429
+# sleeping, no silent replay of a POST.  Retries are decided in
+# XeroGateway._call.  Real Xero's certificates are checked against certifi's
+# authorities; a local Xero's against its own CA (``endpoints.tls_verify``),
+# in a pool of its own, so that CA is never trusted for anything else.
 _NO_RETRY = urllib3.util.Retry(
     total=0, connect=0, read=0, redirect=0, status=0,
     respect_retry_after_header=False, raise_on_status=False, raise_on_redirect=False)
-_POOL = urllib3.PoolManager(
-    num_pools=8, maxsize=max(10, multiprocessing.cpu_count() * 5),
-    retries=_NO_RETRY, cert_reqs=ssl.CERT_REQUIRED, ca_certs=certifi.where())
+_POOLS = {}
+_POOLS_LOCK = threading.Lock()
 
 
-def _new_api_client(access_token):
+def _pool(ca_certs=None):
+    """The process's pool that verifies certificates against ``ca_certs``
+    (a CA bundle's path; default certifi's)."""
+    ca_certs = ca_certs or certifi.where()
+    with _POOLS_LOCK:
+        if ca_certs not in _POOLS:
+            _POOLS[ca_certs] = urllib3.PoolManager(
+                num_pools=8, maxsize=max(10, multiprocessing.cpu_count() * 5),
+                retries=_NO_RETRY, cert_reqs=ssl.CERT_REQUIRED, ca_certs=ca_certs)
+        return _POOLS[ca_certs]
+
+
+def _new_api_client(access_token, ca_certs=None):
     """An ApiClient that can only ever send ``access_token``.
 
     ``Configuration()`` returns a shallow copy of the first Configuration ever
@@ -98,7 +112,7 @@ def _new_api_client(access_token):
              "scope": [], "expires_in": None, "expires_at": None}
     api_client = ApiClient(configuration, oauth2_token_getter=lambda: dict(token),
                            oauth2_token_saver=_refuse_token_save)
-    api_client.rest_client.pool_manager = _POOL
+    api_client.rest_client.pool_manager = _pool(ca_certs)
     api_client.user_agent = "crm_xero (Odoo) " + api_client.user_agent
     # urllib3 decodes gzip for us; Xero sends a tenth of the bytes.
     api_client.set_default_header("Accept-Encoding", "gzip")
@@ -145,8 +159,9 @@ class XeroGateway:
         self._jitter = jitter
         self.deadline_at = deadline.current() if deadline_at is None else deadline_at
         self.budget = budget
-        self._api = AccountingApi(_new_api_client(access_token),
-                                  base_url=self.endpoints.accounting_url)
+        self._api = AccountingApi(
+            _new_api_client(access_token, self.endpoints.tls_verify(self.endpoints.accounting_url)),
+            base_url=self.endpoints.accounting_url)
 
     def with_budget(self, budget):
         """The same gateway (token, pacer, deadline) with another day budget."""
@@ -321,6 +336,88 @@ class XeroGateway:
                                 if_modified_since=_http_date(modified_since)))
         data = _json_answer(raw, "GET /Payments")
         return {"Payments": data.get("Payments") or [], "pagination": data.get("pagination")}
+
+    # -- quotes and currencies (issue 24) -------------------------------------------------
+    # Xero reads a quote update (POST) as the quote's whole header: Contact and
+    # Date are sent every time, and Reference, Title, Summary, Terms left out
+    # are cleared, LineAmountTypes left out goes back to EXCLUSIVE; LineItems
+    # left out stay.  ``quote_header`` carries a read quote's header forward.
+    # Xero sends no webhooks for quotes: they are read by If-Modified-Since.
+    def get_quotes(self, page=None, page_size=None, status=None, contact_id=None,
+                   modified_since=None, quote_number=None, date_from=None, date_to=None,
+                   expiry_date_from=None, expiry_date_to=None, order=None):
+        """One page of quotes: ``{"Quotes": [...], "pagination": None}``.
+
+        Xero's quote pages hold ``QUOTE_PAGE_SIZE`` and carry no page count,
+        and it filters on one status at a time (see ``iter_quotes``);
+        ``page_size`` is accepted for ``iter_pages`` and never sent."""
+        data = self._call(
+            "GET", "/Quotes", self._api.get_quotes,
+            **_opt(page=page, status=status, contact_id=contact_id,
+                   quote_number=quote_number, date_from=date_from, date_to=date_to,
+                   expiry_date_from=expiry_date_from, expiry_date_to=expiry_date_to,
+                   order=order, if_modified_since=_http_date(modified_since)))
+        return {"Quotes": data.get("Quotes") or [], "pagination": data.get("pagination")}
+
+    def iter_quotes(self, statuses=None, **filters):
+        """Every quote matching ``filters`` (those of ``get_quotes``), page by
+        page, one status after the other when ``statuses`` are given."""
+        for status in list(statuses or [None]):
+            for _page, quotes, _pagination in self.iter_pages(
+                    self.get_quotes, "Quotes", page_size=QUOTE_PAGE_SIZE,
+                    **_opt(status=status, **filters)):
+                yield from quotes
+
+    def get_quote(self, quote_id):
+        data = self._call("GET", "/Quotes/{id}", self._api.get_quote, quote_id=quote_id)
+        return _single(data, "Quotes", "GET /Quotes/{id}")
+
+    def get_quote_pdf(self, quote_id):
+        """Xero's PDF of the quote, as bytes."""
+        return self._call("GET", "/Quotes/{id} (PDF)", self._api.get_quote_as_pdf, raw=True,
+                          quote_id=quote_id)
+
+    def create_quote(self, quote, idempotency_key=None):
+        """PUT /Quotes: a DRAFT (or SENT) quote; Xero numbers it (QU-0001...)."""
+        data = self._call("PUT", "/Quotes", self._api.create_quotes,
+                          idempotency_key=idempotency_key,
+                          quotes={"Quotes": [responses.body(quote)]}, summarize_errors="true")
+        return _single(data, "Quotes", "PUT /Quotes")
+
+    def update_quote(self, quote_id, quote, idempotency_key=None):
+        """POST /Quotes/{id} with the whole header (see above)."""
+        body = dict(responses.body(quote), QuoteID=quote_id)
+        data = self._call("POST", "/Quotes/{id}", self._api.update_quote,
+                          idempotency_key=idempotency_key, quote_id=quote_id,
+                          quotes={"Quotes": [body]})
+        return _single(data, "Quotes", "POST /Quotes/{id}")
+
+    def set_quote_status(self, quote_id, status, quote=None, idempotency_key=None):
+        """Move a quote to ``status`` (SENT, ACCEPTED, INVOICED, DELETED...),
+        keeping its header; ``quote``: the quote as just read (else read here)."""
+        quote = quote or self.get_quote(quote_id)
+        return self.update_quote(quote_id, dict(quote_header(quote), Status=status),
+                                 idempotency_key=idempotency_key)
+
+    def delete_quote(self, quote_id, quote=None, idempotency_key=None):
+        """Delete a quote (Status DELETED; Xero refuses it once DELETED)."""
+        return self.set_quote_status(quote_id, "DELETED", quote=quote,
+                                     idempotency_key=idempotency_key)
+
+    def add_quote_history(self, quote_id, details, idempotency_key=None):
+        data = self._call(
+            "PUT", "/Quotes/{id}/History", self._api.create_quote_history,
+            idempotency_key=idempotency_key, quote_id=quote_id,
+            history_records={"HistoryRecords": [{"Details": details}]})
+        records = data.get("HistoryRecords") or []
+        return records[0] if records else {}
+
+    def create_currency(self, code, idempotency_key=None):
+        """PUT /Currencies: enable ``code`` in the organisation (needs the
+        ``accounting.settings`` scope); returns ``{Code, Description}``."""
+        data = self._call("PUT", "/Currencies", self._api.create_currency,
+                          idempotency_key=idempotency_key, currency={"Code": code})
+        return _single(data, "Currencies", "PUT /Currencies")
 
     # -- the one choke point -----------------------------------------------------------
     def _call(self, method, path, sdk_method, idempotency_key=None, raw=False, **params):
@@ -628,6 +725,23 @@ def _http_date(value):
     return value.astimezone(datetime.timezone.utc).replace(microsecond=0).isoformat()
 
 
+QUOTE_PAGE_SIZE = 100    # Xero's quote pages (getQuotes has no pageSize)
+_QUOTE_HEADER = ("Reference", "Title", "Summary", "Terms", "LineAmountTypes",
+                 "BrandingThemeID", "CurrencyCode", "CurrencyRate")
+
+
+def quote_header(quote):
+    """What an update must send again to keep a read quote as it is: its
+    Contact and Date, texts, LineAmountTypes (LineItems stay when left out)."""
+    header = {key: quote[key] for key in _QUOTE_HEADER if quote.get(key) not in (None, "")}
+    header["Contact"] = {"ContactID": (quote.get("Contact") or {}).get("ContactID")}
+    for key in ("Date", "ExpiryDate"):
+        day = responses.parse_xero_date(quote.get(key))
+        if day:
+            header[key] = day.isoformat()
+    return header
+
+
 def _single(data, key, operation):
     items = data.get(key) or []
     if not items:
@@ -635,4 +749,4 @@ def _single(data, key, operation):
     return items[0]
 
 
-__all__ = ["XeroGateway", "XeroEndpoints", "ReadAhead"]
+__all__ = ["XeroGateway", "XeroEndpoints", "ReadAhead", "QUOTE_PAGE_SIZE", "quote_header"]

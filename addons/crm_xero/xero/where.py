@@ -14,6 +14,13 @@ def eq(field, value):
     return "%s==%s" % (field, quote(value))
 
 
+def eq_ignore_case(field, value):
+    """``field`` equals ``value`` in any case, as Xero compares names and
+    codes for uniqueness (its ``==`` is case-sensitive).  An optional field
+    is tested for null first: Xero fails a method called on a null."""
+    return '%s!=null AND %s.ToLower()==%s' % (field, field, quote(str(value).lower()))
+
+
 def guid_eq(field, value):
     return '%s==Guid(%s)' % (field, quote(value))
 

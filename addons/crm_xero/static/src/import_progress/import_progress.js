@@ -14,6 +14,11 @@ const FIELDS = ["state", "kind", "progress", "processed", "item_count", "summary
                 "skip_details", "last_error", "finished_at"];
 const POLL_MS = 1000;
 
+/** A many2one's id: its value reads [id, name] on Odoo 18.0, {id, display_name} on 19.0. */
+function many2oneId(value) {
+    return Array.isArray(value) ? value[0] : value?.id || false;
+}
+
 export class XeroImportProgress extends Component {
     static template = "crm_xero.XeroImportProgress";
     static props = { ...standardFieldProps };
@@ -32,8 +37,7 @@ export class XeroImportProgress extends Component {
     }
 
     runId(props) {
-        const value = props.record.data[props.name];
-        return value && value[0];
+        return many2oneId(props.record.data[props.name]);
     }
 
     get active() {

@@ -4,16 +4,15 @@
 // figures without a click; an account Xero does not have is exported with the
 // main contact chosen, then updated.
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
 import {
-    check, click, newTabOpened, notified, screenshot, scrollTo,
+    accountName, check, click, newTabOpened, notified, saveForm, screenshot, scrollTo,
 } from "@crm_xero/../tests/tours/tour_helpers";
 
 const TAB = ".o_notebook .tab-pane.active";
 
 registry.category("web_tour.tours").add("crm_xero_tour_account_figures", {
     steps: () => [
-        check(".o_form_view .o_field_widget[name=name] input:value(/\\S/)", "The account is open"),
+        check(accountName("/\\S/"), "The account is open"),
         click(".o_notebook .nav-link[name=xero]", "Its Xero tab"),
         // Nothing is clicked from here on: the form looked the account up in
         // Xero in the background when it opened.
@@ -39,7 +38,7 @@ registry.category("web_tour.tours").add("crm_xero_tour_account_figures", {
 
 registry.category("web_tour.tours").add("crm_xero_tour_account_export", {
     steps: () => [
-        check(".o_form_view .o_field_widget[name=name] input:value(Harbour Lights Bakery)",
+        check(accountName("Harbour Lights Bakery"),
               "An account Xero does not have"),
         click(".o_notebook .nav-link[name=xero]", "Its Xero tab"),
         check(`${TAB} .o_field_widget[name=xero_in_xero] input:not(:checked)`, "Not in Xero"),
@@ -67,9 +66,63 @@ registry.category("web_tour.tours").add("crm_xero_tour_account_export", {
             trigger: ".o_field_widget[name=phone] input",
             run: "edit +1 555 0199",
         },
-        ...stepUtils.saveForm(),
+        ...saveForm(),
         click(`${TAB} button[name=action_xero_update]`, "Update to Xero"),
         notified("Xero updated: phone"),
         screenshot("10-account-updated"),
+    ],
+});
+
+// An account created in the form itself, exported, then updated: Update to
+// Xero stays on that account (it used to land on a blank "New" form).
+registry.category("web_tour.tours").add("crm_xero_tour_account_new_update", {
+    steps: () => [
+        click(".o_field_widget[name=company_type] input[data-value=company]", "A company"),
+        {
+            content: "Its name",
+            trigger: accountName(),
+            run: "edit Lighthouse Coffee Roasters",
+        },
+        ...saveForm(),
+        click(".o_notebook .nav-link[name=xero]", "Its Xero tab"),
+        click(`${TAB} button[name=action_xero_export]`, "Export to Xero"),
+        click(".modal button[name=action_export]", "Export to Xero"),
+        notified("is in Xero with the ledger code"),
+        check(`${TAB} button[name=action_xero_update]`, "Update to Xero is offered now"),
+        {
+            content: "A new phone number",
+            trigger: ".o_field_widget[name=phone] input",
+            run: "edit +1 555 0177",
+        },
+        ...saveForm(),
+        click(`${TAB} button[name=action_xero_update]`, "Update to Xero"),
+        notified("Xero updated: phone"),
+        check(accountName("Lighthouse Coffee Roasters"),
+              "Still on the account"),
+        check(".o_form_view .o_field_widget[name=phone] input:value(+1 555 0177)"),
+        check(".o_breadcrumb:not(:contains(New))", "not on a blank New form"),
+    ],
+});
+
+// Export meets a contact Xero has under the same name in another case, and
+// Odoo links that contact to another account: the dialog opens that account
+// (a real button) or exports under another name; it never loops.
+registry.category("web_tour.tours").add("crm_xero_tour_export_clash", {
+    steps: () => [
+        check(accountName("ACME SUPPLIES INC")),
+        click(".o_notebook .nav-link[name=xero]", "Its Xero tab"),
+        click(`${TAB} button[name=action_xero_export]`, "Export to Xero"),
+        click(".modal button[name=action_export]", "Export to Xero"),
+        check(".modal:contains(Xero already has a contact named Acme Supplies Inc)",
+              "The clash, in our words"),
+        check(".modal button[name=action_open_clash_partner]:contains(Open Acme Supplies Inc)",
+              "Open the account Odoo links to it: a button"),
+        check(".modal .o_field_widget[name=new_name] input", "Or another name, here"),
+        check(".modal:not(:has(button[name=action_change]))",
+              "No ledger code change for a name clash"),
+        screenshot("16-export-clash"),
+        click(".modal button[name=action_open_clash_partner]", "Open Acme Supplies Inc"),
+        check(accountName("Acme Supplies Inc", ".o_action_manager:not(:has(.modal)) .o_form_view"),
+              "That account is open"),
     ],
 });

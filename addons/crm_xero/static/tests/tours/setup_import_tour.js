@@ -5,7 +5,9 @@
 // origin), back in Settings, Import Xero Data (a preview first), then the
 // import's progress, live, until it is done.
 import { registry } from "@web/core/registry";
-import { check, click, screenshot, scrollTo } from "@crm_xero/../tests/tours/tour_helpers";
+import {
+    check, click, leavingPage, notified, screenshot, scrollTo, settle,
+} from "@crm_xero/../tests/tours/tour_helpers";
 
 const BLOCK = "#crm_xero_connection";
 const IMPORT = "#crm_xero_import";
@@ -15,7 +17,8 @@ registry.category("web_tour.tours").add("crm_xero_tour_setup_import", {
         check(`${BLOCK} .o_field_widget[name=xero_state]:contains(Not connected)`,
               "The company is not connected to Xero yet"),
         screenshot("01-settings-setup"),
-        click(`${BLOCK} button[name=action_xero_connect]`, "Setup: off to Xero's consent page"),
+        leavingPage(click(`${BLOCK} button[name=action_xero_connect]`,
+                          "Setup: off to Xero's consent page")),
         // -- Xero's page: the test clicks Allow access there, and Xero sends
         //    the browser back to Settings, where the tour carries on.
         check(`${BLOCK} .o_field_widget[name=xero_state]:contains(Connected):not(:contains(Not))`,
@@ -49,6 +52,27 @@ registry.category("web_tour.tours").add("crm_xero_tour_setup_import", {
         check(`${IMPORT} .o_xero_import_progress .badge:contains(Done)`, "Done", 30000),
         check(`${IMPORT} .o_xero_import_progress:contains(created)`, "with what it did"),
         check(`${IMPORT}:contains(Synced up to)`, "and the settings around it, without a reload"),
+        check(".o_action_manager:not(:has(.o_pager))", "Settings, as they were: no pager"),
         screenshot("06-import-done"),
+    ],
+});
+
+// Import Xero Data twice (the second finds the first still queued): Settings
+// stay as they were, with no "1 / 1" pager (the reload after the import's
+// notification used to restore Settings as a saved record).
+registry.category("web_tour.tours").add("crm_xero_tour_settings_import_twice", {
+    steps: () => [
+        click(`${BLOCK} button[name=action_xero_import]`, "Import Xero Data"),
+        click(".modal button[name=action_xero_preview]", "Preview"),
+        click(".modal button[name=action_xero_import]", "Import"),
+        notified("runs in the background"),
+        settle(1500, "Settings reload"),
+        check(".o_action_manager:not(:has(.modal)):not(:has(.o_pager))", "No pager"),
+        click(`${BLOCK} button[name=action_xero_import]`, "Import Xero Data, again"),
+        click(".modal button[name=action_xero_preview]", "Preview"),
+        click(".modal button[name=action_xero_import]", "Import"),
+        settle(1500, "Settings reload"),
+        check(`${BLOCK} .o_field_widget[name=xero_state]:contains(Connected)`, "Settings"),
+        check(".o_action_manager:not(:has(.modal)):not(:has(.o_pager))", "Still no pager"),
     ],
 });
