@@ -102,3 +102,37 @@ def large_targets(report, small_contacts, large_contacts):
         "large_contact_list_calls_le_101":
             large["contact_list_calls"] <= large_contacts // 1000 + 1,
     }
+
+
+# A simulated day (bench/day.py): Xero's day is 5,000 calls an organisation.
+DAY_CALLS_100K = 500          # 10 % of Xero's day
+DAY_MB_100K = 50
+DAY_CALLS_10K = 150
+
+
+def _label(size):
+    return "%dk" % (size // 1000) if size % 1000 == 0 else str(size)
+
+
+def day_summary(figures, sizes):
+    """``day.calls_10k``... next to each size's details."""
+    summary = {"sizes": {_label(size): figures[size] for size in sizes}}
+    for size in sizes:
+        summary["calls_" + _label(size)] = figures[size]["calls"]
+        summary["mb_" + _label(size)] = figures[size]["mb"]
+        if "reserve_kept" in figures[size]:
+            summary["reserve_kept"] = figures[size]["reserve_kept"]
+    return summary
+
+
+def day_targets(day):
+    targets = {}
+    if "calls_100k" in day:
+        targets["day_calls_100k_le_500"] = day["calls_100k"] <= DAY_CALLS_100K
+        targets["day_mb_100k_le_50"] = day["mb_100k"] <= DAY_MB_100K
+    if "calls_10k" in day:
+        targets["day_calls_10k_le_150"] = day["calls_10k"] <= DAY_CALLS_10K
+    if "reserve_kept" in day:
+        targets["day_reserve_kept"] = day["reserve_kept"]
+    targets["day_no_job_errors"] = not any(s["errors"] for s in day["sizes"].values())
+    return targets

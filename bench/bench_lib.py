@@ -19,7 +19,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CA = ROOT / "var" / "ca" / "ca.pem"   # the local CA of the sandbox's HTTPS (bootstrap.sh)
-BASE_DB = "crm_xero_bench_base"
+# Benchmark databases: <prefix>_base, then one <prefix>_<scenario> at a time;
+# each Odoo series its own (scripts/bench.sh sets ODOO_SERIES).
+SERIES = os.environ.get("ODOO_SERIES") or "18.0"
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX") or (
+    "crm_xero_bench" if SERIES == "18.0" else "crm_xero_bench_" + SERIES.split(".")[0])
+BASE_DB = f"{DB_PREFIX}_base"
 CLIENT_ID, CLIENT_SECRET = "sandbox-client-id", "sandbox-client-secret"
 
 
@@ -64,7 +69,9 @@ def make_base_db(reuse=False):
         return 0.0
     drop_db(BASE_DB)
     started = time.monotonic()
-    subprocess.run(_odoo_cmd(["-d", BASE_DB, "-i", "crm_xero", "--without-demo=all",
+    # No demo data: scripts/lib.sh's demo_options for the series, from bench.sh.
+    no_demo = os.environ.get("ODOO_NO_DEMO", "--without-demo=all").split()
+    subprocess.run(_odoo_cmd(["-d", BASE_DB, "-i", "crm_xero", *no_demo,
                               "--stop-after-init", "--log-level=warn",
                               "--data-dir", str(ROOT / "var" / "data")]),
                    check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
@@ -75,14 +82,14 @@ class Sandbox:
     """A sandbox process of the benchmark's own on a free 127.0.0.1 port,
     stopped by its pid; ``control`` drives /_sandbox/... from the parent."""
 
-    def __init__(self, contacts):
+    def __init__(self, contacts, day_limit=1000000):
         self.port = free_port()
         started = time.monotonic()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "xero_sandbox", "--host", "127.0.0.1", "--port", str(self.port),
              "--browser-port", "0", "--tls-dir", str(CA.parent),
              "--contacts", str(contacts), "--client-id", CLIENT_ID,
-             "--client-secret", CLIENT_SECRET, "--day-limit", "1000000"],
+             "--client-secret", CLIENT_SECRET, "--day-limit", str(day_limit)],
             cwd=ROOT, stdout=subprocess.PIPE, text=True)
         line = self.process.stdout.readline()
         if "listening on" not in line:
@@ -129,7 +136,7 @@ def scenario(name, db, url, *extra):
 
 def in_fresh_db(name, url, *extra, db=None):
     """``scenario`` on a fresh copy of the base database, dropped after."""
-    db = db or f"crm_xero_bench_{name}"
+    db = db or f"{DB_PREFIX}_{name}"
     copy_db(db)
     try:
         return scenario(name, db, url, *extra)

@@ -342,6 +342,84 @@ def _log_lines(since):
         return log.read().splitlines()
 
 
+def _day_left(sandbox, tenant):
+    return sandbox.stats()["by_tenant"][tenant]["day_remaining"]
+
+
+def _refused_at_xero(sandbox, tenant):
+    return sandbox.stats()["by_tenant"][tenant]["rate_limited"]
+
+
+def _forget_the_day(odoo):
+    """The organisation's shared state is the database's: cleared for the
+    next scenarios (Xero's Retry-After would clear it in a day)."""
+    import psycopg2
+    with psycopg2.connect(dbname=odoo["db"]) as conn, conn.cursor() as cr:
+        cr.execute("DELETE FROM xero_sync_state")
+        # the import left waiting for the day: not the next scenario's
+        cr.execute("UPDATE xero_import_run SET state = 'failed' "
+                   "WHERE state IN ('queued', 'running')")
+    conn.close()
+
+
+DAY, RESERVE = 100, 20
+
+
+def test_the_days_reserve_holds_for_salespeople_across_workers(odoo, sandbox, admin, users,
+                                                                xero):
+    """Xero's day is nearly spent: the import in a cron worker stops where
+    the day's reserve begins; salespeople clicking in three workers still get
+    through; once the day is spent, the first click hears it from Xero and
+    every other worker says when Xero takes calls again without asking it."""
+    stamp = int(time.time())
+    accounts = [new_account(admin, f"Prefork Day {stamp} {i}") for i in range(3)]
+    for account in accounts:
+        export(admin, account)
+    admin.call("ir.config_parameter", "set_param", "crm_xero.day_limit", str(DAY))
+    connection = admin.call("xero.connection", "search_read", [], ["id"])[0]["id"]
+    clickers = [users[i % 2]() for i in range(3)]
+    try:
+        sandbox.set_faults(tenant_id=xero, day_limit=DAY, day_remaining=RESERVE + 8)
+        wizard = admin.call("xero.import.wizard", "create", {"connection_id": connection,
+                                                             "page_size": 2})
+        admin.call("xero.import.wizard", "action_xero_import", [wizard])   # a cron worker's
+        deadline, left, steady = time.monotonic() + 120, RESERVE + 8, 0
+        while time.monotonic() < deadline and (left == RESERVE + 8 or steady < 6):
+            time.sleep(1)   # until it started, then stopped, calling Xero
+            now = _day_left(sandbox, xero)
+            steady, left = (steady + 1 if now == left else 0), now
+        run = admin.call("xero.import.run", "search_read", [["connection_id", "=", connection]],
+                         ["state", "attempts", "processed"], order="id desc", limit=1)[0]
+        background_left = left
+
+        clicks = together(*[lambda c=c, a=a: c.call("res.partner", "action_xero_refresh_stats",
+                                                     [a]) for c, a in zip(clickers, accounts)])
+        after_clicks = _day_left(sandbox, xero)
+
+        sandbox.set_faults(tenant_id=xero, day_remaining=0)
+        refused_before = _refused_at_xero(sandbox, xero)
+        first = _safely(lambda: clickers[0].call("res.partner", "action_xero_refresh_stats",
+                                                 [accounts[0]]))
+        others = together(*[lambda c=c, a=a: c.call("res.partner", "action_xero_refresh_stats",
+                                                     [a]) for c, a in zip(clickers, accounts)])
+        refused = _refused_at_xero(sandbox, xero) - refused_before
+    finally:
+        sandbox.clear_faults()
+        admin.call("ir.config_parameter", "set_param", "crm_xero.day_limit", "5000")
+        _forget_the_day(odoo)
+    said = [str(e.message) for _r, e in [first] + others if isinstance(e, RpcError)]
+    record("day_reserve", day=DAY, reserve=RESERVE, left_when_background_stopped=background_left,
+           import_state=run["state"], import_attempts=run["attempts"],
+           clicks_through=sum(1 for _r, e in clicks if e is None), left_after_clicks=after_clicks,
+           spent_day_refusals=len(said), spent_day_429s_at_xero=refused)
+    assert RESERVE <= background_left <= RESERVE + 2, "background work stopped at the reserve"
+    assert run["state"] == "running" and run["attempts"] == 0, "it waits, it did not fail"
+    assert [e for _r, e in clicks if e] == [], "every salesperson's click got through"
+    assert after_clicks < background_left
+    assert len(said) == 4 and all("Xero takes calls again at" in m for m in said), said
+    assert refused == 1, "one 429 reached Xero; the other workers knew from the database"
+
+
 # Last: the import spends most of the organisation's minute budget.
 def test_an_import_in_a_cron_worker_while_users_click(odoo, sandbox, admin, users, xero):
     sandbox.reset(contacts=600)

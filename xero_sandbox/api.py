@@ -4,6 +4,7 @@ Order matters and follows what a client of real Xero observes: a bad token is
 401 before anything else, an unconnected tenant 403, then rate limits (429),
 then the operation itself.  Every call, refused or not, lands in the call log.
 """
+import gzip
 import hashlib
 import re
 import time
@@ -69,6 +70,16 @@ def match(method, path):
     return 405 if allowed else 404
 
 
+def _compress(request, reply):
+    """Xero gzips its answers for clients that ask (``Accept-Encoding: gzip``);
+    what it sends is then what is counted as downloaded."""
+    asked = (request.header("accept-encoding") or "").lower()
+    if reply.body and "gzip" in [part.split(";")[0].strip() for part in asked.split(",")]:
+        reply.body = gzip.compress(reply.body, compresslevel=6, mtime=0)
+        reply.headers["Content-Encoding"] = "gzip"
+        reply.headers["Vary"] = "Accept-Encoding"
+
+
 class Api:
     def __init__(self, sandbox):
         self.sandbox = sandbox
@@ -83,8 +94,12 @@ class Api:
         found = match(request.method, path)
         operation = found[2] if isinstance(found, tuple) else "%s %s" % (request.method, path)
         reply = self._run(request, path, tenant_id, key, found)
+        if not reply.drop:
+            _compress(request, reply)
         sandbox.calls.record(tenant_id, request.method, request.path, request.query_string,
-                             reply.status, key, operation)
+                             reply.status, key, operation,
+                             bytes_sent=0 if reply.drop else len(reply.body),
+                             modified_since=request.header("if-modified-since"))
         return reply
 
     def _run(self, request, path, tenant_id, key, found):

@@ -11,7 +11,14 @@ import re
 import time
 from urllib.parse import unquote
 
-from . import control_accountant, control_currencies, control_quotes, control_reads
+from . import (
+    control_accountant,
+    control_churn,
+    control_currencies,
+    control_quotes,
+    control_reads,
+    xero_json,
+)
 from .accounting.common import ApiError
 from .control_reads import ControlError
 from .web import json_reply
@@ -27,7 +34,7 @@ def _compile(routes):
     return table
 
 
-ORG_ROUTES = _compile(control_reads.ROUTES + control_accountant.ROUTES
+ORG_ROUTES = _compile(control_reads.ROUTES + control_accountant.ROUTES + control_churn.ROUTES
                       + control_quotes.ROUTES + control_currencies.ROUTES)
 
 
@@ -66,6 +73,8 @@ class Control:
             ("GET", "/grants"): self.grants,
             ("POST", "/idempotency/forget"): self.forget_idempotency_keys,
             ("POST", "/grants/revoke"): self.revoke_grants,
+            ("GET", "/clock"): self.clock,
+            ("POST", "/clock"): self.advance_clock,
             ("GET", "/latency"): lambda r, b: json_reply(200, self.sandbox.latency.describe()),
             ("POST", "/latency"): self.set_latency,
             ("GET", "/webhooks"): lambda r, b: json_reply(200, self.sandbox.webhooks.describe()),
@@ -133,7 +142,24 @@ class Control:
         return json_reply(200, {"status": "cleared"})
 
     def stats(self, request, body):
-        return json_reply(200, self.sandbox.calls.stats())
+        stats = self.sandbox.calls.stats()
+        # What each organisation has left of its day, whoever spent it.
+        for org in self.sandbox.store.orgs.values():
+            stats["by_tenant"].setdefault(org.tenant_id, {
+                "api_calls": 0, "bytes_sent": 0, "rate_limited": 0})["day_remaining"] = \
+                self.sandbox.limits.day_remaining(org.tenant_id)
+        return json_reply(200, stats)
+
+    def clock(self, request, body):
+        return json_reply(200, {"now": xero_json.now().isoformat(),
+                                "offset_seconds": xero_json.clock_offset()})
+
+    def advance_clock(self, request, body):
+        try:
+            xero_json.advance_clock(float(body.get("advance_seconds") or 0))
+        except (TypeError, ValueError):
+            return json_reply(400, {"error": "advance_seconds must be a number"})
+        return self.clock(request, body)
 
     def get_faults(self, request, body):
         return json_reply(200, {"faults": self.sandbox.faults.describe(),
@@ -147,7 +173,18 @@ class Control:
         self.sandbox.limits.configure(tenant_id, minute=body.get("minute_limit"),
                                       day=body.get("day_limit"),
                                       concurrent=body.get("concurrent_limit"))
-        return json_reply(200, {"tenant_id": tenant_id, "faults": faults})
+        answer = {"tenant_id": tenant_id, "faults": faults}
+        if body.get("day_remaining") is not None:
+            # The organisation's day already partly spent: what is left of it.
+            try:
+                remaining = int(body["day_remaining"])
+            except (TypeError, ValueError):
+                return json_reply(400, {"error": "day_remaining must be an integer"})
+            tenants = [tenant_id] if tenant_id else self.sandbox.tenant_ids
+            answer["day_remaining"] = {
+                t: int(self.sandbox.limits.set_day_remaining(t, remaining)
+                       ["X-DayLimit-Remaining"]) for t in tenants}
+        return json_reply(200, answer)
 
     def clear_faults(self, request, body):
         self.sandbox.faults.reset()

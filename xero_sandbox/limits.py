@@ -1,12 +1,26 @@
 """Xero's rate limits (per organisation and per app) and Idempotency-Key replay.
 
 Windows are rolling, as Xero documents: a call counts against the minute limit
-for 60 s after it was accepted.  Refused (429) calls do not consume the limit.
+for 60 s after it was accepted, and against the day's limit for 24 hours.
+Refused (429) calls do not consume the limit.  Every answer says what is
+left (``X-MinLimit-Remaining``, ``X-DayLimit-Remaining``,
+``X-AppMinLimit-Remaining``); a 429 says which limit (``X-Rate-Limit-Problem``:
+minute, day, concurrent, appminute) and when to come back (``Retry-After``).
+Windows follow the sandbox's clock (``xero_json.advance_clock``), so moving
+it on a day frees the day's calls.
 """
 import collections
 import math
 import threading
 import time
+
+from . import xero_json
+
+DAY = 86400
+
+
+def _now():
+    return time.monotonic() + xero_json.clock_offset()
 
 APP_MINUTE_LIMIT = 10000
 
@@ -55,20 +69,41 @@ class Limits:
         while window and window[0] <= now - span:
             window.popleft()
 
+    def set_day_remaining(self, tenant_id, remaining):
+        """As if the organisation had already made calls today: ``remaining``
+        are left of its day (tests and benchmarks run a day down this way).
+        The calls added count from now, so they free up in 24 hours."""
+        now = _now()
+        with self.lock:
+            limit = self._limits(tenant_id)["day"]
+            window = self.windows[tenant_id]
+            self._prune(window.day, DAY, now)
+            used = max(0, limit - max(0, int(remaining)))
+            while len(window.day) > used:
+                window.day.popleft()
+            window.day.extend([now] * (used - len(window.day)))
+            return self._headers(self._limits(tenant_id), window)
+
+    def day_remaining(self, tenant_id):
+        with self.lock:
+            window = self.windows[tenant_id]
+            self._prune(window.day, DAY, _now())
+            return max(0, self._limits(tenant_id)["day"] - len(window.day))
+
     def acquire(self, tenant_id):
         """(None, headers) if the call may run, else (problem, headers) for a 429."""
-        now = time.monotonic()
+        now = _now()
         with self.lock:
             limits = self._limits(tenant_id)
             window = self.windows[tenant_id]
             self._prune(window.minute, 60, now)
-            self._prune(window.day, 86400, now)
+            self._prune(window.day, DAY, now)
             self._prune(self.app, 60, now)
             problem, retry = None, 1
             if window.in_flight >= limits["concurrent"]:
                 problem = "concurrent"
             elif len(window.day) >= limits["day"]:
-                problem, retry = "day", window.day[0] + 86400 - now
+                problem, retry = "day", window.day[0] + DAY - now
             elif len(window.minute) >= limits["minute"]:
                 problem, retry = "minute", window.minute[0] + 60 - now
             elif len(self.app) >= self.app_minute:
@@ -90,8 +125,12 @@ class Limits:
             window.in_flight = max(0, window.in_flight - 1)
 
     def headers(self, tenant_id):
+        now = _now()
         with self.lock:
-            return self._headers(self._limits(tenant_id), self.windows[tenant_id])
+            window = self.windows[tenant_id]
+            self._prune(window.minute, 60, now)
+            self._prune(window.day, DAY, now)
+            return self._headers(self._limits(tenant_id), window)
 
     def _headers(self, limits, window):
         return {"X-MinLimit-Remaining": str(max(0, limits["minute"] - len(window.minute))),

@@ -190,6 +190,7 @@ class SandboxServer:
         self.webhooks.reset()
         self.idempotency.reset()
         self.calls.reset()
+        xero_json.reset_clock()
         self._changed()
 
     def _changed(self):

@@ -80,6 +80,10 @@ class Org:
         if hit and hit[0] == self.version:
             return hit[1]
         value = build()
+        if any(version != self.version for version, _v in self._sorted_cache.values()):
+            # what an earlier write made stale is never read again
+            self._sorted_cache = {k: v for k, v in self._sorted_cache.items()
+                                  if v[0] == self.version}
         self._sorted_cache[key] = (self.version, value)
         return value
 

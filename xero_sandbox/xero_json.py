@@ -18,8 +18,30 @@ _MS_DATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
 CENT = Decimal("0.01")
 
 
+# The sandbox's clock runs ahead of the machine's by this much (never
+# behind): a benchmark simulates a day of Xero in minutes by moving it on
+# (``POST /_sandbox/clock``).  Records' UpdatedDateUTC, If-Modified-Since and
+# the rate-limit windows all follow it; ``reset`` puts it back.
+_clock = {"offset": 0.0}
+
+
 def now():
-    return dt.datetime.now(UTC)
+    return dt.datetime.now(UTC) + dt.timedelta(seconds=_clock["offset"])
+
+
+def clock_offset():
+    """Seconds the sandbox's clock is ahead of the machine's."""
+    return _clock["offset"]
+
+
+def advance_clock(seconds):
+    """Move the sandbox's clock on by ``seconds`` (>= 0); returns the offset."""
+    _clock["offset"] += max(0.0, float(seconds))
+    return _clock["offset"]
+
+
+def reset_clock():
+    _clock["offset"] = 0.0
 
 
 def ms_datetime(value):

@@ -167,11 +167,17 @@ def get_credit_notes(ctx):
     org = ctx.org
     predicate = where_filter(ctx.arg("where"))
     since = modified_since(ctx)
+    order = ctx.arg("order")
+
+    def select():
+        return sort_records([c for c in org.credit_notes.values()
+                             if (since is None or c["UpdatedDateUTC"] > since)
+                             and (predicate is None or predicate(_where_view(org, c)))],
+                            order, "UpdatedDateUTC")
+
     with org.lock:
-        selected = [c for c in org.credit_notes.values()
-                    if (since is None or c["UpdatedDateUTC"] > since)
-                    and (predicate is None or predicate(_where_view(org, c)))]
-        selected = sort_records(selected, ctx.arg("order"), "UpdatedDateUTC")
+        # filtered and sorted once until the next write, read page after page
+        selected = org.cached(("credit_notes", ctx.arg("where"), since, order), select)
         page, pagination = paginate(ctx, selected)
         # As for invoices: paged answers carry the line items.
         items = [credit_note_json(org, c, lines=pagination is not None) for c in page]

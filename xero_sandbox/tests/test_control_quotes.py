@@ -8,6 +8,7 @@ from xero_sandbox import DEMO_TENANT_ID, SECOND_TENANT_ID, SandboxServer
 from xero_sandbox.accounting import quotes
 from xero_sandbox.seed import build_orgs
 
+from .conftest import TLS_DIR
 from .helpers import connect
 
 TODAY = dt.date.today()
@@ -144,7 +145,8 @@ def test_seed_keeps_contacts_and_invoices_and_is_deterministic(monkeypatch):
 
 def test_quotes_rates_and_currencies_survive_a_restart(tmp_path):
     state_file = str(tmp_path / "sandbox.json")
-    first = SandboxServer(port=0, contacts=20, seed=2, state_file=state_file).start()
+    first = SandboxServer(port=0, contacts=20, seed=2, state_file=state_file,
+                          tls_dir=TLS_DIR).start()
     try:
         tokens = connect(first.url, tenants=[DEMO_TENANT_ID])
         headers = {"Authorization": "Bearer " + tokens["access_token"],
@@ -163,7 +165,7 @@ def test_quotes_rates_and_currencies_survive_a_restart(tmp_path):
         rates = requests.get(org + "currency-rates").json()
     finally:
         first.stop()
-    again = SandboxServer(port=0, state_file=state_file).start()
+    again = SandboxServer(port=0, state_file=state_file, tls_dir=TLS_DIR).start()
     try:
         org = "%s/_sandbox/orgs/%s/" % (again.url, DEMO_TENANT_ID)
         assert requests.get(org + "quotes").json() == before

@@ -5,6 +5,7 @@ from . import xero_tenant_choice
 from . import xero_write
 from . import xero_write_journal
 from . import xero_link
+from . import xero_sync_state
 from . import xero_contact_link
 from . import xero_invoice_link
 from . import xero_quote_link
@@ -21,5 +22,6 @@ from . import crm_lead_quote
 from . import xero_import_run
 from . import xero_import_engine
 from . import xero_webhook_event
+from . import xero_changes
 from . import res_config_settings
 from . import ir_websocket

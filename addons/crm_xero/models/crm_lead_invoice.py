@@ -176,7 +176,9 @@ class CrmLead(models.Model):
         links = self._xero_open_invoices(connection)
         if exclude:
             links -= exclude
-        return sum(links.mapped("lines_amount"))
+        # An invoice whose lines were never read (an earlier version's, kept
+        # by an upgrade that did not run the 2.2.0 scripts) takes its subtotal.
+        return sum(link.lines_amount or link.subtotal for link in links)
 
     def _xero_money(self, amount, currency):
         return format_amount(self.env, amount, currency) if currency else "%.2f" % amount
@@ -250,7 +252,7 @@ class CrmLead(models.Model):
                 "The opportunity's invoice %(number)s is in %(other)s and the deal is now in "
                 "%(currency)s: its invoices must all be in one currency.",
                 number=other[0].number, other=other[0].currency_id.name, currency=currency))
-        left = whole - sum(earlier.mapped("lines_amount"))
+        left = whole - sum(link.lines_amount or link.subtotal for link in earlier)
         kind = part["kind"]
         if kind == "final":
             target, percent = left, 0.0

@@ -8,10 +8,11 @@ from odoo import _, api, fields, models
 
 from ..xero import invoices as xero_invoices
 from ..xero.import_rules import ODOO_WINS, XERO_WINS
-from .xero_actions import RELOAD_PAGE, new_dialog
+from .xero_actions import RELOAD_PAGE, new_dialog, notification
 from .xero_connection import DEFAULT_SCOPES, STATES
 from .xero_deadline import DEFAULT_REQUEST_SECONDS
 from .xero_errors import xero_action
+from .xero_sync_state import DEFAULT_RESERVE_PERCENT
 from .xero_write import UNSETTLED
 
 _logger = logging.getLogger(__name__)
@@ -108,6 +109,29 @@ class ResConfigSettings(models.TransientModel):
     xero_webhook_last_received = fields.Datetime("Last webhook event",
                                                  compute="_compute_xero_webhook")
 
+    # Xero's day of calls for this company's organisation (every worker shares it).
+    xero_day_limit = fields.Integer(
+        "Xero calls a day", config_parameter="crm_xero.day_limit", default=5000,
+        help="What Xero allows each organisation in a rolling day: 5,000 calls (1,000 on "
+             "Xero's Starter plan).")
+    xero_day_reserve_percent = fields.Integer(
+        "Kept for people (%)", config_parameter="crm_xero.day_reserve_percent",
+        default=DEFAULT_RESERVE_PERCENT,
+        help="Background work (imports, scheduled reads) stops when only this share of the "
+             "day is left, so that people's clicks still reach Xero.")
+    xero_day_known = fields.Boolean(compute="_compute_xero_day")
+    xero_day_used = fields.Integer("Calls used in the last 24 hours", compute="_compute_xero_day")
+    xero_day_left = fields.Integer("Calls left", compute="_compute_xero_day")
+    xero_day_reserve_calls = fields.Integer("Calls kept for people", compute="_compute_xero_day")
+    xero_day_people_calls = fields.Integer("By people", compute="_compute_xero_day")
+    xero_day_background_calls = fields.Integer("In the background", compute="_compute_xero_day")
+    xero_day_frees_at = fields.Datetime("Calls free up from", compute="_compute_xero_day")
+    xero_day_exhausted_until = fields.Datetime("Xero takes calls again at",
+                                               compute="_compute_xero_day")
+    xero_day_paused = fields.Boolean(compute="_compute_xero_day")
+    xero_reconciled_at = fields.Datetime("Last full reconcile", compute="_compute_xero_day")
+    xero_reconcile_requested = fields.Boolean(compute="_compute_xero_day")
+
     # -- computes ------------------------------------------------------------------------
     @api.depends("company_id")   # a computed field with no dependency stays False in the form
     def _compute_xero_client_secret_set(self):
@@ -135,6 +159,29 @@ class ResConfigSettings(models.TransientModel):
             settings.xero_refresh_token_age = False if days is None else (
                 _("used today") if days < 1 else
                 _("%s days unused (Xero drops it after 60)", days))
+
+    @api.depends("company_id")
+    def _compute_xero_day(self):
+        for settings in self:
+            connection = self.env["xero.connection"]._xero_for_company(settings.company_id,
+                                                                       create=False)
+            day, row = {}, {}
+            if connection and connection.state == "connected":
+                state = connection._xero_sync_state()
+                day, row = state._xero_day_summary(), state._xero_read()
+            settings.update({
+                "xero_day_known": day.get("left") is not None,
+                "xero_day_used": day.get("used") or 0,
+                "xero_day_left": day.get("left") or 0,
+                "xero_day_reserve_calls": day.get("reserve") or 0,
+                "xero_day_people_calls": day.get("people") or 0,
+                "xero_day_background_calls": day.get("background") or 0,
+                "xero_day_frees_at": day.get("frees_at") or False,
+                "xero_day_exhausted_until": day.get("exhausted_until") or False,
+                "xero_day_paused": bool(day.get("paused")),
+                "xero_reconciled_at": row.get("reconciled_at") or False,
+                "xero_reconcile_requested": bool(row.get("reconcile_requested_at")),
+            })
 
     @api.depends("company_id")
     def _compute_xero_write_attention(self):
@@ -261,6 +308,15 @@ class ResConfigSettings(models.TransientModel):
 
     def action_xero_import(self):
         return self._xero_connection().action_import()
+
+    @xero_action
+    def action_xero_reconcile(self):
+        """Read everything again from Xero, in the background (paced, and
+        within the share of the day left to background work)."""
+        self._xero_connection().action_xero_reconcile()
+        return notification(_("Odoo reads everything again from Xero in the background: "
+                              "unlinked accounts against all of Xero's contacts, then every "
+                              "account's figures."), "info")
 
     def action_xero_import_resume(self):
         self.xero_import_run_id.action_xero_resume()

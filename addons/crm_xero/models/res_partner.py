@@ -19,7 +19,7 @@ from ..xero.matching import ContactIndex
 from .res_partner_contact_fields import PLACES_LANG
 from .xero_actions import RELOAD, open_url
 from .xero_connection import STATES
-from .xero_contact_link import CHECK_STATES, CONTACT_STATUSES
+from .xero_contact_link import CHECK_STATES, CONTACT_STATUSES, lookup_clauses
 from .xero_deadline import in_time
 from .xero_errors import xero_action
 
@@ -62,6 +62,14 @@ class ResPartner(models.Model):
     xero_outstanding_amount = fields.Monetary("Outstanding", compute="_compute_xero_link",
                                              currency_field="xero_currency_id")
     xero_stats_refreshed_at = fields.Datetime("Figures refreshed", compute="_compute_xero_link")
+    xero_figures_read = fields.Boolean(
+        "Xero figures read", compute="_compute_xero_link",
+        help="The figures were read from Xero: until then none is shown (never a 0.00 that "
+             "was not read).")
+    xero_figures_note = fields.Char("Xero figures", compute="_compute_xero_link")
+    xero_calls_again_at = fields.Datetime(
+        "Xero takes calls again at", compute="_compute_xero_link",
+        help="The organisation has used up its day of Xero calls until then.")
     xero_invoice_row_ids = fields.One2many("xero.contact.invoice",
                                            compute="_compute_xero_link",
                                            string="Xero invoices")
@@ -103,6 +111,7 @@ class ResPartner(models.Model):
         by_key = {(link.connection_id.id, link.partner_id.id): link for link in links}
         endpoints = {cid: c._xero_endpoints() for cid, c in connections.items()} \
             if connections else {}
+        spent = self._xero_days_spent(connections.values())
         for partner in self:
             connection = connections.get(companies[partner.id].id)
             link = by_key.get((connection.id, partner.commercial_partner_id.id)) \
@@ -122,9 +131,24 @@ class ResPartner(models.Model):
             partner.xero_overdue_amount = link.overdue_amount
             partner.xero_outstanding_amount = link.outstanding_amount
             partner.xero_stats_refreshed_at = link.stats_refreshed_at
+            partner.xero_figures_read = bool(link.contact_id and link.stats_refreshed_at)
+            partner.xero_figures_note = _("Not read yet") \
+                if link.contact_id and not link.stats_refreshed_at else False
+            partner.xero_calls_again_at = spent.get(connection.id) if connection else False
             partner.xero_invoice_row_ids = link.invoice_ids
             partner.xero_url = endpoints[connection.company_id.id].contact_link(
                 connection.short_code, link.contact_id) if link.contact_id else False
+
+    def _xero_days_spent(self, connections):
+        """{connection id: when Xero takes calls again} for the organisations
+        whose day of calls is spent now (one query)."""
+        ids = [c.id for c in connections if c.state == "connected"]
+        if not ids:
+            return {}
+        self.env.cr.execute("SELECT connection_id, day_exhausted_until FROM xero_sync_state "
+                            "WHERE connection_id = ANY(%s) AND day_exhausted_until > %s",
+                            [ids, fields.Datetime.now()])
+        return dict(self.env.cr.fetchall())
 
     def _search_xero_contact_id(self, operator, value):
         return [("commercial_partner_id.xero_link_ids", "any", [
@@ -329,14 +353,9 @@ class ResPartner(models.Model):
             if link.check_state != "pending":
                 return link.check_state
             partner = self.with_env(env)
-            clauses = [xero_where.eq("Name.ToLower()", (partner.name or "").lower()),
-                       xero_where.eq("ContactNumber", partner._xero_contact_number())]
-            if link.account_number:
-                clauses.append(xero_where.eq("AccountNumber", link.account_number))
-            if partner.email:
-                clauses.append(xero_where.eq("EmailAddress", partner.email))
+            where = xero_where.any_of(*lookup_clauses(partner, link))
             found = connection.with_env(env)._xero_call(lambda gw: gw.get_contacts(
-                where=xero_where.any_of(*clauses), include_archived=True, page=1))["Contacts"]
+                where=where, include_archived=True, page=1))["Contacts"]
             contact, _how = ContactIndex(found).match(
                 account_number=link.account_number,
                 contact_number=partner._xero_contact_number(), name=partner.name,

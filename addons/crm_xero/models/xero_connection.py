@@ -343,10 +343,12 @@ class XeroConnection(models.Model):
                               "it in Settings > CRM > Xero.", self.company_id.name))
 
     def _xero_gateway(self, priority="interactive", access_token=None):
-        """The gateway for this company's organisation, with a fresh token."""
+        """The gateway for this company's organisation, with a fresh token and
+        the organisation's day of calls (shared by every worker)."""
         self.ensure_one()
         return XeroGateway(self._xero_endpoints(), access_token or self._xero_access_token(),
-                           self.tenant_id, priority=priority, timeout=self._xero_timeout())
+                           self.tenant_id, priority=priority, timeout=self._xero_timeout(),
+                           budget=self._xero_day_budget())
 
     def _xero_call(self, operation, priority="interactive"):
         """Run ``operation(gateway)`` for this company's organisation.

@@ -6,8 +6,7 @@ A partner shared by two companies is linked in two organisations, and one
 organisation's ids never leak into another's.
 """
 import logging
-from collections import defaultdict
-from datetime import date, timedelta
+from datetime import timedelta
 
 import psycopg2
 
@@ -18,18 +17,23 @@ from odoo.tools import format_amount
 from .. import compat
 from ..xero import limits
 from ..xero import where as xero_where
-from ..xero.errors import XeroError, XeroTimedOut
+from ..xero.errors import XeroError
 from ..xero.matching import ContactIndex
-from ..xero.responses import parse_xero_date
 from . import batch_commit
 from .xero_deadline import xero_job
 
 _logger = logging.getLogger(__name__)
 
-RECHECK_AFTER = timedelta(days=1)   # accounts not found in Xero are looked up again daily
-LINK_BATCH = 200                    # accounts linked per committed transaction
-SALES_STATUSES = ("AUTHORISED", "PAID")
+# What an account's list shows, and which of it counts as sales.
 LISTED_STATUSES = ("DRAFT", "SUBMITTED", "AUTHORISED", "PAID")
+CREDIT_STATUSES = ("AUTHORISED", "PAID")
+SALES_STATUSES = ("AUTHORISED", "PAID")
+SALES_INVOICES = 'Type=="ACCREC"'
+SALES_CREDITS = 'Type=="ACCRECCREDIT"'
+LINK_BATCH = 200                    # accounts linked per committed transaction
+WHERE_MAX = 1800                    # characters of a where filter (accounts looked up a call)
+SEARCH_MAX = 300                    # more accounts to look up than this: one scan instead
+LINK_MARGIN = timedelta(seconds=60)  # Odoo's and Xero's clocks differ
 CHECK_STATES = [("pending", "Not checked yet"), ("linked", "Linked"),
                 ("not_found", "Not in Xero")]
 #: Xero's ContactStatus values, worded for people.
@@ -117,6 +121,8 @@ class XeroContactLink(models.Model):
                     "synced_at": fields.Datetime.now()})
         # Taken once the link holds Xero's ledger code: it is part of the baseline.
         self.odoo_values = self.partner_id._xero_baseline(self.connection_id, contact)
+        if not self.stats_refreshed_at:   # its figures are read in the background, now
+            self._xero_wake_figures()
 
     def _xero_find_made(self, payload):
         """The contact a create sent as ``payload`` made, if Xero has it:
@@ -203,31 +209,57 @@ class XeroContactLink(models.Model):
                              linked, missing, connection.company_id.id)
             except (XeroError, UserError) as exc:
                 batch_commit.rollback(self.env.cr)
-                _logger.warning("Xero account linking for company %s failed, retried next run: %s",
-                                connection.company_id.id, exc)
+                if getattr(exc, "reason", None) == "deadline":
+                    return   # the job's time is up: the rest waits for the next run
+                _logger.warning("Xero account linking for company %s waits for the next run: "
+                                "%s", connection.company_id.id, exc)
 
     @api.model
-    def _xero_accounts_to_check(self, connection):
-        """Company accounts of this company never checked against Xero, or not
-        found there more than a day ago (the contact may have been added since)."""
-        recheck_before = fields.Datetime.now() - RECHECK_AFTER
-        settled = self.sudo().search(
-            [("connection_id", "=", connection.id), ("check_state", "!=", "pending"),
-             "!", "&", ("check_state", "=", "not_found"), ("checked_at", "<", recheck_before)]
-        ).partner_id
-        return self.env["res.partner"].sudo().search([
-            ("is_company", "=", True), ("id", "not in", settled.ids),
-            ("company_id", "in", [False, connection.company_id.id])])
+    def _xero_accounts_to_check(self, connection, states=("pending",)):
+        """Company accounts of this company (or shared) whose link check is in
+        ``states`` ("pending" includes never checked), the companies' own
+        partners left out (a company is not its own customer)."""
+        self.flush_model()
+        self.env["res.partner"].flush_model(["is_company", "company_id", "active"])
+        self.env.cr.execute("""
+            SELECT p.id FROM res_partner p
+              LEFT JOIN xero_contact_link l ON l.partner_id = p.id AND l.connection_id = %s
+             WHERE p.is_company AND p.active
+               AND (p.company_id IS NULL OR p.company_id = %s)
+               AND NOT EXISTS (SELECT 1 FROM res_company c WHERE c.partner_id = p.id)
+               AND coalesce(l.check_state, 'pending') = ANY(%s)
+             ORDER BY p.id""", [connection.id, connection.company_id.id, list(states)])
+        return self.env["res.partner"].sudo().browse([row[0] for row in self.env.cr.fetchall()])
 
     @api.model
-    def _xero_link_accounts(self, connection):
-        """Check every unchecked account against all of the organisation's
-        contacts, read a thousand a call, and link those found.  A batch of
-        accounts is committed at a time; an account a user is exporting right
-        now is left to them.  Returns (linked, not found)."""
-        partners = self._xero_accounts_to_check(connection)
-        if not partners:
-            return 0, 0
+    def _xero_link_accounts(self, connection, full=False):
+        """Link the company accounts Xero has as contacts, without reading
+        all of Xero's contacts: accounts never checked are looked up by a
+        targeted search (many a call); accounts not found before are matched
+        against the contacts changed in Xero since (the hourly sync reads
+        them once the company imported; else one If-Modified-Since call).
+        ``full`` (the weekly reconcile, a button): every unlinked account
+        against every contact, read a thousand a call.  A batch of accounts
+        is committed at a time; an account a user is exporting right now is
+        left to them.  Returns (linked, not found)."""
+        if full:
+            partners = self._xero_accounts_to_check(connection, ("pending", "not_found"))
+            linked, missing = self._xero_link_by_scan(connection, partners) if partners \
+                else (0, 0)
+        else:
+            started = fields.Datetime.now()
+            pending = self._xero_accounts_to_check(connection)
+            # Many at once (a company connecting its whole CRM): one scan of
+            # Xero's contacts, a thousand a call, takes fewer calls.
+            linked, missing = (self._xero_link_by_scan if len(pending) > SEARCH_MAX else
+                               self._xero_link_by_search)(connection, pending) \
+                if pending else (0, 0)
+            linked += self._xero_link_changed_contacts(connection, started)
+        if linked:   # their figures next, at once
+            self._xero_wake_figures()
+        return linked, missing
+
+    def _xero_link_by_scan(self, connection, partners):
         index = ContactIndex()
         for _page, found, _pagination in connection._xero_pages(
                 "get_contacts", "Contacts", priority="background", summary_only=True,
@@ -240,9 +272,103 @@ class XeroContactLink(models.Model):
             done, missing = self._xero_link_batch(connection, batch, index)
             linked, not_found = linked + done, not_found + missing
             batch_commit.commit(self.env.cr)
-        if linked:   # their figures next, without waiting for the 6-hourly run
-            self.env.ref("crm_xero.ir_cron_refresh_figures")._trigger()
         return linked, not_found
+
+    def _xero_link_by_search(self, connection, partners):
+        """Accounts never checked, looked up in Xero by what identifies them
+        (ledger code, our key, the name as Xero compares it, the email), as
+        many a call as Xero's where filter takes comfortably."""
+        linked = not_found = 0
+        batch, clauses = self.env["res.partner"], []
+        for partner in list(partners) + [None]:
+            mine = partner and lookup_clauses(partner, self._xero_link_of(connection, partner))
+            if batch and (partner is None or len(" OR ".join(clauses + mine)) > WHERE_MAX):
+                where = xero_where.any_of(*clauses)
+                found = connection._xero_call(lambda gw, w=where: gw.get_contacts(
+                    where=w, include_archived=True, page=1, page_size=limits.PAGE_SIZE),
+                    "background")["Contacts"]
+                done, missing = self._xero_link_batch(connection, batch, ContactIndex(found))
+                linked, not_found = linked + done, not_found + missing
+                batch_commit.commit(self.env.cr)
+                batch, clauses = self.env["res.partner"], []
+            if partner:
+                batch, clauses = batch | partner, clauses + mine
+        return linked, not_found
+
+    def _xero_link_of(self, connection, partner):
+        return self.sudo().search([("connection_id", "=", connection.id),
+                                   ("partner_id", "=", partner.id)], limit=1)
+
+    def _xero_link_changed_contacts(self, connection, started):
+        """Accounts not found in Xero before this run, matched against the
+        contacts added or changed in Xero since the last look.  Once the
+        company imported, the hourly sync (and the contacts' webhooks) read
+        those contacts and link the accounts they match: no call here."""
+        state = connection._xero_sync_state()
+        row = state._xero_read()
+        now = fields.Datetime.now()
+        if connection.xero_import_watermark:
+            return 0
+        since = row.get("link_watermark")
+        if not since:
+            # From the first account found missing before this run: each was
+            # checked against every contact Xero had then.
+            self.env.cr.execute("SELECT min(checked_at) FROM xero_contact_link "
+                                "WHERE connection_id = %s AND check_state = 'not_found' "
+                                "AND checked_at < %s", [connection.id, started])
+            since = self.env.cr.fetchone()[0]
+            if not since:
+                state._xero_state_write(link_watermark=started)
+                return 0
+        elif not connection._xero_poll_due(since, now):
+            return 0
+        self.env.cr.execute("SELECT 1 FROM xero_contact_link WHERE connection_id = %s "
+                            "AND check_state = 'not_found' LIMIT 1", [connection.id])
+        if not self.env.cr.fetchone():
+            state._xero_state_write(link_watermark=started)
+            return 0
+        changed = []
+        for _page, found, _pagination in connection._xero_pages(
+                "get_contacts", "Contacts", priority="background", include_archived=True,
+                modified_since=since - LINK_MARGIN):
+            changed += found
+        linked = 0
+        candidates = self._xero_missing_candidates(connection, changed)
+        for start in range(0, len(candidates), LINK_BATCH):
+            done, _missing = self._xero_link_batch(
+                connection, candidates[start:start + LINK_BATCH], ContactIndex(changed),
+                mark_missing=False)
+            linked += done
+            batch_commit.commit(self.env.cr)
+        state._xero_state_write(link_watermark=started)
+        return linked
+
+    def _xero_missing_candidates(self, connection, contacts):
+        """The accounts not found in Xero before that one of these contacts
+        may be (by name, email, ledger code or our key): a query, however
+        many accounts are missing."""
+        if not contacts:
+            return self.env["res.partner"]
+        names = list({form for c in contacts for form in (
+            " ".join((c.get("Name") or "").split()).casefold(),
+            " ".join((c.get("Name") or "").split()).lower())} - {""})
+        emails = list({(c.get("EmailAddress") or "").strip().lower() for c in contacts} - {""})
+        numbers = list({(c.get("AccountNumber") or "").strip().lower() for c in contacts} - {""})
+        prefix = self.env["res.partner"]._xero_contact_number_prefix().lower()
+        keys = [int(number[len(prefix):]) for number in
+                ((c.get("ContactNumber") or "").strip().lower() for c in contacts)
+                if number.startswith(prefix) and number[len(prefix):].isdigit()]
+        self.flush_model()
+        self.env["res.partner"].flush_model(["name", "email"])
+        self.env.cr.execute(r"""
+            SELECT p.id FROM res_partner p
+              JOIN xero_contact_link l ON l.partner_id = p.id AND l.connection_id = %s
+             WHERE l.check_state = 'not_found' AND p.active
+               AND (lower(regexp_replace(btrim(p.name), '\s+', ' ', 'g')) = ANY(%s)
+                    OR lower(btrim(p.email)) = ANY(%s)
+                    OR lower(l.account_number) = ANY(%s) OR p.id = ANY(%s))""",
+                            [connection.id, names, emails, numbers, keys])
+        return self.env["res.partner"].sudo().browse([row[0] for row in self.env.cr.fetchall()])
 
     def _xero_new_batch_link(self, connection, partner):
         """A link for the batch job, or None when a user's first opening of
@@ -254,19 +380,30 @@ class XeroContactLink(models.Model):
         except psycopg2.IntegrityError:
             return None
 
-    def _xero_link_batch(self, connection, partners, index):
+    def _xero_link_batch(self, connection, partners, index, mark_missing=True):
+        """Link each of ``partners`` to the contact of ``index`` it matches
+        (unless another account has it); ``mark_missing``: the others are
+        "not in Xero" now.  Returns (linked, not found)."""
         links = {link.partner_id.id: link for link in self.sudo().search(
             [("connection_id", "=", connection.id), ("partner_id", "in", partners.ids)])}
-        taken = set(self.sudo().search([("connection_id", "=", connection.id),
-                                        ("contact_id", "!=", False)]).mapped("contact_id"))
-        linked = not_found = 0
+        matched = []
         for partner in partners:
-            link = links.get(partner.id) or self._xero_new_batch_link(connection, partner)
-            if not link or not link._xero_try_lock():
-                continue   # a user is sending it to Xero right now
-            contact, _how = index.match(account_number=link.account_number,
+            link = links.get(partner.id)
+            contact, _how = index.match(account_number=link.account_number if link else None,
                                         contact_number=partner._xero_contact_number(),
                                         name=partner.name, email=partner.email)
+            if contact or mark_missing:
+                matched.append((partner, link, contact))
+        wanted = list({c["ContactID"] for _p, _l, c in matched if c})
+        self.flush_model()
+        self.env.cr.execute("SELECT contact_id FROM xero_contact_link WHERE connection_id = %s "
+                            "AND contact_id = ANY(%s)", [connection.id, wanted])
+        taken = {row[0] for row in self.env.cr.fetchall()}
+        linked = not_found = 0
+        for partner, link, contact in matched:
+            link = link or self._xero_new_batch_link(connection, partner)
+            if not link or not link._xero_try_lock():
+                continue   # a user is sending it to Xero right now
             try:
                 with self.env.cr.savepoint():
                     if contact and contact["ContactID"] not in taken:
@@ -288,112 +425,60 @@ class XeroContactLink(models.Model):
         """Last invoice date, total sales (authorised and paid sales invoices,
         less credit notes), outstanding and overdue amounts, and the list of
         the contact's invoices and credit notes, for these links of one
-        connection: 100 contacts a call."""
+        connection, read by contact: 100 contacts a call (the Refresh
+        button, the first opening, a few accounts linked since the last
+        pass; the scheduled pass reads what changed, models/xero_changes.py)."""
         links = self.filtered("contact_id")
         if not links:
             return
         connection = links.connection_id
         connection.ensure_one()
-        currency = connection._xero_currency()
-        today = date.today()
         for start in range(0, len(links), limits.IDS_PER_CALL):
             batch = links[start:start + limits.IDS_PER_CALL]
             ids = batch.mapped("contact_id")
-            rows = defaultdict(list)
-            for _page, invoices, _p in connection._xero_pages(
-                    "get_invoices", "Invoices", priority=priority, contact_ids=ids,
-                    statuses=LISTED_STATUSES, summary_only=True):
-                for invoice in invoices:
-                    if invoice.get("Type") == "ACCREC":
-                        rows[invoice["Contact"]["ContactID"].lower()].append(
-                            _row(invoice, "invoice", today))
-            credit_where = xero_where.all_of('Type=="ACCRECCREDIT"', xero_where.any_of(
+            invoices = [invoice for _page, page, _p in connection._xero_pages(
+                "get_invoices", "Invoices", priority=priority, contact_ids=ids,
+                statuses=LISTED_STATUSES, summary_only=True) for invoice in page]
+            credit_where = xero_where.all_of(SALES_CREDITS, xero_where.any_of(
                 *[xero_where.guid_eq("Contact.ContactID", cid) for cid in ids]))
-            for _page, notes, _p in connection._xero_pages(
-                    "get_credit_notes", "CreditNotes", priority=priority, where=credit_where):
-                for note in notes:
-                    if note.get("Status") in ("AUTHORISED", "PAID"):
-                        rows[note["Contact"]["ContactID"].lower()].append(
-                            _row(note, "credit_note", today))
-            now = fields.Datetime.now()
-            for link in batch:
-                mine = rows[link.contact_id.lower()]
-                sales = [r for r in mine if r["status"] in SALES_STATUSES]
-                dates = [r["date"] for r in sales if r["kind"] == "invoice" and r["date"]]
-                link.invoice_ids.unlink()
-                link.write({
-                    "currency_id": currency.id,
-                    "last_invoice_date": max(dates) if dates else False,
-                    "total_sales": sum(r["base_total"] for r in sales),
-                    "outstanding_amount": sum(r["base_due"] for r in mine
-                                              if r["status"] == "AUTHORISED"),
-                    "overdue_amount": sum(r["base_due"] for r in mine
-                                          if r["status"] == "AUTHORISED" and r["overdue"]),
-                    "stats_refreshed_at": now,
-                    "invoice_ids": [(0, 0, link._xero_invoice_row(r)) for r in mine],
-                })
-
-    def _xero_invoice_row(self, row):
-        return {"kind": row["kind"], "xero_id": row["id"], "number": row["number"],
-                "date": row["date"], "due_date": row["due_date"], "status": row["status"],
-                "reference": row["reference"],
-                "currency_id": self.connection_id._xero_currency(row["currency"]).id,
-                "total": row["total"], "amount_due": row["due"], "overdue": row["overdue"],
-                "base_total": row["base_total"]}
+            notes = [note for _page, page, _p in connection._xero_pages(
+                "get_credit_notes", "CreditNotes", priority=priority, where=credit_where)
+                for note in page]
+            connection._xero_apply_documents(invoices, "invoice", replace_links=batch.ids)
+            connection._xero_apply_documents(notes, "credit_note", replace_links=batch.ids)
+            connection._xero_sum_figures(batch.ids, include_unread=True)
 
     @xero_job
     @api.model
-    def _xero_cron_refresh_figures(self, batch_size=500):
-        """Scheduled: refresh the figures of every linked account, the stalest
-        first, committing after each batch."""
-        links = self.sudo().search(
-            [("connection_id.state", "=", "connected"), ("contact_id", "!=", False)],
-            order="stats_refreshed_at asc nulls first, id")
-        total, done = len(links), 0
-        compat.job_progress(self.env, done=0, remaining=total)
-        for connection, group in links.grouped("connection_id").items():
-            for start in range(0, len(group), batch_size):
-                batch = group[start:start + batch_size]
-                try:
-                    batch._xero_refresh_figures(priority="background")
-                    batch_commit.commit(self.env.cr)
-                except XeroTimedOut:
-                    # The job's time is up, not this company's Xero: the rest waits.
-                    batch_commit.rollback(self.env.cr)
-                    _logger.info("Xero figures: the job's time is up; %s account(s) wait for "
-                                 "the next run", total - done)
-                    compat.job_progress(self.env, done=done, remaining=0)
-                    return
-                except (XeroError, UserError) as exc:
-                    # This company's accounts wait for the next run; not counted
-                    # as left for this one (Odoo would re-run it for everyone).
-                    batch_commit.rollback(self.env.cr)
-                    _logger.warning("Xero figures for company %s: batch skipped, retried next "
-                                    "run: %s", connection.company_id.id, exc)
-                    total -= len(group) - start
-                    compat.job_progress(self.env, done=done, remaining=max(total - done, 0))
-                    break
-                done += len(batch)
-                compat.job_progress(self.env, done=done, remaining=max(total - done, 0))
+    def _xero_cron_refresh_figures(self):
+        """Scheduled, hourly: read what changed in Xero (models/xero_changes.py)."""
+        self.env["xero.connection"]._xero_read_changes_everywhere()
+
+    @xero_job
+    @api.model
+    def _xero_cron_first_reads(self):
+        """Woken when accounts are linked: their figures and invoice lists,
+        read at once (only those: what changed waits for the hourly read)."""
+        self.env["xero.connection"]._xero_read_changes_everywhere(first_reads_only=True)
+
+    @api.model
+    def _xero_wake_figures(self):
+        """Accounts were linked: their figures are read in the background now."""
+        cron = self.env.ref("crm_xero.ir_cron_xero_first_reads", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger()
 
 
-def _row(document, kind, today):
-    """One line of an account's Xero list: an invoice, or a credit note
-    (negative), its amounts also in the organisation's currency."""
-    sign = -1 if kind == "credit_note" else 1
-    rate = float(document.get("CurrencyRate") or 1.0) or 1.0
-    total = float(document.get("Total") or 0) * sign
-    due = float(document.get("AmountDue") if kind == "invoice" else
-                document.get("RemainingCredit") or 0) * sign
-    due_date = parse_xero_date(document.get("DueDate"))
-    return {"kind": kind, "id": document.get("InvoiceID") or document.get("CreditNoteID"),
-            "number": document.get("InvoiceNumber") or document.get("CreditNoteNumber") or "",
-            "date": parse_xero_date(document.get("Date")), "due_date": due_date,
-            "status": document.get("Status"), "reference": document.get("Reference") or "",
-            "currency": document.get("CurrencyCode"), "total": total, "due": due,
-            "base_total": total / rate, "base_due": due / rate if kind == "invoice" else 0.0,
-            "overdue": bool(kind == "invoice" and due_date and due_date < today and due > 0
-                            and document.get("Status") == "AUTHORISED")}
+def lookup_clauses(partner, link):
+    """Xero where clauses that find ``partner``'s contact: the name as Xero
+    compares it, our key, its ledger code, its email."""
+    clauses = [xero_where.eq_ignore_case("Name", (partner.name or "").strip()),
+               xero_where.eq("ContactNumber", partner._xero_contact_number())]
+    if link and link.account_number:
+        clauses.append(xero_where.eq_ignore_case("AccountNumber", link.account_number))
+    if partner.email:
+        clauses.append(xero_where.eq("EmailAddress", partner.email))
+    return clauses
 
 
 class XeroContactInvoice(models.Model):
@@ -408,7 +493,7 @@ class XeroContactInvoice(models.Model):
     company_id = fields.Many2one(related="link_id.company_id", store=True)
     kind = fields.Selection([("invoice", "Invoice"), ("credit_note", "Credit note")],
                             required=True)
-    xero_id = fields.Char(required=True)
+    xero_id = fields.Char(required=True, index=True)
     number = fields.Char()
     date = fields.Date()
     due_date = fields.Date()
@@ -421,7 +506,9 @@ class XeroContactInvoice(models.Model):
     total = fields.Monetary(currency_field="currency_id")
     amount_due = fields.Monetary(currency_field="currency_id")
     base_total = fields.Float(help="The total in the organisation's currency.")
+    base_due = fields.Float(help="What is due, in the organisation's currency.")
     overdue = fields.Boolean()
+    read_at = fields.Datetime(help="When it was last read from Xero.")
     url = fields.Char(compute="_compute_url")
 
     @api.depends("xero_id", "kind")

@@ -9,8 +9,9 @@ siblings only, and a traceback ("Oops!") for any subclass defined elsewhere.
 import functools
 
 from odoo.exceptions import UserError
+from odoo.tools.misc import format_datetime
 
-from ..xero.errors import Worded, XeroError
+from ..xero.errors import Moment, Worded, XeroError
 from .xero_deadline import in_time
 
 
@@ -23,6 +24,8 @@ def xero_message(env, exc):
 
 
 def _translated(env, value):
+    if isinstance(value, Moment):   # a moment, in the user's time zone and language
+        return format_datetime(env, value.moment, tz=env.user.tz or "UTC", dt_format="short")
     if not isinstance(value, Worded):
         return value
     return env._(value.template, **value.params) if value.params else env._(value.template)

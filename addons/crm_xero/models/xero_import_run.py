@@ -318,7 +318,9 @@ class XeroImportRun(models.Model):
             # Xero busy or unreachable, the connection needs reconnecting, or a bug:
             # what this page did is undone, the run resumes at this page next pass,
             # and the scheduled action itself keeps running for the other runs.
-            attempts = self.attempts + 1
+            # The organisation's day spent (or kept for people) is no failure.
+            waits = isinstance(exc, XeroRateLimited) and exc.problem in ("day", "reserve")
+            attempts = self.attempts + (0 if waits else 1)
             known = isinstance(exc, (UserError, XeroError))
             message = (str(exc) if isinstance(exc, XeroError) else str(exc.args[0])) if known \
                 else repr(exc)
@@ -407,11 +409,16 @@ class XeroConnection(models.Model):
     @api.model
     def _xero_cron_sync_contacts(self):
         """Scheduled: for each connected company that imported once, queue a
-        sync of the contacts changed since the last successful run."""
+        sync of the contacts changed since the last successful run: hourly,
+        or daily while Xero's webhooks bring the changes."""
         queued = self.env["xero.import.run"]
         for connection in self.sudo().search([("state", "=", "connected"),
                                               ("xero_import_watermark", "!=", False)]):
+            state = connection._xero_sync_state()
+            if not connection._xero_poll_due(state._xero_read().get("contacts_polled_at")):
+                continue
             queued |= self.env["xero.import.run"]._xero_queue(
                 connection, kind="sync",
                 archived_mode=connection.xero_import_archived_mode or "skip")
+            state._xero_state_write(contacts_polled_at=fields.Datetime.now())
         return queued

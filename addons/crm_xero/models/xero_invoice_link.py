@@ -17,8 +17,7 @@ from odoo.tools import format_amount
 from .. import compat
 from ..xero import invoices as xero_invoices
 from ..xero import limits
-from ..xero.errors import XeroError, XeroTimedOut
-from . import batch_commit
+from ..xero.errors import XeroError
 from .xero_deadline import xero_job
 
 _logger = logging.getLogger(__name__)
@@ -30,11 +29,12 @@ INVOICE_STATUSES = [
     ("DRAFT", "Draft"), ("SUBMITTED", "Awaiting approval"), ("AUTHORISED", "Awaiting payment"),
     ("PAID", "Paid"), ("VOIDED", "Voided"), ("DELETED", "Deleted"),
 ]
-# (dbname, connection id, tenant id) -> (monotonic expiry, settings dict).
-# Memory only: accounts, currencies, taxes, items, tracking and themes
+# (dbname, connection id, tenant id) -> (monotonic expiry, settings dict):
+# this process's copy of what the organisation's shared state keeps for
+# every worker.  Accounts, currencies, taxes, items, tracking and themes
 # change rarely, and opening the wizard must not cost seven calls each time.
 _SETTINGS_CACHE = {}
-SETTINGS_TTL = 300
+SETTINGS_TTL = 600
 
 
 def xero_clear_invoice_settings_cache():
@@ -297,12 +297,23 @@ class XeroInvoiceLink(models.Model):
     def _xero_invoice_settings(self, connection, force=False):
         """{'organisation', 'accounts' (revenue class, archived included),
         'currencies', 'tax_rates', 'items', 'tracking' (archived included),
-        'themes'} read live from Xero, cached SETTINGS_TTL seconds."""
+        'themes'} read from Xero, kept SETTINGS_TTL seconds per organisation
+        for every worker (the organisation's shared state), and in this
+        process's memory."""
         connection._xero_check_usable()
         key = (self.env.cr.dbname, connection.id, connection.tenant_id)
         cached = _SETTINGS_CACHE.get(key)
         if cached and not force and cached[0] > time.monotonic():
             return cached[1]
+        state = connection._xero_sync_state()
+        if not force:
+            row = state._xero_read()
+            shared, read_at = row.get("invoice_settings") or {}, row.get("invoice_settings_at")
+            age = (fields.Datetime.now() - read_at).total_seconds() if read_at else None
+            if shared.get("tenant_id") == connection.tenant_id and age is not None \
+                    and 0 <= age < SETTINGS_TTL:
+                _SETTINGS_CACHE[key] = (time.monotonic() + SETTINGS_TTL - age, shared["lists"])
+                return shared["lists"]
 
         def read(gateway):
             return {
@@ -315,6 +326,9 @@ class XeroInvoiceLink(models.Model):
                 "themes": gateway.get_branding_themes(),
             }
         settings = connection._xero_call(read)
+        state._xero_state_write(invoice_settings={"tenant_id": connection.tenant_id,
+                                                  "lists": settings},
+                                invoice_settings_at=fields.Datetime.now())
         _SETTINGS_CACHE[key] = (time.monotonic() + SETTINGS_TTL, settings)
         return settings
 
@@ -423,42 +437,24 @@ class XeroInvoiceLink(models.Model):
 
     @xero_job
     @api.model
-    def _xero_cron_refresh_invoices(self, batch_size=limits.IDS_PER_CALL):
-        """Scheduled: refresh the invoices that can still change, least
-        recently read first, one call and one commit per batch."""
-        links = self.sudo().search(
-            [("invoice_id", "!=", False), ("status", "in", list(xero_invoices.OPEN)),
-             ("connection_id.state", "=", "connected")],
-            order="refreshed_at asc nulls first, id")
-        total, done = len(links), 0
-        compat.job_progress(self.env, done=0, remaining=total)
-        for connection, group in links.grouped("connection_id").items():
-            for start in range(0, len(group), batch_size):
-                batch = group[start:start + batch_size]
-                try:
-                    batch._xero_refresh(priority="background")
-                except XeroTimedOut:
-                    # The job's time is up, not this company's Xero: the rest waits.
-                    batch_commit.rollback(self.env.cr)
-                    _logger.info("Xero invoices: the job's time is up; %s wait for the next "
-                                 "run", total - done)
-                    compat.job_progress(self.env, done=done, remaining=0)
-                    return done
-                except (XeroError, UserError) as exc:
-                    # The connection itself failed (needs reconnect...): its other
-                    # invoices wait for the next run, and are not counted as left
-                    # for this one (Odoo would run the job again at once, for
-                    # every company, up to ten times).
-                    batch_commit.rollback(self.env.cr)
-                    _logger.warning("Xero invoice refresh stopped for company %s: %s",
-                                    connection.company_id.id, exc)
-                    total -= len(group) - start
-                    compat.job_progress(self.env, done=done, remaining=max(total - done, 0))
-                    break
-                done += len(batch)
-                compat.job_progress(self.env, done=done, remaining=max(total - done, 0))
-                batch_commit.commit(self.env.cr)
-        return done
+    def _xero_cron_refresh_invoices(self):
+        """Scheduled: opportunities' invoices as Xero holds them now, read
+        with every other change of the organisation, not by id
+        (models/xero_changes.py); overdue ones told to the salesperson."""
+        self.env["xero.connection"]._xero_read_changes_everywhere()
+
+    @api.model
+    def _xero_chase_overdue(self, connection):
+        """Open invoices past their due date: the salesperson's "chase
+        payment" activity, when the company wants it (no call: dates)."""
+        if not connection.chase_activity_enabled:
+            return
+        for link in self.sudo().search([
+                ("connection_id", "=", connection.id), ("status", "=", "AUTHORISED"),
+                ("due_date", "<", fields.Date.today()), ("amount_due", ">", 0),
+                ("chase_activity_at", "=", False)]):
+            with self.env.cr.savepoint():
+                link._xero_check_overdue()
 
     # -- the PDF ---------------------------------------------------------------------
     def _xero_version(self):

@@ -1,14 +1,16 @@
 """The binding between an opportunity and its Xero quote, per connection, and
 the jobs on it: its status read back from Xero (Xero sends no webhooks for
-quotes: the scheduled read asks for what changed since the last one, with
-If-Modified-Since, in the background; a form opened on a stale quote reads
-that quote), what follows an acceptance, and the quote's PDF.
+quotes: the scheduled read asks, organisation-wide, for what changed since
+the last one, with If-Modified-Since, as background work within the
+organisation's day of calls (xero/day_budget.py), its watermark in the
+organisation's shared state (models/xero_sync_state.py); a form opened on a
+stale quote reads that quote), what follows an acceptance, and the quote's
+PDF.
 
 What the opportunity shows of its quote (crm.lead.xero_quote_*) is read from
 here; only the write path and these jobs write it.
 """
 import logging
-from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -16,26 +18,15 @@ from odoo.tools import format_amount
 
 from .. import compat
 from ..xero import quotes as xero_quotes
-from ..xero.errors import XeroError, XeroTimedOut
+from ..xero.errors import XeroError, XeroRateLimited
 from . import batch_commit
-from .xero_connection import XeroConnection
+from .xero_changes import WATERMARK_MARGIN
 from .xero_deadline import xero_job
 
 _logger = logging.getLogger(__name__)
 
-# Xero's clock and ours may differ a little: each incremental read starts
-# this much before the last one began.
-READ_OVERLAP = timedelta(minutes=2)
-
-
 class XeroConnectionQuotes(models.Model):
     _inherit = "xero.connection"
-
-    quotes_read_at = fields.Datetime(
-        "Quotes read from Xero at", copy=False, readonly=True,
-        help="When the scheduled read of changed quotes last started (If-Modified-Since of "
-             "the next one).")
-    _XERO_TECHNICAL_FIELDS = XeroConnection._XERO_TECHNICAL_FIELDS | {"quotes_read_at"}
 
     quote_won_enabled = fields.Boolean(
         "An accepted quote wins the opportunity", default=True,
@@ -153,7 +144,7 @@ class XeroQuoteLink(models.Model):
             [("link_model", "=", self._name), ("link_id", "=", self.id),
              ("operation", "=", "quote_create")], order="id desc", limit=1).create_date
         recent = connection._xero_call(lambda gw: list(gw.iter_quotes(
-            contact_id=contact_id, modified_since=since - READ_OVERLAP if since else None)))
+            contact_id=contact_id, modified_since=since - WATERMARK_MARGIN if since else None)))
         taken = set(self.search([("connection_id", "=", connection.id), ("id", "!=", self.id),
                                  ("quote_id", "in", [q["QuoteID"] for q in recent])])
                     .mapped("quote_id"))
@@ -235,15 +226,15 @@ class XeroQuoteLink(models.Model):
     def _xero_read_changed(self, connection, priority="background"):
         """Apply every quote of ``connection``'s organisation that changed
         since the last read (If-Modified-Since; deleted ones are listed only
-        when asked for by status), for the quotes linked here.  Returns how
-        many links changed."""
-        started = fields.Datetime.now()
-        since = connection.quotes_read_at - READ_OVERLAP if connection.quotes_read_at else None
+        when asked for by status), for the quotes linked here.  No call at
+        all while no open quote is linked.  Returns how many links changed."""
         links = self.sudo().search([("connection_id", "=", connection.id),
                                     ("quote_id", "!=", False), ("open", "=", True)])
         if not links:
-            connection.sudo().quotes_read_at = started
             return 0
+        state = connection._xero_sync_state()
+        since = state._xero_read().get("quotes_watermark")
+        started = fields.Datetime.now()
         by_id = {link.quote_id.lower(): link for link in links}
         changed = 0
         for statuses in (None, ["DELETED"]):
@@ -260,26 +251,33 @@ class XeroQuoteLink(models.Model):
                         changed += before != link.status
                 except Exception as exc:  # noqa: BLE001 - isolate one record, log it
                     _logger.warning("Could not apply Xero quote %s: %s", link.number, exc)
-        connection.sudo().quotes_read_at = started
+        # The next read starts a little before this one did: the clocks differ.
+        state._xero_state_write(quotes_watermark=started - WATERMARK_MARGIN,
+                                quotes_polled_at=started)
         return changed
 
     @xero_job
     @api.model
     def _xero_cron_read_quotes(self):
         """Scheduled: each connected organisation's quotes that changed since
-        the last run (Xero sends no webhooks for quotes), one commit each."""
+        the last run (Xero sends no webhooks for quotes), one commit each.
+        An organisation whose day of calls is down to the people's reserve
+        waits for the next run; the job stops when its own time is up."""
         connections = self.env["xero.connection"].sudo().search([("state", "=", "connected")])
         done = 0
         compat.job_progress(self.env, done=0, remaining=len(connections))
         for connection in connections:
             try:
                 self._xero_read_changed(connection)
-            except XeroTimedOut:
+            except XeroRateLimited as exc:
                 batch_commit.rollback(self.env.cr)
-                _logger.info("Xero quotes: the job's time is up; the rest wait for the next run")
-                break
+                _logger.info("Xero quotes of company %s wait: %s", connection.company_id.id, exc)
+                continue
             except (XeroError, UserError) as exc:
                 batch_commit.rollback(self.env.cr)
+                if getattr(exc, "reason", None) == "deadline":
+                    _logger.info("Xero quotes: the job's time is up; the rest wait")
+                    break
                 _logger.warning("Xero quotes not read for company %s: %s",
                                 connection.company_id.id, exc)
                 continue

@@ -1,10 +1,16 @@
 """Xero's webhook events, received (controllers/webhook.py) and handled in the
 background: what changed is read again from Xero, in batches (100 ids a
 call), and applied as the scheduled jobs would: opportunities' invoices,
-accounts (by the sync's rules) and their figures.  Replays and duplicates are
-stored once; events of organisations no company is linked to are dropped.
-The hourly and daily jobs stay as the safety net (Xero gives up on a
-failing webhook after 24 hours).
+accounts (by the sync's rules), their invoice lists and figures (summed from
+the lists, no further call).  Replays and duplicates are stored once; events
+of organisations no company is linked to are dropped.
+
+Webhooks first, polling as the net: an opportunity's invoice is read at once;
+the other events of an organisation are read together, at most every
+WEBHOOK_BATCH, so a busy organisation's stream of events costs a few calls
+an hour.  While events arrive, the hourly reads of what changed drop to a
+daily safety net (models/xero_changes.py); when they stop arriving (Xero
+gives up on a failing webhook after 24 hours), hourly polling resumes.
 """
 import logging
 from datetime import timedelta
@@ -15,7 +21,7 @@ from odoo.exceptions import UserError
 from .. import compat
 from ..xero import limits
 from ..xero import where as xero_where
-from ..xero.errors import XeroError
+from ..xero.errors import XeroError, XeroRateLimited
 from . import batch_commit
 from .xero_deadline import xero_job
 
@@ -24,6 +30,9 @@ _logger = logging.getLogger(__name__)
 EVENTS_PER_PASS = 2000
 MAX_ATTEMPTS = 5
 KEEP_DONE = timedelta(days=30)
+# An organisation's events other than its opportunities' invoices are read
+# together, at most this often.
+WEBHOOK_BATCH = timedelta(minutes=30)
 
 
 class XeroWebhookEvent(models.Model):
@@ -58,7 +67,7 @@ class XeroWebhookEvent(models.Model):
         tenants = {e["tenant_id"] for e in events}
         connections = {c.tenant_id.lower(): c for c in self.env["xero.connection"].sudo().search(
             [("tenant_id", "in", list(tenants)), ("state", "=", "connected")])} if tenants else {}
-        stored = 0
+        stored, now = 0, fields.Datetime.now()
         for event in events:
             connection = connections.get(event["tenant_id"])
             if not connection:
@@ -68,12 +77,12 @@ class XeroWebhookEvent(models.Model):
                 INSERT INTO xero_webhook_event (connection_id, company_id, tenant_id, category,
                        event_type, resource_id, event_date, received_at, state, attempts,
                        create_uid, write_uid, create_date, write_date)
-                VALUES (%s, %s, %s, %s, %s, %s, %s, now() at time zone 'UTC', 'new', 0,
+                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'new', 0,
                         %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')
                 ON CONFLICT (connection_id, category, resource_id, event_type, event_date)
                 DO NOTHING
             """, [connection.id, connection.company_id.id, event["tenant_id"], event["category"],
-                  event["event_type"], event["resource_id"], event["event_date"],
+                  event["event_type"], event["resource_id"], event["event_date"], now,
                   self.env.uid, self.env.uid])
             stored += self.env.cr.rowcount
         if stored:
@@ -95,64 +104,92 @@ class XeroWebhookEvent(models.Model):
         events = self.sudo().search([("state", "=", "new"),
                                      ("connection_id.state", "=", "connected")],
                                     limit=EVENTS_PER_PASS)
+        cron = self.env.ref("crm_xero.ir_cron_xero_webhooks").sudo()
         for connection, group in events.grouped("connection_id").items():
+            state = connection._xero_sync_state()
+            handled_at = state._xero_read().get("webhooks_handled_at")
+            now = fields.Datetime.now()
+            batch_due = not handled_at or now - handled_at >= WEBHOOK_BATCH
+            todo = group if batch_due else group._xero_opportunity_events(connection)
+            if group - todo:   # the rest waits for the organisation's next batch
+                cron._trigger(handled_at + WEBHOOK_BATCH)
+            if not todo:
+                continue
             try:
-                group._xero_handle(connection)
-                group.write({"state": "done", "error": False})
+                todo._xero_handle(connection)
+                todo.write({"state": "done", "error": False})
+                if batch_due:
+                    state._xero_state_write(webhooks_handled_at=now)
                 batch_commit.commit(self.env.cr)
+            except XeroRateLimited as exc:
+                # Xero's limits, not these events: they wait, no attempt spent.
+                batch_commit.rollback(self.env.cr)
+                _logger.info("Xero webhook events of company %s wait: %s",
+                             connection.company_id.id, exc)
             except (XeroError, UserError) as exc:   # UserError: it stopped being usable
                 batch_commit.rollback(self.env.cr)
-                group = group.exists()
-                group.write({"attempts": group[:1].attempts + 1, "error": str(exc)[:250]})
-                group.filtered(lambda e: e.attempts >= MAX_ATTEMPTS).write({"state": "failed"})
+                todo = todo.exists()
+                todo.write({"attempts": todo[:1].attempts + 1, "error": str(exc)[:250]})
+                todo.filtered(lambda e: e.attempts >= MAX_ATTEMPTS).write({"state": "failed"})
                 batch_commit.commit(self.env.cr)
                 _logger.warning("Xero webhook events of company %s left for the next run: %s",
                                 connection.company_id.id, exc)
         if len(events) == EVENTS_PER_PASS:
-            self.env.ref("crm_xero.ir_cron_xero_webhooks").sudo()._trigger()
+            cron._trigger()
         self.sudo().search([("state", "=", "done"),
                             ("received_at", "<", fields.Datetime.now() - KEEP_DONE)]).unlink()
 
+    def _xero_opportunity_events(self, connection):
+        """Those of these events that are about an opportunity's invoice."""
+        invoices = self.filtered(lambda e: e.category == "INVOICE")
+        if not invoices:
+            return invoices
+        ids = {form for e in invoices for form in (e.resource_id, e.resource_id.lower())}
+        known = {i.lower() for i in self.env["xero.invoice.link"].sudo().search(
+            [("connection_id", "=", connection.id), ("invoice_id", "in", list(ids))]
+        ).mapped("invoice_id")}
+        return invoices.filtered(lambda e: e.resource_id.lower() in known)
+
     def _xero_handle(self, connection):
-        """Read again what these events say changed, apply it, refresh the
-        figures of the accounts concerned."""
+        """Read again what these events say changed and apply it: invoices
+        (opportunities' and accounts' lists), credit notes, contacts; the
+        figures of the accounts whose lists changed are summed again."""
         ids = {category: sorted(set(self.filtered(lambda e: e.category == category)
                                     .mapped("resource_id")))
                for category in ("CONTACT", "INVOICE", "CREDITNOTE")}
-        touched = set(ids["CONTACT"])
-        touched |= self._xero_handle_invoices(connection, ids["INVOICE"])
+        touched = self._xero_handle_invoices(connection, ids["INVOICE"])
         touched |= self._xero_handle_credit_notes(connection, ids["CREDITNOTE"])
         self._xero_handle_contacts(connection, ids["CONTACT"])
-        links = self.env["xero.contact.link"].sudo().search(
-            [("connection_id", "=", connection.id), ("contact_id", "in", list(touched))])
-        links._xero_refresh_figures(priority="background")
+        connection._xero_sum_figures(touched)
+        # An account these events are about whose figures were never read:
+        # all of them, now (100 a call), rather than a sum of what came.
+        Link = self.env["xero.contact.link"].sudo()
+        contacts = {form for cid in ids["CONTACT"] for form in (cid, cid.lower())}
+        unread = (Link.browse(touched) | Link.search([("connection_id", "=", connection.id),
+                                                      ("contact_id", "in", list(contacts))])
+                  ).filtered(lambda link: link.contact_id and not link.stats_refreshed_at)
+        unread._xero_refresh_figures(priority="background")
 
     def _xero_handle_invoices(self, connection, invoice_ids):
-        """Opportunities' invoices as Xero holds them now; returns the
-        contacts the invoices belong to."""
-        contacts = set()
-        Link = self.env["xero.invoice.link"].sudo()
+        """Invoices as Xero holds them now; returns the links whose lists changed."""
+        touched = set()
         for start in range(0, len(invoice_ids), limits.IDS_PER_CALL):
             batch = invoice_ids[start:start + limits.IDS_PER_CALL]
-            invoices = connection._xero_call(lambda gw: gw.get_invoices(
-                ids=batch, page=1, page_size=limits.IDS_PER_CALL), "background")["Invoices"]
-            by_id = {(i.get("InvoiceID") or "").lower(): i for i in invoices}
-            contacts |= {(i.get("Contact") or {}).get("ContactID", "").lower() for i in invoices}
-            for link in Link.search([("connection_id", "=", connection.id),
-                                     ("invoice_id", "in", list(by_id))]):
-                with self.env.cr.savepoint():
-                    link._xero_apply_refresh(by_id[link.invoice_id.lower()])
-        return contacts - {""}
+            invoices = connection._xero_call(lambda gw, b=batch: gw.get_invoices(
+                ids=b, page=1, page_size=limits.IDS_PER_CALL, summary_only=True),
+                "background")["Invoices"]
+            touched |= connection._xero_apply_documents(invoices, "invoice")
+        return touched
 
     def _xero_handle_credit_notes(self, connection, note_ids):
-        contacts = set()
+        touched = set()
         for start in range(0, len(note_ids), limits.IDS_PER_CALL):
             where = xero_where.any_of(*[xero_where.guid_eq("CreditNoteID", note_id) for note_id in
                                         note_ids[start:start + limits.IDS_PER_CALL]])
-            notes = connection._xero_call(lambda gw: gw.get_credit_notes(where=where, page=1),
-                                          "background")["CreditNotes"]
-            contacts |= {(n.get("Contact") or {}).get("ContactID", "").lower() for n in notes}
-        return contacts - {""}
+            notes = connection._xero_call(lambda gw, w=where: gw.get_credit_notes(
+                where=w, page=1), "background")["CreditNotes"]
+            touched |= connection._xero_apply_documents(notes, "credit_note")
+        return touched
 
     def _xero_handle_contacts(self, connection, contact_ids):
         """Contacts as Xero holds them now, applied by the scheduled sync's

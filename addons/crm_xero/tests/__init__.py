@@ -4,6 +4,9 @@ from . import test_tokens
 from . import test_connection
 from . import test_security
 from . import test_accounts
+from . import test_figures
+from . import test_day_budget
+from . import test_changes
 from . import test_export
 from . import test_update
 from . import test_round_trip

@@ -1,5 +1,7 @@
 """Company accounts in Xero: found on first opening and in batches, their
 figures and their list of Xero invoices and credit notes, on both sides."""
+import math
+
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -130,27 +132,35 @@ class TestLinking(XeroAccountCase):
         self.sandbox.clear_faults()
         self.assertEqual(self.check_link(partner), "linked")
 
-    def test_batch_link_reads_contacts_a_thousand_at_a_time_and_queues_figures(self):
+    def test_batch_link_looks_new_accounts_up_by_a_targeted_search_and_queues_figures(self):
         contacts = [c for c in self.xero_contacts() if c["ContactStatus"] == "ACTIVE"][:12]
         partners = self.env["res.partner"]
         for contact in contacts:
             partners |= self.new_account(contact["Name"])
         strangers = self.new_account("Stranger One Ltd") | self.new_account("Stranger Two Ltd")
-        figures_cron = self.env.ref("crm_xero.ir_cron_refresh_figures")
+        figures_cron = self.env.ref("crm_xero.ir_cron_xero_first_reads")
         self.env["ir.cron.trigger"].search([("cron_id", "=", figures_cron.id)]).unlink()
         self.sandbox.clear_calls()
 
         linked, missing = self.env["xero.contact.link"]._xero_link_accounts(self.xero_connection)
 
         self.assertEqual(linked, 12)
-        self.assertGreaterEqual(missing, 2)
+        self.assertEqual(missing, 2, "the company's own partner is never looked up")
         self.assertEqual(partners.mapped("xero_contact_id"), [c["ContactID"] for c in contacts])
         self.assertFalse(any(strangers.mapped("xero_in_xero")))
-        self.assertEqual(len(self.api_calls("GET /Contacts")), 1, "60 contacts: one page of 1,000")
+        self.assertFalse(self.env.company.partner_id.xero_link_ids)
+        searches = self.api_calls("GET /Contacts")
+        self.assertTrue(searches and len(searches) <= 2, "many accounts a call")
+        self.assertTrue(all("where=" in c["query"] for c in searches), "no scan of every contact")
         self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", figures_cron.id)]),
-                        "their figures follow within the minute")
+                        "their figures follow at once, in the background")
+        self.assertFalse(any(partners.mapped("xero_figures_read")), "not read yet: not shown")
+        self.sandbox.clear_calls()
         self.assertEqual(self.env["xero.contact.link"]._xero_link_accounts(self.xero_connection),
                          (0, 0), "already checked")
+        [changed] = self.api_calls()
+        self.assertTrue(changed["if_modified_since"] and "where" not in changed["query"],
+                        "accounts not in Xero: only the contacts changed in Xero since")
 
 
 @tagged("post_install", "-at_install", "crm_xero")
@@ -212,7 +222,17 @@ class TestFiguresAndInvoiceList(XeroAccountCase):
         figures_calls = len(self.sandbox.calls()) - link_calls
 
         self.assertEqual(linked, len(contacts))
-        self.assertEqual(link_calls, 1, "1,000 contacts: one page")
-        self.assertEqual(figures_calls, 20, "100 contacts per invoice and per credit-note query")
+        self.assertEqual(link_calls, 1, "1,000 accounts to look up: one scan of one page")
+        invoices = [i for i in self.xero_invoices() if i["Type"] == "ACCREC"
+                    and i["Status"] in ("DRAFT", "SUBMITTED", "AUTHORISED", "PAID")]
+        notes = self.sandbox.credit_notes(self.tenant)
+        self.assertEqual(figures_calls, math.ceil(len(invoices) / 1000)
+                         + math.ceil(len(notes) / 1000),
+                         "the organisation's lists, 1,000 a call, instead of 2 per 100 accounts")
         self.assertTrue(all(connection.contact_link_ids.filtered("contact_id").mapped(
             "stats_refreshed_at")))
+        rows = self.env["xero.contact.invoice"].search_count(
+            [("link_id.connection_id", "=", connection.id)])
+        self.assertEqual(rows, len([i for i in invoices if i["Contact"]["ContactID"] in
+                                    {c["ContactID"] for c in contacts}]) + len(
+            [n for n in notes if n["Status"] in ("AUTHORISED", "PAID")]))

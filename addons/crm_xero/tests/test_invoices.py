@@ -5,7 +5,6 @@ import requests
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from ..models.xero_invoice_link import xero_clear_invoice_settings_cache
 from .test_invoices_case import XeroInvoiceCase, plain
 
 
@@ -91,7 +90,7 @@ class TestCreateInvoice(XeroInvoiceCase):
     def test_an_archived_tracking_option_is_refused_before_sending(self):
         wizard = self.choose(self.open_wizard(), tracking={"Region": "North"})
         self.sandbox.set_tracking_option(self.tenant, "Region", "North", "ARCHIVED")
-        xero_clear_invoice_settings_cache()
+        self.expire_invoice_lists()
         self.sandbox.clear_calls()
         with self.assertRaisesRegex(UserError, "option North of the Xero tracking category "
                                                "Region is archived"):
@@ -100,13 +99,13 @@ class TestCreateInvoice(XeroInvoiceCase):
         self.assertFalse(self.invoices_for())
 
     def test_xero_failing_while_the_wizard_recomputes_is_said_in_the_wizard(self):
-        # In prefork, the next request may land on a worker that has not cached
-        # Xero's lists: changing the account reads them, and Xero is down.
+        # The organisation's lists are old (kept 10 minutes for every worker):
+        # changing the account reads them again, and Xero is down.
         wizard = self.open_wizard()
         other = wizard.choice_ids.filtered(
             lambda c: c.kind == "account" and c.code != wizard.account_choice_id.code)[:1]
         self.assertTrue(other, "the sandbox has two revenue accounts")
-        xero_clear_invoice_settings_cache()
+        self.expire_invoice_lists()
         self.sandbox.set_faults(error_next=20, error_status=503)
         wizard.account_choice_id = other
         self.assertEqual(wizard.problem, "Xero is having a problem on its side (error 503); "

@@ -1,5 +1,5 @@
-"""From invoice to cash: statuses and amounts kept current (scheduled, in
-batches, on demand, when the opportunity opens), Xero's PDF, payments and
+"""From invoice to cash: statuses and amounts kept current (with what changed
+in the organisation, on demand, when the opportunity opens), Xero's PDF, payments and
 overdue invoices told to the salesperson, and the customer's credit."""
 import base64
 import uuid
@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from odoo.tests import tagged
 
+from ..xero.pacing import DEFAULT_PACER
 from .test_invoices_case import XeroInvoiceCase
 
 
@@ -20,8 +21,10 @@ class CashCase(XeroInvoiceCase):
             self.create_invoice(lead)
         self.sandbox.clear_calls()
 
-    def refresh_all(self, **kwargs):
-        self.env["xero.invoice.link"]._xero_cron_refresh_invoices(**kwargs)
+    def refresh_all(self):
+        """The scheduled read of what changed in the organisation."""
+        self.env.flush_all()
+        self.env["xero.contact.link"]._xero_cron_refresh_figures()
         self.env.invalidate_all()
 
     def activities(self, lead, xmlid):
@@ -32,8 +35,9 @@ class CashCase(XeroInvoiceCase):
 @tagged("post_install", "-at_install", "crm_xero")
 class TestRefreshInvoices(CashCase):
 
-    def test_scheduled_refresh_reads_many_invoices_per_call(self):
+    def test_invoices_come_with_what_changed_in_the_organisation_not_by_id(self):
         approved, deleted, same = self.leads
+        self.refresh_all()   # the first pass reads the organisation's lists once
         self.sandbox.approve(self.tenant, approved.xero_invoice_id)
         self.sandbox.approve(self.tenant, deleted.xero_invoice_id)   # Xero voids approved ones
         self.sandbox.void(self.tenant, deleted.xero_invoice_id)
@@ -41,10 +45,17 @@ class TestRefreshInvoices(CashCase):
 
         self.refresh_all()
 
-        lists = self.api_calls("GET /Invoices")
-        self.assertEqual(len(lists), 1)
-        for lead in self.leads:
-            self.assertIn(lead.xero_invoice_id, lists[0]["query"])
+        [listed] = self.api_calls("GET /Invoices")
+        query = listed["query"]
+        self.assertNotIn("IDs=", query, "not by id: what changed, organisation-wide")
+        for part in ("summaryOnly=true", "pageSize=1000", "DELETED"):
+            self.assertIn(part, query)
+        self.assertEqual(len(self.api_calls("GET /CreditNotes")), 1)
+        self.assertEqual([c["operation"] for c in self.api_calls()
+                          if c["operation"] not in ("GET /Invoices/{id}",
+                                                    "GET /Invoices/{id}/OnlineInvoice")],
+                         ["GET /Invoices", "GET /CreditNotes"],
+                         "two calls however many invoices changed (then the approved one's PDF)")
         self.assertEqual(approved.xero_invoice_status, "AUTHORISED")
         self.assertEqual(approved.xero_invoice_amount_due, 1150.0)
         self.assertTrue(approved.message_ids.filtered(
@@ -52,40 +63,28 @@ class TestRefreshInvoices(CashCase):
         self.assertEqual(deleted.xero_invoice_status, "VOIDED")
         self.assertFalse(deleted.xero_invoice_open)
         self.assertEqual(same.xero_invoice_status, "DRAFT")
+        self.assertEqual([self.xero_invoice(lead.xero_invoice_id)["Status"]
+                          for lead in self.leads], ["AUTHORISED", "VOIDED", "DRAFT"])
 
-        self.sandbox.clear_calls()
-        self.refresh_all()
-        self.assertNotIn(deleted.xero_invoice_id, self.api_calls("GET /Invoices")[0]["query"],
-                         "a voided invoice no longer changes")
-
-    def test_batches(self):
-        self.refresh_all(batch_size=2)
-        self.assertEqual(len(self.api_calls("GET /Invoices")), 2)
-        self.assertTrue(all(self.leads.mapped("xero_invoice_refreshed_at")))
-
-    def test_one_bad_record_does_not_stop_the_others(self):
+    def test_an_invoice_xero_no_longer_has_does_not_stop_the_others(self):
         approved, lost, _same = self.leads
         lost.xero_invoice_link_id.sudo().invoice_id = str(uuid.uuid4())  # unknown to Xero
         self.sandbox.approve(self.tenant, approved.xero_invoice_id)
         self.refresh_all()
         self.assertEqual(approved.xero_invoice_status, "AUTHORISED")
-        self.assertTrue(lost.message_ids.filtered(
-            lambda m: "could not be refreshed" in (m.body or "")))
-        self.assertEqual(lost.xero_invoice_status, "DRAFT")
+        self.assertEqual(lost.xero_invoice_status, "DRAFT", "left as it was")
 
-    def test_a_company_stopped_half_way_is_not_left_for_odoo_to_rerun_at_once(self):
-        # Odoo runs a job again straight away (up to ten times, for every
-        # company) while it says some work is done and some remains.
-        cron = self.env.ref("crm_xero.ir_cron_xero_refresh_invoices")
-        progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
-        self.sandbox.set_faults(rate_limit_every=2, retry_after=3600)   # the 2nd call: 429
-        # The context Odoo's cron runner gives the job (19.0 checks both keys).
-        self.env["xero.invoice.link"].with_context(
-            cron_id=cron.id, ir_cron_progress_id=progress.id,
-        )._xero_cron_refresh_invoices(batch_size=2)
-        self.assertEqual(len(self.api_calls("GET /Invoices")), 2, "a batch of 2, then a 429")
-        self.assertEqual((progress.done, progress.remaining), (2, 0),
-                         "the rest waits for the next run, not for an immediate one")
+    def test_a_429_leaves_the_changes_to_the_next_pass(self):
+        self.refresh_all()
+        self.sandbox.approve(self.tenant, self.lead.xero_invoice_id)
+        self.sandbox.set_faults(rate_limit_every=1, retry_after=3600)
+        self.refresh_all()
+        self.assertEqual(self.lead.xero_invoice_status, "DRAFT")
+        self.sandbox.clear_faults()
+        DEFAULT_PACER.reset()
+        self.refresh_all()
+        self.assertEqual(self.lead.xero_invoice_status, "AUTHORISED",
+                         "the watermark waited for a pass that got through")
 
     def test_xero_down_leaves_everything_as_it_was(self):
         self.sandbox.approve(self.tenant, self.lead.xero_invoice_id)
@@ -95,7 +94,7 @@ class TestRefreshInvoices(CashCase):
         self.sandbox.clear_faults()
         self.assertEqual(set(self.leads.mapped("xero_invoice_status")), {"DRAFT"})
         self.assertEqual(len(self.api_calls("GET /Invoices")), 5,
-                         "one batch call and its 4 retries, then stop")
+                         "one call and its 4 retries, then stop")
 
     def test_refresh_on_demand(self):
         self.sandbox.approve(self.tenant, self.lead.xero_invoice_id)

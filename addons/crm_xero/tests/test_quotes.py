@@ -195,8 +195,9 @@ class TestQuoteStatusBack(XeroQuoteCase):
         self.assertEqual(len(runs[1]), 2)
         self.assertTrue(all(runs[1]), "a later read asks only what changed since its last "
                                       "one (If-Modified-Since)")
-        connection = self.xero_connection.sudo()
-        self.assertTrue(connection.quotes_read_at)
+        state = self.xero_connection.sudo()._xero_sync_state()._xero_read()
+        self.assertTrue(state["quotes_watermark"] and state["quotes_polled_at"],
+                        "the watermark kept in the organisation's shared state")
         # Xero invoicing the quote itself ("Create invoice" in Xero) is read too.
         self.sandbox.quote_action(self.tenant, number, "invoice", status="DRAFT")
         self.read_quotes()

@@ -271,7 +271,9 @@ class TestTours(XeroHttpCase):
         """Wait until something wakes the scheduled action ``xmlid`` (its
         ir.cron.trigger, as Odoo's cron workers do), then run it.  Returns
         (when woken, when done), time.time() seconds."""
-        cron_id = self.env.ref(xmlid).id
+        # The test's cursor is the test server's too while the tour runs:
+        # read it only inside a request of its own, as the steps below do.
+        cron_id = self.in_request(lambda env: env.ref(xmlid).id)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             def woken(env):

@@ -13,12 +13,22 @@ from requests.structures import CaseInsensitiveDict
 
 from odoo.tests import BaseCase, tagged
 
-from ..xero import deadline, endpoints, import_rules, invoices, matching, oauth, where
+from ..xero import (
+    day_budget,
+    deadline,
+    endpoints,
+    import_rules,
+    invoices,
+    matching,
+    oauth,
+    where,
+)
 from ..xero.endpoints import XeroEndpoints, check_browser_url, check_secure
 from ..xero.errors import (
     XeroAuthError,
     XeroBusy,
     XeroConfigError,
+    XeroDayReserved,
     XeroDuplicateContact,
     XeroError,
     XeroForbidden,
@@ -135,8 +145,12 @@ class TestErrorForAnswer(BaseCase):
         day = error_for_answer(429, b"{}", {"Retry-After": "86400", "X-Rate-Limit-Problem":
                                             "Day"}, "GET /Contacts")
         self.assertEqual(day.problem, "day")
-        self.assertEqual(str(day), "This Xero organisation has used up its daily allowance of "
-                                   "API calls; try again in 24 hours.")
+        at = (datetime.datetime.utcnow() + datetime.timedelta(days=1)).strftime("%H:%M UTC")
+        self.assertIn(str(day), [
+            "This Xero organisation has used up its daily allowance of API calls; Xero takes "
+            "calls again at %s (in 24 hours)." % moment for moment in (at, (
+                datetime.datetime.utcnow() + datetime.timedelta(days=1, minutes=-1)
+            ).strftime("%H:%M UTC"))])
         concurrent = error_for_answer(429, b"", {"Retry-After": "1", "X-Rate-Limit-Problem":
                                                  "concurrent"}, "GET /Contacts")
         self.assertEqual(str(concurrent), "Xero is busy right now (too many requests at once); "
@@ -1003,3 +1017,114 @@ class TestDeadline(BaseCase):
             gateway = XeroGateway(None, "token", "tenant")
         self.assertEqual(gateway.deadline_at, at)
         self.assertIsNone(XeroGateway(None, "token", "tenant").deadline_at)
+
+
+class MemoryDayStore:
+    """A DayBudget's store in a dict (the database's, in models)."""
+
+    def load(self):
+        return day_budget.DayState(self.state.remaining, self.state.seen_at,
+                                   self.state.exhausted_until, self.state.calls)
+
+    def __init__(self):
+        self.state = day_budget.DayState()
+        self.flying = set()
+
+    def hold(self, decide, now):
+        decide(self.load(), len(self.flying))
+        token = "t%s" % len(self.flying)
+        self.flying.add(token)
+        return token
+
+    def record(self, priority, remaining, exhausted_until, counted, now, token=None):
+        self.flying.discard(token)
+        if remaining is not None:
+            self.state.remaining, self.state.seen_at = remaining, now
+        if exhausted_until != day_budget.KEEP:
+            self.state.exhausted_until = exhausted_until
+        if counted:
+            counts = self.state.calls.setdefault(day_budget.hour_key(now), [0, 0])
+            counts[1 if priority == "background" else 0] += 1
+
+
+@tagged("crm_xero")
+class TestDayBudgetRules(BaseCase):
+    """The decisions of xero/day_budget.py, on a fake clock."""
+
+    def setUp(self):
+        super().setUp()
+        self.now = datetime.datetime(2026, 12, 2, 10, 30)
+        self.store = MemoryDayStore()
+        self.budget = day_budget.DayBudget(self.store, day_limit=100, reserve_share=0.2,
+                                           clock=lambda: self.now)
+
+    def answer(self, left, priority="background", status=200, held=None, **headers):
+        self.budget.observe(priority, status, CaseInsensitiveDict(
+            {"X-DayLimit-Remaining": str(left), **headers}), held)
+
+    def call(self, left, priority="background", **headers):
+        """A call admitted, then Xero's answer: ``left`` calls left."""
+        self.answer(left, priority, held=self.budget.admit(priority), **headers)
+
+    def test_background_stops_at_the_reserve_and_people_go_on(self):
+        self.assertEqual(self.budget.reserve, 20)
+        self.call(21)                             # Xero never said before: nothing to go by
+        self.call(20)
+        with self.assertRaises(XeroDayReserved) as caught:
+            self.budget.admit("background")
+        self.assertEqual((caught.exception.problem, caught.exception.reason),
+                         ("reserve", "rate_limited"))
+        self.assertIn("kept for people's clicks", str(caught.exception))
+        self.budget.admit("interactive")          # a click uses the whole day
+        self.answer(0, "interactive")
+        self.budget.admit("interactive")          # Xero decides: no 429 yet
+
+    def test_a_day_429_stops_everyone_until_xero_says_and_is_forgotten_after(self):
+        self.answer(0, status=429, **{"X-Rate-Limit-Problem": "day", "Retry-After": "3600"})
+        for priority in ("interactive", "background"):
+            with self.assertRaises(XeroRateLimited) as caught:
+                self.budget.admit(priority)
+            self.assertEqual((caught.exception.problem, caught.exception.retry_after),
+                             ("day", 3600))
+        self.assertIn("Xero takes calls again at 11:30 UTC (in 60 minutes)",
+                      str(caught.exception))
+        self.now += datetime.timedelta(minutes=61)
+        self.budget.admit("interactive")
+        self.answer(4000, "interactive")
+        self.assertIsNone(self.store.state.exhausted_until, "Xero took a call: the day is back")
+
+    def test_background_calls_in_flight_count_against_the_reserve(self):
+        self.answer(22)
+        first = self.budget.admit("background")      # 22 left, none in flight
+        second = self.budget.admit("background")     # 22 left, 1 in flight
+        with self.assertRaises(XeroDayReserved):
+            self.budget.admit("background")          # 22 left, 2 in flight: 20 = the reserve
+        self.budget.observe("background", 200, {"X-DayLimit-Remaining": "21"}, first)
+        self.budget.observe("background", None, None, second)   # no answer: not in flight
+        self.budget.admit("background")
+        self.assertEqual(len(self.store.flying), 1)
+
+    def test_a_minute_429_is_not_a_spent_day(self):
+        self.answer(50, status=429, **{"X-Rate-Limit-Problem": "minute", "Retry-After": "10"})
+        self.budget.admit("background")
+        self.assertEqual(self.store.state.remaining, 50)
+        self.assertEqual(self.store.state.calls, {}, "a refused call is not counted")
+
+    def test_calls_leave_the_rolling_day_and_background_work_resumes(self):
+        for _call in range(30):
+            self.answer(85)                       # 30 calls between 10:00 and 11:00
+        self.now = datetime.datetime(2026, 12, 2, 11, 30)
+        self.answer(20)                           # and 45 made elsewhere meanwhile
+        with self.assertRaises(XeroDayReserved) as caught:
+            self.budget.admit("background")
+        state = self.store.load()
+        self.assertEqual(state.next_free(self.now), datetime.datetime(2026, 12, 3, 11))
+        self.assertEqual(caught.exception.retry_after, 23 * 3600 + 1800)
+        self.assertEqual(state.made(self.now, day_budget.BACKGROUND), 31)
+        self.now = datetime.datetime(2026, 12, 3, 10, 59)
+        self.assertEqual(state.left(self.now, 100), 20, "still in the window")
+        self.now = datetime.datetime(2026, 12, 3, 11, 0)
+        self.assertEqual(state.left(self.now, 100), 50, "the 30 calls of 10:00 have left it")
+        self.budget.admit("background")
+        self.now = datetime.datetime(2026, 12, 3, 11, 30)
+        self.assertEqual(state.left(self.now, 100), 100, "a day after Xero last said: all of it")

@@ -66,6 +66,12 @@ class XeroHttpCase(LocalRequests, HttpCase):
         xero_clear_invoice_settings_cache()
         self.addCleanup(xero_clear_invoice_settings_cache)
         self.authenticate("admin", "admin")
+        # Connections other tests committed (XeroCommittedCase's company) are
+        # not this test's: the scheduled jobs, which go through every
+        # connected company, leave them alone (until the test's rollback).
+        self.env["xero.connection"].sudo().search(
+            [("company_id", "!=", self.company.id), ("state", "=", "connected")]).write(
+            {"state": "not_connected"})
 
     def connection(self, company=None):
         return self.env["xero.connection"]._xero_for_company(company or self.company).sudo(False)
@@ -94,6 +100,13 @@ class XeroHttpCase(LocalRequests, HttpCase):
         response = self.back_from_xero(location)
         self.assertEqual(response.status_code, 303, response.text[:300])
         return connection
+
+    def expire_invoice_lists(self, connection=None):
+        """The invoice wizard's lists are old: every worker reads them again
+        (this process's copy and the organisation's shared one)."""
+        xero_clear_invoice_settings_cache()
+        (connection or self.connection()).sudo()._xero_sync_state()._xero_state_write(
+            invoice_settings_at=None)
 
     # -- both sides -------------------------------------------------------------------
     def xero_contacts(self, tenant=None, **filters):
@@ -160,6 +173,10 @@ class XeroCommittedCase(LocalRequests, BaseCase):
         token = self.sandbox.connect(tenant_ids=[self.tenant])
         org = next(o for o in self.sandbox.orgs() if o["tenant_id"] == self.tenant)
         with self.committed_env() as env:
+            # The organisation's shared state (its day of calls, watermarks, lists)
+            # outlives committed tests, as it does workers: each test starts anew.
+            env["xero.sync.state"].sudo().search(
+                [("connection_id", "=", self.ids["connection"])]).unlink()
             env["xero.connection"].browse(self.ids["connection"]).write({
                 "state": "connected", "tenant_id": self.tenant, "tenant_name": org["name"],
                 "short_code": org["short_code"], "base_currency": org["base_currency"],

@@ -14,6 +14,7 @@ Every error carries
 by the Accounting API gateway and the identity calls alike.
 """
 
+import datetime
 import json
 import math
 import re
@@ -21,7 +22,8 @@ from decimal import Decimal
 
 __all__ = [
     "XeroError", "XeroAuthError", "XeroForbidden", "XeroNotFound",
-    "XeroValidationError", "XeroRateLimited", "XeroUnavailable", "XeroTimedOut", "XeroBusy",
+    "XeroValidationError", "XeroRateLimited", "XeroDayReserved", "XeroUnavailable",
+    "XeroTimedOut", "XeroBusy",
     "XeroDuplicateContact",
     "XeroConfigError", "error_for_answer", "error_for_no_answer",
     "retry_after_seconds", "scrub", "validation_messages",
@@ -173,20 +175,34 @@ class XeroRateLimited(XeroError):
 
     reason = "rate_limited"
 
-    def __init__(self, retry_after=60, problem="minute", detail=None, status=429):
+    def __init__(self, retry_after=60, problem="minute", detail=None, status=429, at=None):
         self.retry_after = max(0, int(math.ceil(retry_after or 0)))
         self.problem = (problem or "minute").lower()
         if self.problem.startswith("app"):
             self.problem = "app"
+        params = {"wait": human_wait(self.retry_after)}
         if self.problem == "day":
             message = _lt("This Xero organisation has used up its daily allowance of API "
-                          "calls; try again in %(wait)s.")
+                          "calls; Xero takes calls again at %(at)s (in %(wait)s).")
+            # when Xero takes calls again (naive UTC): given, or from now
+            params["at"] = Moment(at or datetime.datetime.utcnow()
+                                  + datetime.timedelta(seconds=self.retry_after))
         elif self.problem == "concurrent":
             message = _lt("Xero is busy right now (too many requests at once); try again in "
                           "%(wait)s.")
         else:
             message = _lt("Xero is busy right now (rate limit reached); try again in %(wait)s.")
-        super().__init__(message, detail, status, wait=human_wait(self.retry_after))
+        super().__init__(message, detail, status, **params)
+
+
+class XeroDayReserved(XeroRateLimited):
+    """Background work stops here: what is left of the organisation's day
+    of calls is kept for people's clicks (xero/day_budget.py)."""
+
+    def __init__(self, retry_after=3600, detail=None):
+        super().__init__(retry_after, "reserve", detail, status=None)
+        self.message = _lt("Background work waits: the Xero calls left today are kept for "
+                           "people's clicks; it goes on in %(wait)s.")
 
 
 class XeroUnavailable(XeroError):
@@ -268,6 +284,16 @@ class Worded(str):
     def __new__(cls, template, **params):
         worded = super().__new__(cls, template % params if params else template)
         worded.template, worded.params = template, params
+        return worded
+
+
+class Moment(str):
+    """A message parameter that is a moment (a naive UTC datetime): English
+    as "14:35 UTC"; the models write it in the user's time zone."""
+
+    def __new__(cls, moment):
+        worded = super().__new__(cls, moment.strftime("%H:%M UTC"))
+        worded.moment = moment
         return worded
 
 

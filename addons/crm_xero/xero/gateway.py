@@ -20,12 +20,19 @@ one access token, and adds what the SDK lacks:
 * typed errors (``errors.py``), plain dicts with Xero's JSON field names, and
   ``iter_pages()`` for every paged list;
 * the deadline of the request that built it (``deadline.py``): every wait
-  (pacer, answer, backoff) is cut to what is left of it, retries included.
+  (pacer, answer, backoff) is cut to what is left of it, retries included;
+* the organisation's day of calls (``day_budget.py``, shared by every worker
+  through the database): each answer's ``X-DayLimit-Remaining`` or day 429 is
+  recorded, and a call is refused before it leaves when the day is spent, or
+  when it is background work and only the reserve kept for people is left;
+* smaller answers: ``Accept-Encoding: gzip`` on every call (Xero bills apps
+  for what they download), lists read with ``summaryOnly`` where Xero has it.
 
 Logs carry method, path, status and duration only: never tokens or bodies.
 """
 
 import concurrent.futures
+import copy
 import datetime
 import json
 import logging
@@ -107,6 +114,8 @@ def _new_api_client(access_token, ca_certs=None):
                            oauth2_token_saver=_refuse_token_save)
     api_client.rest_client.pool_manager = _pool(ca_certs)
     api_client.user_agent = "crm_xero (Odoo) " + api_client.user_agent
+    # urllib3 decodes gzip for us; Xero sends a tenth of the bytes.
+    api_client.set_default_header("Accept-Encoding", "gzip")
     return api_client
 
 
@@ -119,14 +128,15 @@ class XeroGateway:
 
     Cheap to build: make one per unit of work.  Safe to share between
     threads.  ``deadline_at``: when its calls must be over (default: the
-    building thread's deadline, if any).  ``sleep`` and ``jitter`` can be
-    replaced (tests).
+    building thread's deadline, if any).  ``budget``: the organisation's
+    day of calls (``day_budget.DayBudget``), or None.  ``sleep`` and
+    ``jitter`` can be replaced (tests).
     """
 
     def __init__(self, endpoints, access_token, tenant_id, timeout=limits.READ_TIMEOUT,
                  pacer=None, priority=INTERACTIVE, max_wait=None, max_retries=None,
                  backoff_base=0.5, backoff_max=8.0, sleep=time.sleep, jitter=random.uniform,
-                 deadline_at=None):
+                 deadline_at=None, budget=None):
         if priority not in PRIORITIES:
             raise ValueError("priority must be one of %s" % (PRIORITIES,))
         if not access_token:
@@ -148,9 +158,16 @@ class XeroGateway:
         self._sleep = sleep
         self._jitter = jitter
         self.deadline_at = deadline.current() if deadline_at is None else deadline_at
+        self.budget = budget
         self._api = AccountingApi(
             _new_api_client(access_token, self.endpoints.tls_verify(self.endpoints.accounting_url)),
             base_url=self.endpoints.accounting_url)
+
+    def with_budget(self, budget):
+        """The same gateway (token, pacer, deadline) with another day budget."""
+        other = copy.copy(self)
+        other.budget = budget
+        return other
 
     # -- paging -------------------------------------------------------------------
     @staticmethod
@@ -253,15 +270,17 @@ class XeroGateway:
     def get_invoices(self, ids=None, contact_ids=None, statuses=None, page=None,
                      page_size=None, modified_since=None, summary_only=False,
                      where=None, order=None):
-        """One page: ``{"Invoices": [...], "pagination": {...} or None}``."""
-        data = self._call(
-            "GET", "/Invoices", self._api.get_invoices,
+        """One page: ``{"Invoices": [...], "pagination": {...} or None}``,
+        read as Xero's JSON (as contacts are: pages of 1,000)."""
+        raw = self._call(
+            "GET", "/Invoices", self._api.get_invoices, raw=True,
             **_opt(i_ds=list(ids) if ids else None,
                    contact_i_ds=list(contact_ids) if contact_ids else None,
                    statuses=list(statuses) if statuses else None,
                    page=page, page_size=page_size, where=where, order=order,
                    summary_only="true" if summary_only else None,
                    if_modified_since=_http_date(modified_since)))
+        data = _json_answer(raw, "GET /Invoices")
         return {"Invoices": data.get("Invoices") or [], "pagination": data.get("pagination")}
 
     def get_invoice(self, invoice_id):
@@ -303,17 +322,19 @@ class XeroGateway:
 
     def get_credit_notes(self, page=None, page_size=None, where=None, modified_since=None,
                          order=None):
-        data = self._call("GET", "/CreditNotes", self._api.get_credit_notes,
-                          **_opt(page=page, page_size=page_size, where=where, order=order,
-                                 if_modified_since=_http_date(modified_since)))
+        raw = self._call("GET", "/CreditNotes", self._api.get_credit_notes, raw=True,
+                         **_opt(page=page, page_size=page_size, where=where, order=order,
+                                if_modified_since=_http_date(modified_since)))
+        data = _json_answer(raw, "GET /CreditNotes")
         return {"CreditNotes": data.get("CreditNotes") or [],
                 "pagination": data.get("pagination")}
 
     def get_payments(self, page=None, page_size=None, where=None, modified_since=None,
                      order=None):
-        data = self._call("GET", "/Payments", self._api.get_payments,
-                          **_opt(page=page, page_size=page_size, where=where, order=order,
-                                 if_modified_since=_http_date(modified_since)))
+        raw = self._call("GET", "/Payments", self._api.get_payments, raw=True,
+                         **_opt(page=page, page_size=page_size, where=where, order=order,
+                                if_modified_since=_http_date(modified_since)))
+        data = _json_answer(raw, "GET /Payments")
         return {"Payments": data.get("Payments") or [], "pagination": data.get("pagination")}
 
     # -- quotes and currencies (issue 24) -------------------------------------------------
@@ -411,15 +432,19 @@ class XeroGateway:
         rate_waited = 0.0   # seconds spent honouring Retry-After in this call
         unconfirmed = None  # a write's lost answer: Xero may have saved it
         while True:
+            held = None   # this attempt's place in the day's budget
             try:
+                if self.budget is not None:
+                    held = self.budget.admit(self.priority)
                 self.pacer.acquire(self.tenant_id, self.priority,
                                    deadline.cap(self.max_wait, self.deadline_at))
             except (XeroTimedOut, XeroRateLimited):
+                self._observe_day(None, None, held)   # no call went out
                 if unconfirmed is not None:
                     raise unconfirmed from None   # the write's own words, not "nothing"
                 raise
             start = time.monotonic()
-            status = None
+            status = headers = None
             try:
                 timeout = self._attempt_timeout(write)
                 data, status, headers = sdk_method(
@@ -435,9 +460,9 @@ class XeroGateway:
             except HTTPStatusException as exc:
                 status = exc.http_resp.status if exc.http_resp else exc.status
                 raw_body = getattr(exc.http_resp, "data", None) if exc.http_resp else None
-                error = error_for_answer(status, raw_body, exc.headers, operation, write)
-                self.pacer.observe(self.tenant_id,
-                                   header_value(exc.headers, "X-MinLimit-Remaining"))
+                headers = exc.headers
+                error = error_for_answer(status, raw_body, headers, operation, write)
+                self.pacer.observe(self.tenant_id, header_value(headers, "X-MinLimit-Remaining"))
             except (urllib3.exceptions.HTTPError, OSError) as exc:
                 reason = getattr(exc, "reason", None) or exc
                 connect_failed = isinstance(reason, _CONNECT_ERRORS) or isinstance(
@@ -457,6 +482,7 @@ class XeroGateway:
                 error = None
             finally:
                 self.pacer.release(self.tenant_id, self.priority)
+                self._observe_day(status, headers, held)
                 _logger.debug("Xero %s -> %s (%.0f ms)", operation, status or "no answer",
                               (time.monotonic() - start) * 1000)
             if error is None:
@@ -485,6 +511,16 @@ class XeroGateway:
                          status or "no answer", delay)
             self._sleep(delay)
 
+    def _observe_day(self, status, headers, held=None):
+        """What Xero's answer (or its silence: ``status`` None) says of the
+        day; the attempt is no longer in flight."""
+        if self.budget is None:
+            return
+        try:
+            self.budget.observe(self.priority, status, headers, held)
+        except Exception:  # noqa: BLE001 - the answer is Xero's; only the count is lost
+            _logger.warning("Xero day budget of %s not recorded", self.tenant_id, exc_info=True)
+
     def _attempt_timeout(self, write):
         """This attempt's read timeout: the call's own, cut to what is left
         of the deadline.  A write is not sent with less time left than it
@@ -498,7 +534,10 @@ class XeroGateway:
         """Seconds to wait before retrying, or None to give up now.  Waits
         for Retry-After add up: one call never waits more than max_wait."""
         if isinstance(error, XeroRateLimited):
-            self.pacer.block(self.tenant_id, error.retry_after, error.problem)
+            if error.problem != "day" or self.budget is None:
+                # A spent day is the shared budget's to remember (every
+                # worker learns it, and forgets it when Xero says so).
+                self.pacer.block(self.tenant_id, error.retry_after, error.problem)
             if (error.problem == "day"
                     or rate_waited + error.retry_after > self.max_wait
                     or rate_limited >= limits.MAX_RATE_LIMIT_RETRIES):
@@ -543,12 +582,27 @@ class ReadAhead:
 
     def start(self, key, gateway, read, after=None):
         """Start ``read(gateway)`` under ``key`` unless that read is pending;
-        with ``after`` (a pending read's key), once that one is over."""
+        with ``after`` (a pending read's key), once that one is over.
+
+        The organisation's day budget is asked here, on the caller's thread
+        (a read the day has no room for is not started: the caller's own
+        read will say why), and what the answer says of the day is recorded
+        when the read is taken or dropped, on the caller's thread too: the
+        budget's store is the caller's (the database), not the worker's."""
+        budget = getattr(gateway, "budget", None)
+        if budget is not None:
+            try:
+                held = budget.admit(gateway.priority)
+            except XeroRateLimited:
+                return
+            gateway = gateway.with_budget(_HeldBudget(budget, gateway.priority, held))
         with self._lock:
             if key in self._reads:
                 return
             before = self._reads.get(after)
-            self._reads[key] = self._pool.submit(_read_after, before, read, gateway)
+            future = self._pool.submit(_read_after, before, read, gateway)
+            future.held = getattr(gateway, "budget", None)
+            self._reads[key] = future
 
     def pending(self):
         """Keys of the reads started and not taken yet, oldest first."""
@@ -566,7 +620,10 @@ class ReadAhead:
             future = self._reads.pop(key, None)
         if future is None:
             return False, None
-        return True, future.result()
+        try:
+            return True, future.result()
+        finally:
+            _release(future)
 
     def discard(self, keys, wait=False):
         """Forget these reads: not started, they never will; running, they
@@ -576,10 +633,61 @@ class ReadAhead:
         for future in futures:
             if not future.cancel() and wait:
                 concurrent.futures.wait([future])
+            if future.done():
+                _release(future)
 
     def close(self):
+        with self._lock:
+            futures = list(self._reads.values())
         self.discard(self.pending())
         self._pool.shutdown(wait=True, cancel_futures=True)
+        for future in futures:   # the calls that went out, on the caller's thread
+            if future.done() and not future.cancelled():
+                _release(future)
+
+
+class _HeldBudget:
+    """A read-ahead worker's day budget: admitted by the caller already; what
+    Xero's answers say is held until the caller's thread records it."""
+
+    def __init__(self, budget, priority, held):
+        self.budget, self.priority, self.held, self.seen = budget, priority, held, []
+
+    def admit(self, priority):
+        return None
+
+    def observe(self, priority, status, headers, held=None):
+        self.seen.append((priority, status, _Headers(headers)))
+
+    def release(self):
+        """Record what was seen, and the place in flight taken for the read."""
+        seen, self.seen = self.seen, []
+        held, self.held = self.held, None
+        for index, (priority, status, headers) in enumerate(seen):
+            self.budget.observe(priority, status, headers,
+                                held if index == len(seen) - 1 else None)
+        if held is not None and not seen:
+            self.budget.observe(self.priority, None, None, held)
+
+
+class _Headers(dict):
+    """An answer's headers, kept (case-insensitively) after the answer is gone."""
+
+    def __init__(self, headers):
+        try:
+            items = headers.items() if headers else ()
+        except AttributeError:
+            items = ()
+        super().__init__((str(name).lower(), value) for name, value in items)
+
+    def get(self, name, default=None):
+        return super().get(str(name).lower(), default)
+
+
+def _release(future):
+    held = getattr(future, "held", None)
+    if held is not None:
+        held.release()
 
 
 def _read_after(before, read, gateway):

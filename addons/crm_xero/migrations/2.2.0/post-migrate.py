@@ -1,5 +1,13 @@
-"""2.2.0: what earlier versions imported, made again as Xero holds it.
+"""2.2.0: Xero calls grow with what changed, and what earlier versions
+imported is made again as Xero holds it.
 
+The scheduled actions.  The figures job reads what changed hourly (it re-read
+every account every 6 hours), and opportunities' invoices come with it (they
+were read by id every hour): the two scheduled actions' intervals and names
+move with them, unless an administrator changed them.  Accounts' figures are
+read again once, organisation-wide, at the first pass (no watermark yet).
+
+The accounts.
 Accounts imported before 2.2.0 hold Xero's phone numbers without their
 country and area codes ("410-1723" for Xero's 1 299 410-1723), no direct dial
 or fax, and no postal address (Xero's POBOX).  From what Xero last sent (the
@@ -30,6 +38,32 @@ _logger = logging.getLogger(__name__)
 OLD_PHONES = {"phone": ("DEFAULT", "DDI"), "mobile": ("MOBILE",)}
 #: Fields those imports never filled.
 NEW_PHONES = ("xero_ddi", "xero_fax")
+
+MOVES = {
+    # xml id: (old interval, new interval, old name, new name)
+    "ir_cron_refresh_figures": (
+        (6, "hours"), (1, "hours"), "Xero: refresh account figures and invoice lists",
+        "Xero: read what changed (account figures, invoice lists, opportunities' invoices)"),
+    "ir_cron_xero_refresh_invoices": (
+        (1, "hours"), (1, "days"), "Xero: refresh opportunities' invoices",
+        "Xero: opportunities' invoices, overdue and chase (daily net)"),
+}
+
+
+def move_scheduled_actions(cr):
+    for xmlid, (old, new, old_name, new_name) in MOVES.items():
+        cr.execute("""SELECT res_id FROM ir_model_data WHERE module = 'crm_xero'
+                         AND model = 'ir.cron' AND name = %s""", [xmlid])
+        row = cr.fetchone()
+        if not row:
+            continue
+        cr.execute("""UPDATE ir_cron SET interval_number = %s, interval_type = %s
+                       WHERE id = %s AND interval_number = %s AND interval_type = %s""",
+                   [new[0], new[1], row[0], old[0], old[1]])
+        cr.execute("""UPDATE ir_act_server s SET name = jsonb_build_object('en_US', %s)
+                        FROM ir_cron c
+                       WHERE c.id = %s AND s.id = c.ir_actions_server_id
+                         AND s.name->>'en_US' = %s""", [new_name, row[0], old_name])
 
 
 def _old_phone(contact, kinds):
@@ -92,6 +126,7 @@ def upgrade_invoice_links(cr):
 def migrate(cr, version):
     if not version:
         return
+    move_scheduled_actions(cr)
     moved = upgrade_invoice_links(cr)
     _logger.info("crm_xero 2.2.0: %s opportunity invoices kept as their opportunities' first",
                  moved)
