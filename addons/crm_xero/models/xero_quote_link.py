@@ -11,6 +11,7 @@ What the opportunity shows of its quote (crm.lead.xero_quote_*) is read from
 here; only the write path and these jobs write it.
 """
 import logging
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -20,10 +21,13 @@ from .. import compat
 from ..xero import quotes as xero_quotes
 from ..xero.errors import XeroError, XeroRateLimited
 from . import batch_commit
-from .xero_changes import WATERMARK_MARGIN
 from .xero_deadline import xero_job
 
 _logger = logging.getLogger(__name__)
+
+# Each read starts a minute before the last one began: Odoo's and Xero's
+# clocks differ (as models/xero_changes.py reads invoices).
+WATERMARK_MARGIN = timedelta(seconds=60)
 
 class XeroConnectionQuotes(models.Model):
     _inherit = "xero.connection"
