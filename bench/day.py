@@ -215,11 +215,13 @@ def setup_accounts(env, connection, sandbox, size):
                           "partner_id": by_contact.get(i["Contact"]["ContactID"]),
                           "company_id": company} for i in invoices])
     execute_values(cr, """
-        INSERT INTO xero_invoice_link (connection_id, company_id, lead_id, invoice_id, number,
-            status, open, refreshed_at, create_uid, write_uid, create_date, write_date)
+        INSERT INTO xero_invoice_link (connection_id, company_id, lead_id, sequence, part_kind,
+            invoice_id, number, status, open, refreshed_at, create_uid, write_uid, create_date,
+            write_date)
         VALUES %s""", [(connection.id, company, lead.id, i["InvoiceID"], i["InvoiceNumber"],
                         i["Status"], True, uid, uid) for lead, i in zip(leads, invoices)],
-        template="(%s, %s, %s, %s, %s, %s, %s, now() at time zone 'UTC', %s, %s, "
+        # Each opportunity's one invoice, the whole deal (its first place).
+        template="(%s, %s, %s, 1, 'whole', %s, %s, %s, %s, now() at time zone 'UTC', %s, %s, "
                  "now() at time zone 'UTC', now() at time zone 'UTC')")
     # As after Import Xero Data: the hourly sync reads what changed since,
     # and the accounts' figures were read by the last pass (rows aside: the
