@@ -47,7 +47,8 @@ class CrmLead(models.Model):
         for lead in self:
             lead.xero_revenue_currency_id = lead.xero_currency_id or lead.company_currency
 
-    @api.depends("xero_invoice_link_ids.lines_amount", "xero_invoice_link_ids.open",
+    @api.depends("xero_invoice_link_ids.lines_amount", "xero_invoice_link_ids.lines_read",
+                 "xero_invoice_link_ids.open",
                  "xero_quote_link_ids.status", "expected_revenue", "xero_currency_id",
                  "company_id")
     @api.depends_context("company")
@@ -176,9 +177,7 @@ class CrmLead(models.Model):
         links = self._xero_open_invoices(connection)
         if exclude:
             links -= exclude
-        # An invoice whose lines were never read (an earlier version's, kept
-        # by an upgrade that did not run the 2.2.0 scripts) takes its subtotal.
-        return sum(link.lines_amount or link.subtotal for link in links)
+        return sum(link._xero_taken() for link in links)
 
     def _xero_money(self, amount, currency):
         return format_amount(self.env, amount, currency) if currency else "%.2f" % amount
@@ -252,7 +251,7 @@ class CrmLead(models.Model):
                 "The opportunity's invoice %(number)s is in %(other)s and the deal is now in "
                 "%(currency)s: its invoices must all be in one currency.",
                 number=other[0].number, other=other[0].currency_id.name, currency=currency))
-        left = whole - sum(link.lines_amount or link.subtotal for link in earlier)
+        left = whole - sum(link._xero_taken() for link in earlier)
         kind = part["kind"]
         if kind == "final":
             target, percent = left, 0.0

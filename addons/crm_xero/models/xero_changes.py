@@ -144,6 +144,7 @@ class XeroConnection(models.Model):
                         unread[start:start + limits.IDS_PER_CALL]._xero_refresh_figures(priority)
                         batch_commit.commit(self.env.cr)
                 done["first_read"] = len(unread)
+        done["first_read"] += self._xero_read_unread_invoices(priority)
         if first_reads_only:
             return done
         if not done["full_read"] and self._xero_poll_due(row.get("figures_polled_at"), now):
@@ -153,6 +154,22 @@ class XeroConnection(models.Model):
             done.update(changed=changed, touched=touched)
         self._xero_overdue_by_date()
         return done
+
+    def _xero_read_unread_invoices(self, priority):
+        """Opportunities' invoices whose lines were never read (kept by an
+        upgrade from 2.1): read by id, 100 a call, once.  Returns how many."""
+        unread = self.env["xero.invoice.link"].sudo().search([
+            ("connection_id", "=", self.id), ("invoice_id", "!=", False),
+            ("lines_read", "=", False)])
+        if not unread:
+            return 0
+        _refreshed, failed = unread._xero_refresh(priority)
+        # Xero no longer has it (said on its opportunity): its subtotal
+        # stands, and it is not asked for again every pass.
+        for link in failed:
+            link.write({"lines_amount": link.subtotal, "lines_read": True})
+        batch_commit.commit(self.env.cr)
+        return len(unread)
 
     def _xero_cheaper_to_read_everything(self, unread, row):
         """Reading these accounts by contact (2 calls per 100) would take more

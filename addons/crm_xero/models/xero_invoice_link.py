@@ -66,6 +66,10 @@ class XeroInvoiceLink(models.Model):
         "Invoiced", currency_field="currency_id", copy=False,
         help="What the invoice's lines add up to (before tax when prices exclude tax): what "
              "it takes of the deal's total.")
+    lines_read = fields.Boolean(
+        "Lines read", copy=False,
+        help="The invoice's lines were read from Xero, so what it takes of the deal is known "
+             "(an invoice kept by an upgrade from 2.1 is read once in the background).")
     currency_rate = fields.Float("Xero's rate", digits=(12, 6), copy=False,
                                  help="Units of the invoice's currency per unit of the "
                                       "organisation's, as Xero set it (CurrencyRate).")
@@ -121,7 +125,8 @@ class XeroInvoiceLink(models.Model):
     def _compute_base(self):
         for link in self:
             link.base_currency_id = link.connection_id.sudo()._xero_currency()
-            link.total_base = link.total / (link.currency_rate or 1.0)
+            # No rate before Xero's was read (an invoice kept by an upgrade): no total.
+            link.total_base = link.total / link.currency_rate if link.currency_rate else 0.0
 
     @api.depends("invoice_id", "status")
     def _compute_open(self):
@@ -163,6 +168,14 @@ class XeroInvoiceLink(models.Model):
         return format_amount(self.env, self.total, self.currency_id)
 
     # -- the write path's answers (see xero_write.py) -------------------------------
+    def _xero_taken(self):
+        """What this invoice takes of the deal: its lines' amount; until they
+        are read (an invoice kept by an upgrade from 2.1, read in the
+        background at once), its subtotal, which is that amount unless the
+        prices included tax."""
+        self.ensure_one()
+        return self.lines_amount if self.lines_read else self.subtotal
+
     def _xero_part_asked(self):
         """The part of the deal this invoice was asked for, as the plan
         takes it (None: the whole deal)."""
@@ -251,8 +264,8 @@ class XeroInvoiceLink(models.Model):
             "status": values["status"], "reference": values["reference"],
             "currency_id": self.connection_id._xero_currency(values["currency"]).id,
             "currency_rate": values["currency_rate"],
-            **({"lines_amount": values["lines_amount"]} if values["lines_amount"] is not None
-               else {}),
+            **({"lines_amount": values["lines_amount"], "lines_read": True}
+               if values["lines_amount"] is not None else {}),
             "subtotal": values["subtotal"], "total_tax": values["total_tax"],
             "total": values["total"], "amount_due": values["amount_due"],
             "amount_paid": values["amount_paid"], "amount_credited": values["amount_credited"],

@@ -109,19 +109,26 @@ class TestUpgradeInvoiceLinksTo220(XeroInvoiceCase):
         # The database as 2.1 left it: its constraint, no part, no amount taken.
         cr.execute("ALTER TABLE xero_invoice_link ADD CONSTRAINT xero_invoice_link_lead_unique "
                    "UNIQUE (connection_id, lead_id)")
-        cr.execute("UPDATE xero_invoice_link SET part_kind = NULL, lines_amount = NULL "
-                   "WHERE id = %s", [link.id])
+        cr.execute("UPDATE xero_invoice_link SET part_kind = NULL, lines_amount = NULL, "
+                   "lines_read = NULL, currency_rate = NULL WHERE id = %s", [link.id])
         self.env.invalidate_all()
 
         _migration("pre-migrate.py").migrate(cr, "18.0.2.1.0")
-        self.assertEqual(_migration("post-migrate.py").upgrade_invoice_links(cr), 1)
+        self.assertEqual(_migration("post-migrate.py").upgrade_invoice_links(cr), 1,
+                         "one invoice whose lines are to be read")
         self.env.invalidate_all()
 
         cr.execute("SELECT 1 FROM pg_constraint WHERE conname = 'xero_invoice_link_lead_unique'")
         self.assertFalse(cr.fetchall(), "2.1's one-invoice constraint is gone")
-        self.assertEqual((link.sequence, link.part_kind, link.lines_amount),
-                         (1, "whole", 1000.0))
-        self.assertEqual(self.lead.xero_left_to_invoice, 0.0, "the whole deal is invoiced")
+        self.assertEqual((link.sequence, link.part_kind, link.lines_read), (1, "whole", False))
+        self.assertEqual(self.lead.xero_left_to_invoice, 0.0,
+                         "until its lines are read, the invoice takes its subtotal")
+        self.assertFalse(link.currency_rate, "no rate invented before Xero's is read")
+        # The background read (woken by the upgrade): its lines and rate, once.
+        self.xero_connection.sudo()._xero_read_changes(first_reads_only=True)
+        self.env.invalidate_all()
+        self.assertEqual((link.lines_read, link.lines_amount, link.currency_rate),
+                         (True, 1000.0, 1.0))
         # The deal grows: what is left goes on a second invoice of the opportunity.
         self.lead.expected_revenue = 1500.0
         wizard = self.choose(self.open_wizard())

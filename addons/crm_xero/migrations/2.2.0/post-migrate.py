@@ -20,11 +20,12 @@ handles individuals.
 
 Opportunities may have several Xero invoices from 2.2.0 (a deposit, progress
 invoices, the final one): each invoice link an earlier version made is the
-opportunity's first (place 1), the whole deal, taking its subtotal of the
-deal (the next refresh reads each invoice's lines and rate from Xero and
-corrects what it takes when its prices included tax).  The unique
-constraint of one invoice per opportunity and organisation went in
-pre-migrate.py.  The folder has no series: Odoo reads it as 18.0.2.2.0 or
+opportunity's first (place 1), the whole deal.  Its lines and Xero's rate
+were never kept: they are read once from Xero in the background, 100
+invoices a call, by the job woken here (until then, the invoice takes its
+subtotal of the deal, and no total in the organisation's currency is shown).
+The unique constraint of one invoice per opportunity and organisation went
+in pre-migrate.py.  The folder has no series: Odoo reads it as 18.0.2.2.0 or
 19.0.2.2.0, and runs it when a database upgrades from an earlier version.
 """
 import logging
@@ -115,11 +116,13 @@ def upgrade(env):
 
 
 def upgrade_invoice_links(cr):
-    """Each invoice link of an earlier version: the first, the whole deal."""
+    """Each invoice link of an earlier version: the first, the whole deal
+    (the ORM's defaults on the new columns say so already; this holds if
+    they did not), its lines to be read.  Returns how many are to be read."""
     cr.execute("UPDATE xero_invoice_link SET sequence = 1 WHERE sequence IS NULL")
     cr.execute("UPDATE xero_invoice_link SET part_kind = 'whole' WHERE part_kind IS NULL")
-    cr.execute("UPDATE xero_invoice_link SET lines_amount = subtotal "
-               "WHERE lines_amount IS NULL AND invoice_id IS NOT NULL")
+    cr.execute("UPDATE xero_invoice_link SET lines_read = false, currency_rate = NULL "
+               "WHERE invoice_id IS NOT NULL AND lines_read IS NOT TRUE")
     return cr.rowcount
 
 
@@ -128,7 +131,10 @@ def migrate(cr, version):
         return
     move_scheduled_actions(cr)
     moved = upgrade_invoice_links(cr)
-    _logger.info("crm_xero 2.2.0: %s opportunity invoices kept as their opportunities' first",
-                 moved)
-    remade = upgrade(api.Environment(cr, SUPERUSER_ID, {}))
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    if moved:
+        env.ref("crm_xero.ir_cron_xero_first_reads")._trigger()
+    _logger.info("crm_xero 2.2.0: %s opportunity invoices kept as their opportunities' first, "
+                 "their lines read from Xero in the background", moved)
+    remade = upgrade(env)
     _logger.info("crm_xero 2.2.0: %s imported accounts made again as Xero holds them", remade)

@@ -2,8 +2,9 @@
 several Xero invoices from now on (a deposit, progress invoices, the final
 one), each in its own place (``xero_invoice_link.sequence``, unique per
 opportunity and organisation).  The unique constraint of one invoice per
-opportunity and organisation that earlier versions made goes; the new one is
-made by the update, once post-migrate.py placed each existing link first.
+opportunity and organisation that earlier versions made goes here; the
+update then adds the new column, each existing link first (its default), and
+the new constraint.
 """
 import logging
 
