@@ -39,6 +39,11 @@ class CrmLead(models.Model):
 
     xero_invoice_link_ids = fields.One2many("xero.invoice.link", "lead_id", readonly=True,
                                             string="Xero invoice links")
+    # What the form lists: the invoices that count (not voided or deleted,
+    # nor a place a refused create left empty), so its sums are the deal's.
+    xero_invoice_counted_ids = fields.One2many(
+        "xero.invoice.link", "lead_id", readonly=True, string="Xero invoices of the deal",
+        domain=[("open", "=", True)])
     xero_invoice_link_id = fields.Many2one("xero.invoice.link", "Xero invoice binding",
                                            compute="_compute_xero_invoice",
                                            search="_search_xero_invoice_link_id")
@@ -239,15 +244,16 @@ class CrmLead(models.Model):
     # -- the delete prompt ----------------------------------------------------------------
     @api.model
     def xero_delete_confirmation(self, lead_ids):
-        """The delete prompt for these leads when one has a Xero draft, in
-        our own words, and the notice once they are deleted; False: Odoo's
-        own prompt.  Called by the web client before it asks
-        (static/src/delete_prompt); no call to Xero."""
+        """The delete prompt for these leads when one has a Xero draft or a
+        quote deleted with it, in our own words, and the notice once they are
+        deleted; False: Odoo's own prompt.  Called by the web client before it
+        asks (static/src/delete_prompt); no call to Xero."""
         leads = self.browse(lead_ids).exists()
         leads.check_access("read")   # a public method: only leads the caller may see
         links = leads.sudo().xero_invoice_link_ids.filtered("open")
+        quotes = leads._xero_quotes_to_delete(leads.sudo().xero_quote_link_ids)
         if not links:
-            return False
+            return self._xero_quote_delete_prompt(leads, quotes) if quotes else False
         numbers = ", ".join(links.mapped(lambda l: l.number or l.invoice_id))
         if len(links) > 1 and len(leads) == 1:
             title = _("Delete the opportunity and its Xero drafts?")
@@ -268,5 +274,28 @@ class CrmLead(models.Model):
                      "why.", count=len(leads), numbers=numbers)
         done = _("Draft invoice %s deleted in Xero.", numbers) if len(links) == 1 else \
             _("Draft invoices %s deleted in Xero.", numbers)
+        if quotes:
+            quote_prompt = self._xero_quote_delete_prompt(leads, quotes)
+            body = "%s %s" % (body, quote_prompt["body"])
+            done = "%s %s" % (done, quote_prompt["done"])
+        return {"title": title, "body": body, "confirm_label": _("Delete"),
+                "cancel_label": _("Keep it"), "done": done}
+
+    @api.model
+    def _xero_quote_delete_prompt(self, leads, quotes):
+        """The delete prompt's words for the quotes deleted with ``leads``."""
+        numbers = ", ".join(quotes.mapped(lambda q: q.number or q.quote_id))
+        if len(leads) == 1:
+            title = _("Delete the opportunity and its Xero quote?")
+            body = _("Deleting %(lead)s also deletes its quote %(number)s in Xero. If the "
+                     "customer accepted it meanwhile, nothing is deleted and you are told why.",
+                     lead=leads.name, number=numbers)
+        else:
+            title = _("Delete the opportunities and their Xero quotes?")
+            body = _("Deleting these %(count)s opportunities also deletes their quotes in Xero "
+                     "(%(numbers)s). If the customer accepted one of them meanwhile, nothing is "
+                     "deleted and you are told why.", count=len(leads), numbers=numbers)
+        done = _("Quote %s deleted in Xero.", numbers) if len(quotes) == 1 else \
+            _("Quotes %s deleted in Xero.", numbers)
         return {"title": title, "body": body, "confirm_label": _("Delete"),
                 "cancel_label": _("Keep it"), "done": done}

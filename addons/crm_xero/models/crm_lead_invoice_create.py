@@ -44,6 +44,14 @@ class CrmLead(models.Model):
         self.check_access("write")
         connection = self._xero_invoice_connection()
         self._xero_check_invoiceable()
+        quote = self._xero_agreed_quote(connection)
+        if quote.status == "INVOICED" and not self._xero_open_invoices(connection):
+            # Someone made the quote's invoice in Xero itself: a second one
+            # from here would bill the customer twice.
+            raise UserError(_(
+                "Xero quote %s is already invoiced in Xero: its invoice was made there, not "
+                "from this opportunity. Look for it among the customer's invoices in Xero "
+                "instead of making a second one here.", quote.number))
         customer = self._xero_customer()
         if customer.company_id and customer.company_id != connection.company_id:
             raise UserError(_("The customer %(customer)s belongs to %(company)s, and the "

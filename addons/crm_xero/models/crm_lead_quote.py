@@ -146,6 +146,10 @@ class CrmLead(models.Model):
         if not self.env.user.has_group("sales_team.group_sale_salesman"):
             raise UserError(_("Only the sales team can send opportunities to Xero."))
         self.check_access("write")
+        if not self.active or self.stage_id.is_won:
+            raise UserError(_("This opportunity is %s: a Xero quote is made while the deal is "
+                              "open. Restore it to the pipeline first.",
+                              _("won") if self.active else _("lost")))
         connection = self._xero_invoice_connection()
         quote = self._xero_quote_link()
         if quote and not quote._xero_replaceable():
@@ -157,7 +161,7 @@ class CrmLead(models.Model):
         customer = self._xero_customer()
         if customer.company_id and customer.company_id != connection.company_id:
             raise UserError(_("The customer %(customer)s belongs to %(company)s, and the "
-                              "opportunity to %(lead_company)s: the invoice and its customer "
+                              "opportunity to %(lead_company)s: the quote and its customer "
                               "must be in the same Xero organisation.",
                               customer=customer.display_name, company=customer.company_id.name,
                               lead_company=connection.company_id.name))

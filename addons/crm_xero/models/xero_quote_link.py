@@ -20,6 +20,7 @@ from odoo.tools import format_amount
 from .. import compat
 from ..xero import quotes as xero_quotes
 from ..xero.errors import XeroError, XeroRateLimited
+from ..xero.responses import parse_xero_datetime
 from . import batch_commit
 from .xero_deadline import xero_job
 
@@ -165,6 +166,8 @@ class XeroQuoteLink(models.Model):
         return xero_quotes.as_update(last.payload) if last else None
 
     def _xero_note_write(self, write):
+        if write.operation == "quote_delete":
+            return   # with its opportunity: nothing left to note it on
         said = {"number": self.number, "total": self._xero_total_text()}
         text = (_("Quote %(number)s created in Xero (%(total)s).", **said)
                 if write.operation == "quote_create" else
@@ -218,9 +221,11 @@ class XeroQuoteLink(models.Model):
             self._xero_status_changed(old_status)
 
     def _xero_status_changed(self, old_status):
-        """Accepted by the customer: the opportunity is won (a setting)."""
+        """Accepted by the customer: the opportunity is won (a setting).  A
+        quote accepted then invoiced in Xero between two reads is seen
+        Invoiced at once: agreed all the same."""
         lead = self.lead_id
-        if self.status == "ACCEPTED" and old_status != "INVOICED" \
+        if self.status in xero_quotes.AGREED and old_status not in xero_quotes.AGREED \
                 and self.connection_id.quote_won_enabled and lead.active \
                 and lead.type == "opportunity" and not lead.stage_id.is_won:
             lead.sudo().action_set_won()
@@ -241,6 +246,9 @@ class XeroQuoteLink(models.Model):
         started = fields.Datetime.now()
         by_id = {link.quote_id.lower(): link for link in links}
         changed = 0
+        # When each quote that could not be applied changed in Xero (None:
+        # unknown): read again next time, the watermark stays before that.
+        failed_at = []
         for statuses in (None, ["DELETED"]):
             quotes = connection._xero_call(lambda gw, s=statuses: list(gw.iter_quotes(
                 statuses=s, modified_since=since)), priority)
@@ -255,9 +263,16 @@ class XeroQuoteLink(models.Model):
                         changed += before != link.status
                 except Exception as exc:  # noqa: BLE001 - isolate one record, log it
                     _logger.warning("Could not apply Xero quote %s: %s", link.number, exc)
+                    link.lead_id._message_log(body=_(
+                        "Xero quote %(number)s could not be read back: %(error)s. It is read "
+                        "again at the next sync.", number=link.number, error=exc))
+                    failed_at.append(parse_xero_datetime(quote.get("UpdatedDateUTC")) or since)
         # The next read starts a little before this one did: the clocks differ.
-        state._xero_state_write(quotes_watermark=started - WATERMARK_MARGIN,
-                                quotes_polled_at=started)
+        watermark = started - WATERMARK_MARGIN
+        if failed_at:
+            watermark = None if None in failed_at \
+                else min(watermark, min(failed_at) - WATERMARK_MARGIN)
+        state._xero_state_write(quotes_watermark=watermark, quotes_polled_at=started)
         return changed
 
     @xero_job

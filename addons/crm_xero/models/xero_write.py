@@ -43,6 +43,7 @@ OPERATIONS = [
     ("invoice_create", "Create invoice"), ("invoice_update", "Update invoice"),
     ("invoice_delete", "Delete invoice"),
     ("quote_create", "Create quote"), ("quote_update", "Update quote"),
+    ("quote_delete", "Delete quote"),
 ]
 # How each intent is sent: gateway method, given (gateway, write).
 SENDERS = {
@@ -62,6 +63,8 @@ SENDERS = {
         w.payload, idempotency_key=w.idempotency_key),
     "quote_update": lambda gw, w: gw.update_quote(
         w.target_id, w.payload, idempotency_key=w.idempotency_key),
+    "quote_delete": lambda gw, w: gw.delete_quote(
+        w.target_id, idempotency_key=w.idempotency_key),
 }
 # Writes that make a record: after an uncertain attempt, looked for before a resend.
 CREATES = ("contact_create", "invoice_create", "quote_create")

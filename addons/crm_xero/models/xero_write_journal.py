@@ -15,6 +15,9 @@ from .xero_actions import RELOAD, notification, open_record
 from .xero_errors import xero_action
 from .xero_write import UNSETTLED
 
+# Writes whose record is gone from Xero afterwards: no link to open it there.
+DELETES = ("invoice_delete", "quote_delete")
+
 
 class XeroWrite(models.Model):
     _inherit = "xero.write"
@@ -53,7 +56,7 @@ class XeroWrite(models.Model):
         for write in self:
             connection = write.connection_id.sudo()
             endpoints = connection._xero_endpoints() if connection.short_code else None
-            if not (endpoints and write.target_id) or write.operation == "invoice_delete":
+            if not (endpoints and write.target_id) or write.operation in DELETES:
                 write.xero_url = False
             elif write.operation.startswith("contact"):
                 write.xero_url = endpoints.contact_link(connection.short_code, write.target_id)

@@ -3,6 +3,7 @@ email): Create Quote on Xero, Update, View, the PDF, the status read back
 (Xero sends no webhooks for quotes), acceptance winning the opportunity, an
 invoice made from the accepted quote's lines, other currencies; both sides
 checked (the sandbox's control API, what the opportunity shows)."""
+import time
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -11,6 +12,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..xero.gateway import XeroGateway
+from ..xero.responses import parse_xero_datetime
 from .test_invoices_case import XeroInvoiceCase, plain
 
 
@@ -324,3 +326,138 @@ class TestInvoiceFromAcceptedQuote(XeroQuoteCase):
         self.assertEqual((invoice["CurrencyCode"], invoice["SubTotal"]), ("EUR", 1250))
         self.assertEqual(invoice["Reference"], "Website redesign (%s)" % number)
         self.assertEqual(quote["QuoteID"], self.lead.xero_quote_id)
+
+
+@tagged("post_install", "-at_install", "crm_xero")
+class TestQuoteFollowsTheDeal(XeroQuoteCase):
+    """A quote follows its opportunity: made while the deal is open, never
+    invoiced twice, deleted with it unless the customer accepted it, one kept
+    by a merge; a quote that could not be applied is read again."""
+
+    def accept(self, lead=None):
+        number = (lead or self.lead).xero_quote_number
+        self.sandbox.quote_action(self.tenant, number, "send")
+        self.sandbox.quote_action(self.tenant, number, "accept")
+        return number
+
+    def delete(self, leads):
+        self.env.flush_all()
+        leads.with_user(self.env.ref("base.user_admin")).unlink()
+        self.env.invalidate_all()
+
+    def test_a_won_or_lost_opportunity_gets_no_new_quote(self):
+        lost = self.new_opportunity("Hosting", 200.0)
+        lost.action_set_lost()
+        self.lead.action_set_won()
+        self.sandbox.clear_calls()
+        with self.assertRaisesRegex(UserError, "is won: a Xero quote is made while the deal "
+                                               "is open"):
+            self.open_quote_wizard()
+        with self.assertRaisesRegex(UserError, "is lost"):
+            self.open_quote_wizard(lost)
+        self.assertEqual(self.api_calls(), [], "refused before any call")
+        self.assertFalse((self.lead | lost).xero_quote_link_ids)
+
+    def test_a_quote_invoiced_in_xero_itself_is_not_invoiced_again(self):
+        self.create_quote()
+        number = self.accept()
+        # Xero's own "Create invoice" on the accepted quote, before Odoo read
+        # the acceptance: the next read sees it invoiced at once.
+        self.sandbox.quote_action(self.tenant, number, "invoice", status="DRAFT")
+        self.read_quotes()
+        self.assertEqual(self.lead.xero_quote_status, "INVOICED")
+        self.assertTrue(self.lead.stage_id.is_won, "agreed, even seen invoiced at once")
+        made_in_xero = [i for i in self.xero_invoices()
+                        if i["Contact"]["ContactID"] == self.contact["ContactID"]]
+        self.sandbox.clear_calls()
+        with self.assertRaisesRegex(UserError, "%s is already invoiced in Xero" % number):
+            self.open_wizard()
+        self.assertEqual(self.api_calls(), [], "refused before any call")
+        self.assertFalse(self.lead.xero_invoice_link_ids.filtered("invoice_id"))
+        self.assertEqual([i for i in self.xero_invoices()
+                          if i["Contact"]["ContactID"] == self.contact["ContactID"]],
+                         made_in_xero, "no second invoice in Xero")
+
+    def test_deleting_the_opportunity_deletes_its_draft_quote(self):
+        self.create_quote()
+        quote_id, number = self.lead.xero_quote_id, self.lead.xero_quote_number
+        prompt = self.env["crm.lead"].xero_delete_confirmation(self.lead.ids)
+        self.assertIn("also deletes its quote %s in Xero" % number, prompt["body"])
+        self.assertEqual(prompt["done"], "Quote %s deleted in Xero." % number)
+        self.sandbox.clear_calls()
+        self.delete(self.lead)
+        self.assertFalse(self.lead.exists())
+        self.assertEqual(self.sandbox.quote(self.tenant, quote_id)["Status"], "DELETED")
+        self.assertEqual(len(self.api_calls("POST /Quotes/{id}")), 1, "deleted once")
+        write = self.env["xero.write"].sudo().search([("operation", "=", "quote_delete")])
+        self.assertEqual((len(write), write.state, write.target_id), (1, "done", quote_id))
+
+    def test_a_quote_the_customer_accepted_blocks_the_delete(self):
+        self.create_quote()
+        number = self.accept()   # in Xero; Odoo has not read it yet
+        quote_id = self.lead.xero_quote_id
+        self.sandbox.clear_calls()
+        with self.assertRaisesRegex(UserError, r"the customer accepted these Xero quotes.*%s"
+                                    % number):
+            self.delete(self.lead)
+        self.assertTrue(self.lead.exists())
+        self.assertEqual(self.sandbox.quote(self.tenant, quote_id)["Status"], "ACCEPTED")
+        self.assertFalse(self.api_calls("POST /Quotes/{id}"), "nothing deleted")
+
+    def test_a_declined_quote_stays_in_xero_with_no_call(self):
+        self.create_quote()
+        number = self.lead.xero_quote_number
+        self.sandbox.quote_action(self.tenant, number, "send")
+        self.sandbox.quote_action(self.tenant, number, "decline")
+        self.read_quotes()
+        self.assertFalse(self.env["crm.lead"].xero_delete_confirmation(self.lead.ids),
+                         "Odoo's own prompt: nothing is deleted in Xero")
+        self.sandbox.clear_calls()
+        self.delete(self.lead)
+        self.assertFalse(self.lead.exists())
+        self.assertEqual(self.api_calls(), [])
+        self.assertEqual(self.sandbox.quote(self.tenant, number)["Status"], "DECLINED")
+
+    def test_merging_keeps_the_accepted_quote_and_deletes_the_draft(self):
+        self.xero_connection.sudo().quote_won_enabled = False   # both stay open
+        self.lead.probability = 90     # the merge keeps this opportunity
+        other = self.new_opportunity("Website redesign (signed)", 1000.0, probability=20)
+        self.create_quote()
+        draft_id = self.lead.xero_quote_id
+        self.create_quote(other)
+        accepted = self.accept(other)
+        self.read_quotes()
+        self.env["crm.merge.opportunity"].with_context(
+            active_ids=(self.lead | other).ids, active_model="crm.lead").create({}).action_merge()
+        self.env.invalidate_all()
+        self.assertEqual((self.lead | other).exists(), self.lead)
+        self.assertEqual((self.lead.xero_quote_number, self.lead.xero_quote_status),
+                         (accepted, "ACCEPTED"))
+        self.assertEqual(self.sandbox.quote(self.tenant, draft_id)["Status"], "DELETED")
+        self.assertEqual(self.sandbox.quote(self.tenant, accepted)["Status"], "ACCEPTED")
+        self.assertTrue(self.lead.message_ids.filtered(
+            lambda m: "Xero quote %s of the merged opportunity" % accepted in (m.body or "")))
+
+    def test_a_quote_that_could_not_be_applied_is_read_again(self):
+        self.create_quote()
+        self.read_quotes()
+        self.sandbox.quote_action(self.tenant, self.lead.xero_quote_number, "send")
+        changed_at = parse_xero_datetime(self.quote_in_xero()["UpdatedDateUTC"])
+        time.sleep(2)   # the next read starts well after the change
+        Link = type(self.env["xero.quote.link"])
+        real = Link._xero_apply_refresh
+
+        def broken(link, quote):
+            raise ValueError("a record Odoo could not write")
+        with patch.object(Link, "_xero_apply_refresh", broken):
+            self.read_quotes()
+        self.assertEqual(self.lead.xero_quote_status, "DRAFT")
+        self.assertTrue(self.lead.message_ids.filtered(
+            lambda m: "could not be read back" in (m.body or "")))
+        watermark = self.xero_connection.sudo()._xero_sync_state()._xero_read()[
+            "quotes_watermark"]
+        self.assertLessEqual(watermark, changed_at - timedelta(seconds=60),
+                             "the watermark stays before the change not applied")
+        with patch.object(Link, "_xero_apply_refresh", real):
+            self.read_quotes()
+        self.assertEqual(self.lead.xero_quote_status, "SENT", "read again at the next run")

@@ -282,18 +282,22 @@ class XeroInvoiceWizard(models.TransientModel):
                               "account as the opportunity's customer, or rename %(customer)s.",
                               clash=xero_message(self.env, clash), account=clash.linked_to,
                               customer=customer.display_name))
+        what = _("name") if clash.field == "Name" else _("ledger code")
         self.write({"state": "clash", "clash_contact_id": clash.contact["ContactID"],
                     "clash_link_label": (_("Link to %s and create the quote",
                                            clash.contact.get("Name") or "")
                                          if self.document == "quote" else
                                          _("Link to %s and create the invoice",
                                            clash.contact.get("Name") or "")),
-                    "clash_message": _("%(clash)s Link %(customer)s to it and create the "
-                                       "invoice, or cancel and change the account's %(what)s.",
-                                       clash=xero_message(self.env, clash),
-                                       customer=customer.display_name,
-                                       what=_("name") if clash.field == "Name"
-                                       else _("ledger code"))})
+                    "clash_message": (_("%(clash)s Link %(customer)s to it and create the "
+                                        "quote, or cancel and change the account's %(what)s.",
+                                        clash=xero_message(self.env, clash),
+                                        customer=customer.display_name, what=what)
+                                      if self.document == "quote" else
+                                      _("%(clash)s Link %(customer)s to it and create the "
+                                        "invoice, or cancel and change the account's %(what)s.",
+                                        clash=xero_message(self.env, clash),
+                                        customer=customer.display_name, what=what))})
         return dialog(_("Create Quote on Xero") if self.document == "quote" else
                       _("Create Draft Invoice on Xero"), self)
 

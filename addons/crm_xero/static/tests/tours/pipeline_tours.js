@@ -12,7 +12,7 @@ import {
 
 const TAB = ".o_notebook .tab-pane.active";
 const QUOTE_STATUS = `${TAB} .o_field_widget[name=xero_quote_status] .badge`;
-const INVOICES = `${TAB} .o_field_widget[name=xero_invoice_link_ids]`;
+const INVOICES = `${TAB} .o_field_widget[name=xero_invoice_counted_ids]`;
 
 registry.category("web_tour.tours").add("crm_xero_tour_pipeline", {
     steps: () => [
