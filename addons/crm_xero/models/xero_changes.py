@@ -161,14 +161,16 @@ class XeroConnection(models.Model):
         unread = self.env["xero.invoice.link"].sudo().search([
             ("connection_id", "=", self.id), ("invoice_id", "!=", False),
             ("lines_read", "=", False)])
-        if not unread:
-            return 0
-        _refreshed, failed = unread._xero_refresh(priority)
-        # Xero no longer has it (said on its opportunity): its subtotal
-        # stands, and it is not asked for again every pass.
-        for link in failed:
-            link.write({"lines_amount": link.subtotal, "lines_read": True})
-        batch_commit.commit(self.env.cr)
+        # A batch at a time, each kept: a job stopped by its time limit or
+        # Xero's day goes on where it stopped.
+        for start in range(0, len(unread), limits.IDS_PER_CALL):
+            _refreshed, failed = unread[start:start + limits.IDS_PER_CALL]._xero_refresh(
+                priority)
+            # Xero no longer has it (said on its opportunity): its subtotal
+            # stands, and it is not asked for again every pass.
+            for link in failed:
+                link.write({"lines_amount": link.subtotal, "lines_read": True})
+            batch_commit.commit(self.env.cr)
         return len(unread)
 
     def _xero_cheaper_to_read_everything(self, unread, row):

@@ -46,8 +46,8 @@ class XeroInvoiceLink(models.Model):
     _inherit = ["xero.link"]
     _description = "Xero invoice of an opportunity"
     _rec_name = "number"
-    _xero_owner_field = "lead_id"
-    _xero_new_row = {"open": False}
+    # No _xero_owner_field: an opportunity has several invoice links, each
+    # made by _xero_ensure_slot (xero.link's one-per-owner row does not apply).
 
     lead_id = fields.Many2one("crm.lead", required=True, ondelete="cascade", index=True)
     sequence = fields.Integer(
@@ -300,10 +300,6 @@ class XeroInvoiceLink(models.Model):
                 cr.execute(query, [connection.id, lead.id])
                 row = cr.fetchone()
         return self.sudo().browse(row[0])
-
-    @api.model
-    def _xero_ensure(self, connection, owner):
-        return self._xero_ensure_slot(connection, owner)
 
     # -- the organisation's invoicing settings (cached) -------------------------------
     @api.model

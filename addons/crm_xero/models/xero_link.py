@@ -1,5 +1,6 @@
-"""What the two bindings of Odoo records to Xero records share (an account's
-contact: xero.contact.link; an opportunity's invoice: xero.invoice.link):
+"""What the bindings of Odoo records to Xero records share (an account's
+contact: xero.contact.link; an opportunity's invoices and quote:
+xero.invoice.link, xero.quote.link):
 the company's connection, and a committed row the write path can lock."""
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -22,7 +23,9 @@ class XeroLink(models.AbstractModel):
     def _xero_ensure(self, connection, owner):
         """The link of ``owner`` in ``connection``'s organisation, created
         (committed, in a transaction of its own) if there is none yet, so that
-        writes to Xero can lock it.  Safe against a concurrent creator."""
+        writes to Xero can lock it.  Safe against a concurrent creator.  (An
+        opportunity has several invoice links: xero.invoice.link has
+        ``_xero_ensure_slot`` for the next one's place instead.)"""
         owner_column = SQL.identifier(self._xero_owner_field)
         values = {"connection_id": connection.id, "company_id": connection.company_id.id,
                   self._xero_owner_field: owner.id, **self._xero_new_row}

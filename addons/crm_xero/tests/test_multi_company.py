@@ -85,6 +85,51 @@ class TestEachCompanysXero(XeroHttpCase):
         invoice = self.xero_invoice(lead.xero_invoice_id, tenant=self.second_org["tenant_id"])
         self.assertEqual(invoice["CurrencyCode"], "GBP")
 
+    def b_customer_and_deal(self, name="UK quote"):
+        contact = next(c for c in self.xero_contacts(tenant=self.second_org["tenant_id"])
+                       if c["ContactStatus"] == "ACTIVE")
+        customer = self.env["res.partner"].create({"name": contact["Name"], "is_company": True,
+                                                   "company_id": self.company_b.id})
+        self.env["xero.contact.link"].create({
+            "connection_id": self.connection_b.id, "partner_id": customer.id,
+            **self.env["xero.contact.link"]._xero_link_values(contact)})
+        return self.env["crm.lead"].create({
+            "name": name, "type": "opportunity", "expected_revenue": 400,
+            "partner_id": customer.id, "company_id": self.company_b.id,
+            "user_id": self.both_salesman.id})
+
+    def test_a_quote_of_company_b_goes_to_bs_organisation_and_stays_there(self):
+        lead = self.b_customer_and_deal()
+        env = self.in_both(self.both_salesman)
+        action = lead.with_env(env).action_xero_create_quote()
+        env[action["res_model"]].browse(action["res_id"]).action_create()
+        self.env.invalidate_all()
+        self.assertEqual([c["tenant_id"] for c in self.api_calls("PUT /Quotes")],
+                         [self.second_org["tenant_id"]])
+        quote = self.sandbox.quote(self.second_org["tenant_id"], lead.xero_quote_id)
+        self.assertEqual((quote["CurrencyCode"], quote["SubTotal"]), ("GBP", 400))
+        self.assertEqual(lead.xero_quote_link_id.connection_id, self.connection_b)
+        # A salesperson of company A alone never sees, nor touches, B's quote.
+        only_a = new_test_user(self.env, "xero_only_a", groups="sales_team.group_sale_salesman",
+                               email=False, company_id=self.company.id)
+        self.sandbox.clear_calls()
+        for method in ("action_xero_update_quote", "action_xero_refresh_quote",
+                       "action_xero_attach_quote_pdf", "action_xero_create_invoice"):
+            with self.assertRaises(UserError, msg=method):   # AccessError is one too
+                getattr(lead.with_user(only_a).with_context(
+                    allowed_company_ids=[self.company.id]), method)()
+        self.assertFalse(self.api_calls(), "refused before any call")
+
+    def test_the_wizard_never_takes_an_organisation_the_client_names(self):
+        lead = self.b_customer_and_deal()
+        env = self.in_both(self.both_salesman)
+        action = lead.with_env(env).action_xero_create_invoice()
+        wizard = env[action["res_model"]].browse(action["res_id"])
+        self.assertEqual(wizard.connection_id, self.connection_b)
+        with self.assertRaisesRegex(UserError, "its own company's Xero organisation only"):
+            wizard.write({"connection_id": self.connection_a.id})
+        self.assertFalse(self.api_calls("PUT /Invoices"))
+
     def test_a_manager_of_b_cannot_touch_as_connection(self):
         before = self.sandbox.stats()
         connection_a = self.connection_a.with_user(self.manager_b).with_context(

@@ -38,6 +38,9 @@ class XeroExportWizard(models.TransientModel):
     clash_linked = fields.Boolean(help="Xero's contact is linked to another Odoo account.")
     clash_partner_id = fields.Many2one("res.partner", readonly=True,
                                        help="The Odoo account linked to Xero's contact.")
+    # Its name as the clash said it: the label never reads a partner the
+    # client names (the wizard's fields can be written over RPC).
+    clash_partner_name = fields.Char(readonly=True)
     clash_open_label = fields.Char(compute="_compute_clash_labels")
     new_name = fields.Char("Another name", help="The account is renamed in Odoo, then exported "
                                                  "under this name.")
@@ -74,14 +77,13 @@ class XeroExportWizard(models.TransientModel):
                  "people in its Contacts & Addresses tab. %(then)s",
                  account=partner.name, then=then)
 
-    @api.depends("clash_contact_name", "clash_partner_id")
+    @api.depends("clash_contact_name", "clash_partner_name")
     def _compute_clash_labels(self):
         for wizard in self:
             wizard.clash_link_label = _("Link to %s", wizard.clash_contact_name) \
                 if wizard.clash_contact_name else False
-            # The account's name as the user may read it (a colleague's account).
-            wizard.clash_open_label = _("Open %s", wizard.clash_partner_id.sudo().display_name) \
-                if wizard.clash_partner_id else False
+            wizard.clash_open_label = _("Open %s", wizard.clash_partner_name) \
+                if wizard.clash_partner_name else False
 
     @xero_action
     def action_export(self):
@@ -107,6 +109,7 @@ class XeroExportWizard(models.TransientModel):
                         "clash_contact_name": clash.contact.get("Name") or False,
                         "clash_linked": bool(clash.linked_to),
                         "clash_partner_id": clash.linked_id or False,
+                        "clash_partner_name": clash.linked_to or False,
                         "new_name": partner.name})
             return dialog(_("Export to Xero"), self)
         return notification(_("%(account)s is in Xero with the ledger code %(code)s.",

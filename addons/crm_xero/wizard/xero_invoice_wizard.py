@@ -142,6 +142,15 @@ class XeroInvoiceWizard(models.TransientModel):
         return [(choice.category, choice.code) for choice in (self.tracking_1_id,
                                                               self.tracking_2_id) if choice]
 
+    @api.constrains("lead_id", "connection_id")
+    def _check_connection(self):
+        # The wizard's fields can be written over RPC: its organisation is
+        # always the opportunity's own company's, never one the client names.
+        for wizard in self:
+            if wizard.connection_id != wizard.lead_id._xero_connection():
+                raise UserError(_("This opportunity goes to its own company's Xero "
+                                  "organisation only."))
+
     @api.depends("lead_id", "connection_id")
     def _compute_customer(self):
         for wizard in self:
