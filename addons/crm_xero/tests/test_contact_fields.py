@@ -45,6 +45,14 @@ class FieldsCase(BothSides):
         made = self.sandbox.create_contact(self.tenant, **fields)
         return self.xero_contact(made["ContactID"])
 
+    def import_one(self, **fields):
+        """A contact made in Xero, then Import Xero Data: (account, contact)."""
+        contact = self.in_xero(**fields)
+        self.env["xero.import.run"]._xero_queue(self.xero_connection, full=True)
+        self.env["xero.import.run"]._xero_cron_import()
+        self.env.invalidate_all()
+        return self.imported(contact), contact
+
 
 @tagged("post_install", "-at_install", "crm_xero")
 class TestImportAsXeroHoldsIt(FieldsCase, XeroImportCase):
@@ -162,13 +170,6 @@ class TestImportAsXeroHoldsIt(FieldsCase, XeroImportCase):
 
 @tagged("post_install", "-at_install", "crm_xero")
 class TestUpdateAsXeroHoldsIt(FieldsCase, XeroAccountCase):
-
-    def import_one(self, **fields):
-        contact = self.in_xero(**fields)
-        self.env["xero.import.run"]._xero_queue(self.xero_connection, full=True)
-        self.env["xero.import.run"]._xero_cron_import()
-        self.env.invalidate_all()
-        return self.imported(contact), contact
 
     def test_an_unchanged_import_sends_nothing_where_xero_writes_the_state_as_a_code(self):
         account, contact = self.import_one(Name="Garden State Ltd", Addresses=[NEWARK])

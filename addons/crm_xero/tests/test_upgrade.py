@@ -16,22 +16,22 @@ from .test_invoices_case import XeroInvoiceCase
 MIGRATION = pathlib.Path(__file__).parents[1] / "migrations" / "2.2.0" / "post-migrate.py"
 
 
-def upgrade_2_2_0(env):
-    spec = importlib.util.spec_from_file_location("crm_xero_post_migrate_2_2_0", MIGRATION)
+def _migration(name):
+    """A script of migrations/2.2.0, loaded as Odoo loads it."""
+    path = MIGRATION.with_name(name)
+    spec = importlib.util.spec_from_file_location("crm_xero_%s_2_2_0" % path.stem.replace(
+        "-", "_"), path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.upgrade(env)
+    return module
+
+
+def upgrade_2_2_0(env):
+    return _migration("post-migrate.py").upgrade(env)
 
 
 @tagged("post_install", "-at_install", "crm_xero")
 class TestUpgradeTo220(FieldsCase, XeroAccountCase):
-
-    def import_one(self, **fields):
-        contact = self.in_xero(**fields)
-        self.env["xero.import.run"]._xero_queue(self.xero_connection, full=True)
-        self.env["xero.import.run"]._xero_cron_import()
-        self.env.invalidate_all()
-        return self.imported(contact), contact
 
     def as_an_earlier_version_imported_it(self, account, phone="410-1723"):
         """What 2.1's import made of a contact: Xero's bare PhoneNumbers, no
@@ -84,15 +84,6 @@ class TestUpgradeTo220(FieldsCase, XeroAccountCase):
         # Run again (an upgrade retried): nothing more to make.
         self.assertEqual(upgrade_2_2_0(self.env), 0)
         self.assertEqual(len(account.child_ids.filtered(lambda c: c.type == "invoice")), 1)
-
-
-def _migration(name):
-    path = MIGRATION.with_name(name)
-    spec = importlib.util.spec_from_file_location("crm_xero_%s_2_2_0" % path.stem.replace(
-        "-", "_"), path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @tagged("post_install", "-at_install", "crm_xero")

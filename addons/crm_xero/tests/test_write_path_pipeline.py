@@ -198,6 +198,79 @@ class TestQuoteExactlyOnce(PipelineWritePathCase):
         self.assertEqual(self.quote_link(lead)["quote_id"], quote["QuoteID"])
 
 
+    def test_update_quote_killed_then_clicked_again_sends_it_once(self):
+        for user in USERS:
+            with self.subTest(user=user):
+                lead = self.new_opportunity(user)
+                self.assertIsNone(self.create_quote(user, lead)[1])
+                with self.committed_env() as env:
+                    env["crm.lead"].browse(lead).expected_revenue = 1300.0
+                quote_id = self.quote_link(lead)["quote_id"]
+                self.sandbox.clear_calls()
+                with self.kill_after("update_quote"):
+                    _result, error = self.click(user, "crm.lead", [lead],
+                                                "action_xero_update_quote")
+                self.assertIsInstance(error, WorkerKilled)
+                result, error = self.click(user, "crm.lead", [lead], "action_xero_update_quote")
+                self.assertIsNone(error, error)
+                self.assertEqual(result["params"]["type"], "success")
+                self.assertEqual(self.sandbox.quote(self.tenant, quote_id)["SubTotal"], 1300.0)
+                with self.committed_env() as env:
+                    self.assertEqual(env["crm.lead"].browse(lead).xero_quote_subtotal, 1300.0)
+                posts = [c for c in self.sandbox.calls()
+                         if c["operation"] == "POST /Quotes/{id}"]
+                self.assertEqual(len({c["idempotency_key"] for c in posts}), 1,
+                                 "the second click settled the one intent")
+
+    def test_refresh_quote_as_the_salesperson_reads_it_once(self):
+        lead = self.new_opportunity("salesman")
+        self.assertIsNone(self.create_quote("salesman", lead)[1])
+        number = self.quote_link(lead)["number"]
+        self.sandbox.quote_action(self.tenant, number, "send")
+        self.sandbox.quote_action(self.tenant, number, "accept")
+        self.sandbox.clear_calls()
+        result, error = self.click("salesman", "crm.lead", [lead], "action_xero_refresh_quote")
+        self.assertIsNone(error, error)
+        self.assertEqual(result["params"]["message"], "Quote %s is Accepted in Xero." % number)
+        self.assertEqual(self.quote_link(lead)["status"], "ACCEPTED")
+        self.assertEqual([c["operation"] for c in self.sandbox.calls() if c.get("operation")],
+                         ["GET /Quotes/{id}"])
+        with self.committed_env() as env:
+            self.assertTrue(env["crm.lead"].browse(lead).stage_id.is_won)
+
+    def test_deleting_the_opportunity_deletes_its_quote_once_through_failures(self):
+        for fault in ("killed", "dropped"):
+            with self.subTest(fault=fault):
+                lead = self.new_opportunity("admin")
+                self.assertIsNone(self.create_quote("admin", lead)[1])
+                quote_id = self.quote_link(lead)["quote_id"]
+                self.sandbox.clear_calls()
+                if fault == "killed":
+                    with self.kill_after("delete_quote"):
+                        _result, error = self.click("admin", "crm.lead", [lead], "unlink")
+                    self.assertIsInstance(error, WorkerKilled)
+                else:
+                    with _Dropped(self.sandbox):
+                        _result, error = self.click("admin", "crm.lead", [lead], "unlink")
+                    self.assertIsInstance(error, UserError)
+                self.assertEqual(self.sandbox.quote(self.tenant, quote_id)["Status"], "DELETED",
+                                 "Xero took the delete")
+                with self.committed_env() as env:
+                    self.assertTrue(env["crm.lead"].browse(lead).exists(),
+                                    "the opportunity stays until the delete is settled")
+                _result, error = self.click("admin", "crm.lead", [lead], "unlink")
+                self.assertIsNone(error, error)
+                with self.committed_env() as env:
+                    self.assertFalse(env["crm.lead"].browse(lead).exists())
+                    writes = env["xero.write"].sudo().search([
+                        ("operation", "=", "quote_delete"), ("target_id", "=", quote_id)])
+                    self.assertEqual(writes.mapped("state"), ["done"], "one write, settled")
+                posts = [c for c in self.sandbox.calls() if c["operation"] == "POST /Quotes/{id}"]
+                self.assertEqual(len({c["idempotency_key"] for c in posts}), 1,
+                                 "every attempt was the one delete")
+                self.made.remove(("crm.lead", lead))
+
+
 @tagged("post_install", "-at_install", "crm_xero")
 class TestPartsExactlyOnce(PipelineWritePathCase):
 
